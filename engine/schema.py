@@ -1,0 +1,434 @@
+"""Pydantic models for everything that enters or leaves the engine.
+
+Rule files (programmes, criteria, conditions, dated parameters), beneficiary groups, and the
+determinations the engine returns. Rule files are data: a condition is a small tree of
+comparisons, all/any/not and member quantifiers, never code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator,
+                      model_validator)
+
+from engine.facts import GROUP_FACTS, MEMBER_FACTS
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a rule or group file must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- rule files
+
+
+class Text(Strict):
+    """A short text in Spanish (the default for users) and English."""
+
+    es: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.es
+
+
+class SourceDoc(Strict):
+    """A document the rules come from: operating rules, an evaluation, a data set."""
+
+    title: str = Field(min_length=3)
+    publisher: str | None = None
+    date: dt.date | None = None
+    link: str | None = None
+
+
+class Citation(Strict):
+    """Where exactly a criterion or a parameter value comes from."""
+
+    ref: str = Field(description="key of a document in the programme's `sources`")
+    pinpoint: str = Field(min_length=1, description="article, numeral or page")
+    quote: str | None = None
+
+
+Op = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not_in", "between"]
+Scalar = Union[bool, int, float, str, dt.date]
+
+
+class Compare(Strict):
+    """`fact op value` or `fact op param`: the leaf of every condition."""
+
+    fact: str
+    op: Op
+    value: Scalar | list[Scalar] | None = None
+    param: str | None = None
+
+    @model_validator(mode="after")
+    def _value_xor_param(self) -> Compare:
+        if (self.value is None) == (self.param is None):
+            raise ValueError("give exactly one of `value` or `param`")
+        if self.value is not None:
+            is_list = isinstance(self.value, list)
+            if self.op in ("in", "not_in") and not is_list:
+                raise ValueError(f"operator `{self.op}` needs a list value")
+            if self.op == "between" and not (is_list and len(self.value) == 2):
+                raise ValueError("operator `between` needs a list of two values [low, high]")
+            if self.op not in ("in", "not_in", "between") and is_list:
+                raise ValueError(f"operator `{self.op}` needs a single value, not a list")
+        return self
+
+
+class AllOf(Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class NotOf(Strict):
+    not_: Condition = Field(alias="not")
+
+
+Quantifier = Literal["all", "any", "none", "count", "share"]
+
+
+class Members(Strict):
+    """A quantifier over the group's members: all / any / none of them, or how many (count,
+    share) satisfy `where`. `count` and `share` compare with `op` against `value` or `param`."""
+
+    members: Quantifier
+    where: Condition
+    op: Op | None = None
+    value: float | None = None
+    param: str | None = None
+
+    @model_validator(mode="after")
+    def _threshold(self) -> Members:
+        counting = self.members in ("count", "share")
+        has_threshold = self.value is not None or self.param is not None
+        if counting and (self.op is None or not has_threshold):
+            raise ValueError(f"`members: {self.members}` needs `op` and a `value` or `param`")
+        if not counting and (self.op is not None or has_threshold):
+            raise ValueError(f"`members: {self.members}` takes no `op`/`value`/`param`")
+        if self.op in ("in", "not_in", "between"):
+            raise ValueError(f"`members: {self.members}` compares a number: use <, <=, ==, >=, >")
+        return self
+
+
+def _condition_kind(node: Any) -> str | None:
+    """Which kind of condition a node is, from its keys, so errors point at the right fields."""
+    keys = node.keys() if isinstance(node, dict) else vars(node).keys() if isinstance(node, BaseModel) else ()
+    for key, kind in (("members", "members"), ("fact", "compare"), ("all", "all"), ("any", "any"),
+                      ("not", "not"), ("not_", "not")):
+        if key in keys:
+            return kind
+    return None
+
+
+Condition = Annotated[
+    Union[Annotated[Compare, Tag("compare")], Annotated[AllOf, Tag("all")],
+          Annotated[AnyOf, Tag("any")], Annotated[NotOf, Tag("not")],
+          Annotated[Members, Tag("members")]],
+    Discriminator(_condition_kind, custom_error_type="condition_kind",
+                  custom_error_message="a condition needs one of the keys `fact` (a comparison), "
+                                       "`all`, `any`, `not` or `members`"),
+]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()
+Members.model_rebuild()
+
+
+def walk(cond: Condition) -> list[Condition]:
+    """Every node of a condition tree, depth first."""
+    out: list[Condition] = [cond]
+    if isinstance(cond, AllOf):
+        for c in cond.all:
+            out += walk(c)
+    elif isinstance(cond, AnyOf):
+        for c in cond.any:
+            out += walk(c)
+    elif isinstance(cond, NotOf):
+        out += walk(cond.not_)
+    elif isinstance(cond, Members):
+        out += walk(cond.where)
+    return out
+
+
+class ParameterValue(Strict):
+    """One value of a parameter, in force from `from` (inclusive) to `to` (inclusive, or open)."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = None
+    value: float | int | str | bool
+    source: Citation
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ParameterValue:
+        if self.to is not None and self.to < self.from_:
+            raise ValueError(f"`to` ({self.to}) is before `from` ({self.from_})")
+        return self
+
+
+class Parameter(Strict):
+    """A number the law changes over time, with one value per period of effect."""
+
+    label: Text
+    unit: str | None = None
+    values: list[ParameterValue] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _no_overlap(cls, values: list[ParameterValue]) -> list[ParameterValue]:
+        ordered = sorted(values, key=lambda v: v.from_)
+        for prev, nxt in zip(ordered, ordered[1:]):
+            if prev.to is None or prev.to >= nxt.from_:
+                raise ValueError(
+                    f"values overlap: the one from {prev.from_} (to {prev.to or 'open end'}) is still "
+                    f"in force on {nxt.from_}, when the next begins; close it with `to:` the day before")
+        return ordered
+
+    def value_on(self, day: dt.date) -> ParameterValue | None:
+        for v in self.values:
+            if v.from_ <= day and (v.to is None or day <= v.to):
+                return v
+        return None
+
+
+class Criterion(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: Text
+    condition: Condition
+    source: Citation
+    assumption: Text | None = Field(
+        default=None, description="what was chosen where the source is silent; shown to users")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Criterion:
+        nodes = walk(self.condition)
+        quantifiers = [n for n in nodes if isinstance(n, Members)]
+        if quantifiers and not isinstance(self.condition, Members):
+            raise ValueError("a condition that quantifies over members must be the whole condition "
+                             "(`members: ...` at the top); split group tests into their own criterion")
+        if len(quantifiers) > 1:
+            raise ValueError("member quantifiers cannot be nested")
+        return self
+
+    @property
+    def per_member(self) -> bool:
+        return isinstance(self.condition, Members)
+
+
+class Rule(Strict):
+    """`all` / `any` over criterion ids (or nested rules): how criteria make eligibility."""
+
+    all: list[str | Rule] | None = None
+    any: list[str | Rule] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Rule:
+        if (self.all is None) == (self.any is None):
+            raise ValueError("give exactly one of `all` or `any`")
+        return self
+
+    @property
+    def items(self) -> list[str | Rule]:
+        return self.all if self.all is not None else self.any  # type: ignore[return-value]
+
+    def ids(self) -> list[str]:
+        out: list[str] = []
+        for item in self.items:
+            out += [item] if isinstance(item, str) else item.ids()
+        return out
+
+
+class Programme(Strict):
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: Text
+    agency: str
+    country: Literal["MX", "PA"]
+    unit: Literal["group", "project"]
+    version: str
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    summary: Text
+    sources: dict[str, SourceDoc] = Field(min_length=1)
+    parameters: dict[str, Parameter] = {}
+    criteria: list[Criterion] = Field(min_length=1)
+    eligibility: Rule
+    priority: list[str] = Field(
+        default=[], description="targeting criteria shown in explanations but not required")
+    next_steps: Text | None = Field(default=None, description="process after eligibility")
+
+    @model_validator(mode="after")
+    def _references(self) -> Programme:
+        ids = [c.id for c in self.criteria]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"criterion ids repeated: {', '.join(dupes)}")
+        for where, ref in self._citations():
+            if ref not in self.sources:
+                raise ValueError(f"{where} cites `{ref}`, which is not in `sources` "
+                                 f"(known: {', '.join(sorted(self.sources))})")
+        known = set(ids)
+        for cid in self.eligibility.ids() + self.priority:
+            if cid not in known:
+                raise ValueError(f"`{cid}` in eligibility/priority is not a criterion id")
+        for c in self.criteria:
+            for node in walk(c.condition):
+                param = getattr(node, "param", None)
+                if param is not None and param not in self.parameters:
+                    raise ValueError(f"criterion `{c.id}` uses parameter `{param}`, which is not "
+                                     f"defined in `parameters`")
+                self._check_fact(c, node)
+        return self
+
+    def _check_fact(self, crit: Criterion, node: Condition) -> None:
+        if not isinstance(node, Compare):
+            return
+        vocabulary = MEMBER_FACTS if crit.per_member else GROUP_FACTS
+        if node.fact not in vocabulary:
+            scope = "member" if crit.per_member else "group"
+            import difflib
+            close = difflib.get_close_matches(node.fact, list(vocabulary), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ValueError(f"criterion `{crit.id}`: `{node.fact}` is not a {scope} fact{hint}")
+
+    def _citations(self) -> list[tuple[str, str]]:
+        out = [(f"criterion `{c.id}`", c.source.ref) for c in self.criteria]
+        for name, p in self.parameters.items():
+            out += [(f"parameter `{name}`", v.source.ref) for v in p.values]
+        return out
+
+    def criterion(self, cid: str) -> Criterion:
+        return next(c for c in self.criteria if c.id == cid)
+
+
+# --------------------------------------------------------------------------- groups
+
+
+class Locality(str, Enum):
+    rural = "rural"
+    periurban = "periurban"
+    urban = "urban"
+
+
+class Organisation(str, Enum):
+    osse = "osse"
+    informal = "informal"
+    none = "none"
+
+
+class Potential(str, Enum):
+    very_low = "very_low"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    very_high = "very_high"
+
+
+Stratum = Literal["E1", "E2", "E3", "E4", "E5", "E6"]
+
+
+class Member(Strict):
+    """One member of a beneficiary group. A field left out is "not known", not "no"."""
+
+    age: int | None = Field(default=None, ge=0, le=120)
+    sex: Literal["F", "M"] | None = None
+    prospera: bool | None = None
+    poverty: bool | None = None
+    producer_stratum: Stratum | None = None
+    entrepreneurial_potential: Potential | None = None
+    indigenous: bool | None = None
+
+    @field_validator("producer_stratum", mode="before")
+    @classmethod
+    def _empty_stratum(cls, v: Any) -> Any:
+        return None if v == "" else v
+
+
+class Contributions(Strict):
+    federal: float = Field(default=0, ge=0)
+    state: float = Field(default=0, ge=0)
+    municipal: float = Field(default=0, ge=0)
+    migrant: float = Field(default=0, ge=0)
+
+
+class Project(Strict):
+    proposer: Literal["migrant_club", "migrant_federation", "group", "municipality", "other"] | None = None
+    proposer_country: str | None = Field(default=None, min_length=2, max_length=2)
+    sector: Literal["agriculture", "tourism", "livestock", "crafts", "commerce", "services",
+                    "manufacturing", "infrastructure", "other"] | None = None
+    contributions: Contributions | None = None
+
+
+class Group(Strict):
+    """A beneficiary group (or the group behind a project), in the population interchange names."""
+
+    id: str = Field(min_length=1, max_length=200)
+    country: Literal["MX", "PA"] = "MX"
+    territory: str = Field(min_length=1, max_length=40,
+                           description="INEGI 5-digit municipality code (MX) or province code (PA)")
+    locality: Locality | None = None
+    organisation: Organisation | None = None
+    members: list[Member] = Field(default=[], max_length=500)
+    project: Project | None = None
+    urban_zap_pct: float | None = Field(default=None, ge=0, le=100,
+                                        description="% of the municipality's people in urban ZAP")
+    social_bank_office: bool | None = Field(
+        default=None, description="a cooperative savings and loan or community funding society")
+    as_of: dt.date | None = None
+    name: str | None = None
+    notes: str | None = None
+
+
+# --------------------------------------------------------------------------- determinations
+
+
+Outcome = Literal["pass", "fail", "unknown"]
+
+
+class CitationOut(BaseModel):
+    title: str
+    pinpoint: str
+    link: str | None = None
+    quote: str | None = None
+
+
+class CriterionResult(BaseModel):
+    id: str
+    label: str
+    outcome: Outcome
+    required: bool = Field(description="part of the eligibility rule (false: targeting priority)")
+    observed: str = Field(description="what the group showed, in words")
+    observed_value: Any = None
+    threshold: str = Field(description="what the rule asks for, in words")
+    missing_facts: list[str] = []
+    failing_members: list[int] = Field(default=[], description="1-based member positions")
+    assumption: str | None = None
+    source: CitationOut
+    parameters: list[dict[str, Any]] = []
+
+
+class Determination(BaseModel):
+    program: str
+    name: str
+    eligible: bool | None = Field(description="true, false, or null for cannot tell")
+    status: Literal["eligible", "not_eligible", "cannot_tell"]
+    summary: str
+    as_of: dt.date
+    rules_version: str
+    failed: list[str] = []
+    unknown: list[str] = []
+    missing_facts: list[str] = []
+    criteria: list[CriterionResult]
+    next_steps: str | None = None
+
+
+class GroupResult(BaseModel):
+    group_id: str
+    as_of: dt.date
+    territory: dict[str, Any]
+    determinations: list[Determination]

@@ -1,0 +1,109 @@
+"""Territory lookup, pluggable per country: the attributes of a municipality (MX) or province (PA).
+
+Each country has a provider reading a CSV from fixtures/territories/. Attributes keep their
+fixture names and become the rule facts `territory.<name>`; empty cells are "not known".
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from engine import FIXTURES_DIR
+from engine.errors import UnknownTerritoryError
+
+TERRITORY_DIR = FIXTURES_DIR / "territories"
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, for name search."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower())
+                   if unicodedata.category(c) != "Mn")
+
+
+@dataclass(frozen=True)
+class Provider:
+    """Territories of one country, from one CSV keyed by `code`."""
+
+    country: str
+    path: Path
+    unit: str  # what a territory is called, for messages
+    numbers: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    provenance: str = ""
+
+    @cached_property
+    def table(self) -> dict[str, dict[str, Any]]:
+        with open(self.path, newline="", encoding="utf-8") as f:
+            return {row["code"]: self._typed(row) for row in csv.DictReader(f)}
+
+    def _typed(self, row: dict[str, str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, raw in row.items():
+            if raw == "":
+                continue  # not known
+            if key in self.numbers:
+                out[key] = float(raw)
+            elif key in self.flags:
+                out[key] = raw == "1"
+            else:
+                out[key] = raw
+        return out
+
+    def lookup(self, code: str) -> dict[str, Any]:
+        try:
+            return self.table[code]
+        except KeyError:
+            pass
+        suggestions = self.suggest(code)
+        shown = "; ".join(f"{c} {self.table[c].get('name', '')} ({self.table[c].get('state_name', '')})"
+                          .replace(" ()", "") for c in suggestions)
+        hint = f"close matches: {shown}" if suggestions else \
+            f"use the {self.unit} code ({'5-digit INEGI code, e.g. 12029' if self.country == 'MX' else 'e.g. 02'})"
+        raise UnknownTerritoryError(f"unknown {self.unit} code `{code}` for country {self.country}",
+                                    hint=hint, suggestions=suggestions)
+
+    def suggest(self, text: str, n: int = 5) -> list[str]:
+        """Codes close to `text`, by code or by name."""
+        codes = list(self.table)
+        by_code = difflib.get_close_matches(text, codes, n=n, cutoff=0.6)
+        names = {_fold(row.get("name", "")): code for code, row in self.table.items()}
+        by_name = [names[m] for m in difflib.get_close_matches(_fold(text), list(names), n=n, cutoff=0.6)]
+        return list(dict.fromkeys(by_code + by_name))[:n]
+
+    def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Territories whose name or code contains `text` (accent-insensitive)."""
+        needle = _fold(text.strip())
+        hits = [dict(row) for code, row in self.table.items()
+                if needle and (needle in _fold(row.get("name", "")) or code.startswith(needle))]
+        return hits[:limit]
+
+
+PROVIDERS: dict[str, Provider] = {
+    "MX": Provider(
+        country="MX", path=TERRITORY_DIR / "mx_municipalities.csv", unit="municipality",
+        numbers=("population_2020", "pct_pop_localities_under_5000",
+                 "income_below_poverty_line_pct", "poverty_pct"),
+        flags=("indigenous_municipality", "zap_rural"),
+        provenance="CONAPO 2020, CONEVAL 2020, CDI 2015, DOF ZAP 2026 (fixtures/territories/PROVENANCE.md)"),
+    "PA": Provider(
+        country="PA", path=TERRITORY_DIR / "pa_provinces.csv", unit="province",
+        flags=("indigenous_comarca",),
+        provenance="INEC Panamá province codes (fixtures/territories/PROVENANCE.md)"),
+}
+
+
+def provider(country: str) -> Provider:
+    try:
+        return PROVIDERS[country]
+    except KeyError:
+        raise UnknownTerritoryError(f"no territory data for country `{country}`",
+                                    hint=f"supported: {', '.join(PROVIDERS)}") from None
+
+
+def lookup(country: str, code: str) -> dict[str, Any]:
+    return provider(country).lookup(code)
