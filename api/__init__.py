@@ -1,0 +1,1 @@
+"""Thin interface layers over engine/: the command line (cli.py, commands/) and the HTTP service."""

@@ -1,0 +1,35 @@
+"""The `vincula` command line: a thin layer that parses arguments and prints what engine/ returns.
+
+Exit codes (for scripts): 0 at least one programme eligible (or the command succeeded),
+1 no programme eligible, 3 none eligible but at least one "cannot tell", 2 bad input.
+"""
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from api.commands import core
+from engine.errors import VinculaError
+
+app = typer.Typer(help="vincula: reglas de programas sociales, elegibilidad explicada y brechas de "
+                       "coordinación / programme rules, explained eligibility, coordination gaps.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+err = Console(stderr=True)
+
+core.register(app)
+# Further command groups register here, one line each:
+
+
+def main() -> None:
+    try:
+        app()
+    except VinculaError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

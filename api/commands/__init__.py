@@ -1,0 +1,1 @@
+"""One module per `vincula` sub-command group; each exposes `register(app)`."""
