@@ -219,7 +219,14 @@ def _summary(eligible: Tri, failed: list[CriterionResult], missing: list[str], l
         return "Elegible" if lang == "es" else "Eligible"
     if eligible is False:
         reasons = "; ".join(r.label for r in failed)
-        return f"No elegible: {reasons}" if lang == "es" else f"Not eligible: {reasons}"
-    facts = ", ".join(missing)
-    return (f"No se puede determinar: falta {facts}" if lang == "es"
-            else f"Cannot tell: missing {facts}")
+        return f"No cumple: {reasons}" if lang == "es" else f"Not met: {reasons}"
+    shown = _compact(missing)
+    return (f"No se puede determinar; falta: {shown}" if lang == "es"
+            else f"Cannot tell; missing: {shown}")
+
+
+def _compact(missing: list[str], limit: int = 4) -> str:
+    """`project.*` facts as one `project`, and at most `limit` names."""
+    names = list(dict.fromkeys("project" if m.startswith("project.") else m for m in missing))
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" (+{more})" if more > 0 else "")
