@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from api.commands import core
+from api.commands import core, serve
 from engine.errors import VinculaError
 
 app = typer.Typer(help="vincula: reglas de programas sociales, elegibilidad explicada y brechas de "
@@ -21,6 +21,7 @@ err = Console(stderr=True)
 
 core.register(app)
 # Further command groups register here, one line each:
+serve.register(app)
 
 
 def main() -> None:

@@ -19,13 +19,14 @@ WORDS = {
            "any": "al menos un integrante cumple", "none": "ningún integrante cumple",
            "count": "número de integrantes que cumplen", "share": "proporción de integrantes que cumplen",
            "members_ok": "{p} de {n} integrantes cumplen", "members_unknown": "{u} sin dato",
-           "failing": "no cumplen: integrante {ids}", "no_param": "sin valor vigente el {day}"},
+           "failing": "no cumplen: integrante {ids}", "no_param": "sin valor vigente el {day}",
+           "no_value": "sin valor vigente"},
     "en": {"yes": "yes", "no": "no", "and": "and", "or": "or", "not": "it is not the case that",
            "unknown": "not known", "all": "every member meets", "any": "at least one member meets",
            "none": "no member meets", "count": "number of members who meet",
            "share": "share of members who meet", "members_ok": "{p} of {n} members meet",
            "members_unknown": "{u} without data", "failing": "not met by member {ids}",
-           "no_param": "no value in force on {day}"},
+           "no_param": "no value in force on {day}", "no_value": "no value in force"},
 }
 
 
@@ -58,7 +59,7 @@ def condition_text(cond: Condition, params: dict[str, Scalar], lang: str, member
     w = WORDS[lang]
     if isinstance(cond, Compare):
         value = params.get(cond.param) if cond.param is not None else cond.value
-        shown = value_text(value, lang) if value is not None else w["no_param"].format(day="?")
+        shown = value_text(value, lang) if value is not None else f"({w['no_value']})"
         if cond.op == "between" and isinstance(value, list):
             shown = f"{value_text(value[0], lang)} {w['and']} {value_text(value[1], lang)}"
         elif cond.op in ("in", "not_in"):
@@ -75,7 +76,7 @@ def condition_text(cond: Condition, params: dict[str, Scalar], lang: str, member
         if cond.members in ("all", "any", "none"):
             return f"{w[cond.members]}: {inner}"
         value = params.get(cond.param) if cond.param is not None else cond.value
-        shown = "?" if value is None else (
+        shown = f"({w['no_value']})" if value is None else (
             f"{float(value) * 100:g}%" if cond.members == "share" else value_text(value, lang))
         return f"{w[cond.members]} ({inner}) {OPS[lang][cond.op or '==']} {shown}"
     raise TypeError(type(cond).__name__)

@@ -68,12 +68,14 @@ class Provider:
                                     hint=hint, suggestions=suggestions)
 
     def suggest(self, text: str, n: int = 5) -> list[str]:
-        """Codes close to `text`, by code or by name."""
-        codes = list(self.table)
-        by_code = difflib.get_close_matches(text, codes, n=n, cutoff=0.6)
+        """Codes close to `text`: one digit off (same state first), then similar codes or names."""
+        one_off = [c for c in self.table if len(c) == len(text)
+                   and sum(a != b for a, b in zip(c, text)) == 1]
+        one_off.sort(key=lambda c: (c[:2] != text[:2], c))
+        by_code = difflib.get_close_matches(text, list(self.table), n=n, cutoff=0.6)
         names = {_fold(row.get("name", "")): code for code, row in self.table.items()}
         by_name = [names[m] for m in difflib.get_close_matches(_fold(text), list(names), n=n, cutoff=0.6)]
-        return list(dict.fromkeys(by_code + by_name))[:n]
+        return list(dict.fromkeys(one_off + by_code + by_name))[:n]
 
     def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
         """Territories whose name or code contains `text` (accent-insensitive)."""

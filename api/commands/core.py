@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,12 +13,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from engine.eligibility import EligibilityEngine
+from engine.errors import UnknownTerritoryError
 from engine.explain import condition_text, value_text
 from engine.groups import load_groups
 from engine.rules import load_rules
 from engine.schema import Determination, GroupResult
 
-out = Console(highlight=False)
+# A pipe or file gets a wide, stable layout; a terminal gets its own width.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 
 RulesOpt = Annotated[Optional[Path], typer.Option("--rules", help="rules directory (default: bundled rules/)")]
 LangOpt = Annotated[str, typer.Option("--lang", help="es | en")]
@@ -124,9 +127,15 @@ def check(group_files: Annotated[list[Path], typer.Argument(help="group file(s) 
     engine = EligibilityEngine(load_rules(rules))
     for slug in program or []:
         engine.rules.get(slug)  # unknown slug: clear error before any work
-    groups = [g for f in group_files for g in load_groups(f)]
     day = as_of.date() if as_of else None
-    results = [engine.check(g, day, lang, program) for g in groups]
+    results = []
+    for path in group_files:
+        for group in load_groups(path):
+            try:
+                results.append(engine.check(group, day, lang, program))
+            except UnknownTerritoryError as exc:
+                exc.where = f"{path}: group {group.id}: territory"
+                raise
     if as_json:
         payload = [json.loads(r.model_dump_json()) for r in results]
         print(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2))

@@ -1,0 +1,64 @@
+"""The FastAPI application: settings, the engine built once at start-up, routers, error mapping.
+
+`create_app()` is what `vincula serve` runs and what the tests use; `app` is a module-level
+instance for `uvicorn api.main:app`.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.routes import eligibility, gaps, health, pages, programs, territories
+from api.settings import Settings
+from engine.eligibility import EligibilityEngine, shared_matcher
+from engine.rules import load_rules
+from engine.schema import Group
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+DESCRIPTION = """
+Programme rules as data, eligibility explained criterion by criterion with citations, and the
+coordination-gap report. Every eligibility answer is the same model `vincula check --json`
+prints. Errors share one shape (`Problem`): 400 malformed JSON, 404 unknown programme or
+territory (with `suggestions`), 413 body too large, 422 invalid field (with the field path).
+The coordinator page is at [`/`](/).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The durable-rules host is created here, once, before any request: its lazy global
+        # creation races under threads.
+        engine = EligibilityEngine(load_rules(settings.rules_dir), shared_matcher())
+        _warm_up(engine)
+        app.state.engine = engine
+        yield
+
+    app = FastAPI(title="vincula", version="1", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app.state.settings = settings
+    errors.install(app, settings.max_body_bytes)
+    for module in (programs, eligibility, territories, gaps, health, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def _warm_up(engine: EligibilityEngine) -> None:
+    """Compile each programme's ruleset (on its first in-force day) so the first requests do not
+    pay for it."""
+    for programme in engine.programmes:
+        group = Group(id="warm-up", country=programme.country,
+                      territory="12029" if programme.country == "MX" else "02")
+        engine.check(group, programme.valid_from, "es", [programme.slug])
+
+
+app = create_app()

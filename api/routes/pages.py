@@ -1,0 +1,40 @@
+"""Pages for people: the coordinator page at `/` and the interactive API docs, all served from
+api/static and api/templates so they work without internet access."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+
+router = APIRouter(include_in_schema=False)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@cache
+def _page(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+@router.get("/", response_class=HTMLResponse)
+async def coordinator_page() -> HTMLResponse:
+    return HTMLResponse(_page("index.html"))
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def swagger_ui() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json", title="vincula API — Swagger UI",
+        swagger_js_url="/static/swagger-ui-bundle.js", swagger_css_url="/static/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.png",
+        swagger_ui_parameters={"validatorUrl": None, "defaultModelsExpandDepth": 0})
+
+
+@router.get("/redoc", response_class=HTMLResponse)
+async def redoc() -> HTMLResponse:
+    return get_redoc_html(openapi_url="/openapi.json", title="vincula API — ReDoc",
+                          redoc_js_url="/static/redoc.standalone.js",
+                          redoc_favicon_url="/static/favicon.png", with_google_fonts=False)

@@ -1,0 +1,290 @@
+"""The commitments registry: who promised what to whom, bound by which instrument.
+
+A case file (fixtures/commitments/<case>.yaml) lists actors (ministries, programmes, committees,
+governments at each level, migrant clubs, UN agencies, operators, beneficiary groups, projects)
+and the commitments between them. Each commitment says its kind, amount, the instrument that binds
+it (or `none`), its status and its source; facts the sources do not state carry
+`illustrative: true`. A case loads into a `networkx.MultiDiGraph` (actors are nodes, each
+commitment an edge keyed by its id) for the gap analysis in engine/gaps.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import networkx as nx
+from pydantic import Field, field_validator, model_validator
+
+from engine import FIXTURES_DIR, PROJECT_ROOT
+from engine.errors import InputError
+from engine.schema import Citation, SourceDoc, Strict, Text
+from engine.yamlfile import explain_validation, line_of, read_data
+
+COMMITMENTS_DIR = FIXTURES_DIR / "commitments"
+
+ActorKind = Literal["ministry", "programme", "committee", "government", "migrant_club", "un_agency",
+                    "operator", "beneficiary_group", "funder", "project"]
+Level = Literal["federal", "state", "municipal", "migrant", "international", "local"]
+CommitmentKind = Literal["budget", "operating_rule_clause", "co_financing_share", "data_sharing",
+                         "technical_assistance", "declarative_agreement"]
+Instrument = Literal["budget_line", "operating_rules", "signed_agreement", "none"]
+Status = Literal["planned", "honoured", "partial", "broken", "withdrawn"]
+
+ID = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class Actor(Strict):
+    """A body that makes or receives commitments. A capacity left out is "not known"."""
+
+    id: str = Field(pattern=ID)
+    name: str = Field(min_length=2)
+    short: str | None = Field(default=None, description="short label for the graph")
+    kind: ActorKind
+    level: Level | None = None
+    country: Literal["MX", "PA"] | None = None
+    programme: str | None = Field(default=None, description="slug of its rule file, if it has one")
+    coordinating: bool = Field(default=False, description="a body whose job is to articulate others")
+    chair: str | None = Field(default=None, description="actor id that chairs a committee")
+    has_budget: bool | None = None
+    has_operating_rules: bool | None = None
+    decision_making_members: bool | None = None
+    plans: dict[str, bool] = Field(default={}, description="plan kind -> whether it exists")
+    note: Text | None = None
+    source: Citation | None = None
+    illustrative: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.short or self.name
+
+
+class Commitment(Strict):
+    """One promise from `from` to `to`."""
+
+    id: str = Field(pattern=ID)
+    from_: str = Field(alias="from")
+    to: str
+    kind: CommitmentKind
+    description: Text
+    amount: float | None = Field(default=None, ge=0)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    share: float | None = Field(default=None, ge=0, le=1,
+                                description="share of a co-financed total that was promised")
+    instrument: Instrument
+    status: Status
+    linkage: bool = Field(default=False, description="one of the linkages the case expects")
+    start: dt.date | None = None
+    due: dt.date | None = None
+    end: dt.date | None = None
+    note: Text | None = None
+    source: Citation
+    illustrative: bool = False
+
+    @model_validator(mode="after")
+    def _money(self) -> Commitment:
+        if self.amount is not None and self.currency is None:
+            raise ValueError("an amount needs a `currency` (e.g. MXN, USD)")
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"`end` ({self.end}) is before `start` ({self.start})")
+        return self
+
+    @property
+    def declarative(self) -> bool:
+        """Bound by no instrument and carrying no money."""
+        return self.instrument == "none" and not self.amount
+
+
+class Figure(Strict):
+    """A number the sources give about the case, shown in the summary."""
+
+    label: Text
+    value: float | int | str
+    source: Citation
+    illustrative: bool = False
+
+
+class Linkage(Strict):
+    """The case's linking programme: whose population the partners were expected to serve."""
+
+    linking: str = Field(description="actor id of the linking programme")
+    hub: str | None = Field(default=None, description="actor id of the articulating body")
+    population: str | None = Field(default=None, description="group file, relative to the project")
+    as_of: dt.date | None = Field(default=None, description="date the population is screened on")
+    population_note: Text | None = None
+
+
+class CoFinancing(Strict):
+    """A co-financed scheme: the share each level of government (or migrants) must put in."""
+
+    id: str = Field(pattern=ID)
+    label: Text
+    shares: dict[Level, float] = Field(min_length=2)
+    projects: list[str] = Field(min_length=1, description="actor ids of the co-financed projects")
+    ceiling: float | None = Field(default=None, ge=0, description="federal ceiling per project")
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    tolerance: float = Field(default=0.005, ge=0, le=0.2)
+    source: Citation
+
+    @field_validator("shares")
+    @classmethod
+    def _sum(cls, shares: dict[str, float]) -> dict[str, float]:
+        if abs(sum(shares.values()) - 1) > 1e-6:
+            raise ValueError(f"shares must add up to 1 (they add up to {sum(shares.values()):g})")
+        return shares
+
+
+class Budget(Strict):
+    """A stated total with the budget lines meant to make it up and the disbursements against it."""
+
+    id: str = Field(pattern=ID)
+    label: Text
+    stated_total: float = Field(ge=0)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    lines: list[str] = Field(default=[], description="commitment ids of the budget lines")
+    disbursements: list[str] = Field(default=[], description="commitment ids, in order")
+    source: Citation
+
+
+class Case(Strict):
+    id: str = Field(pattern=ID)
+    title: Text
+    country: Literal["MX", "PA"]
+    period: str
+    as_of: dt.date = Field(description="the date the picture describes (for schedules)")
+    summary: Text
+    sources: dict[str, SourceDoc] = Field(min_length=1)
+    actors: list[Actor] = Field(min_length=1)
+    commitments: list[Commitment] = []
+    figures: list[Figure] = []
+    linkage: Linkage | None = None
+    cofinancing: list[CoFinancing] = []
+    budgets: list[Budget] = []
+
+    def actor(self, actor_id: str) -> Actor:
+        return next(a for a in self.actors if a.id == actor_id)
+
+    def commitment(self, cid: str) -> Commitment:
+        return next(c for c in self.commitments if c.id == cid)
+
+
+def _references(case: Case) -> list[tuple[tuple[Any, ...], str, str, list[str]]]:
+    """(location in the file, kind of reference, value, known values) for every cross-reference."""
+    actors = [a.id for a in case.actors]
+    commitments = [c.id for c in case.commitments]
+    refs: list[tuple[tuple[Any, ...], str, str, list[str]]] = []
+    for i, c in enumerate(case.commitments):
+        refs += [(("commitments", i, "from"), "actor", c.from_, actors),
+                 (("commitments", i, "to"), "actor", c.to, actors)]
+    for i, a in enumerate(case.actors):
+        if a.chair:
+            refs.append((("actors", i, "chair"), "actor", a.chair, actors))
+    if case.linkage:
+        refs.append((("linkage", "linking"), "actor", case.linkage.linking, actors))
+        if case.linkage.hub:
+            refs.append((("linkage", "hub"), "actor", case.linkage.hub, actors))
+    for i, cf in enumerate(case.cofinancing):
+        refs += [(("cofinancing", i, "projects", j), "actor", p, actors)
+                 for j, p in enumerate(cf.projects)]
+    for i, b in enumerate(case.budgets):
+        refs += [(("budgets", i, "lines", j), "commitment", c, commitments)
+                 for j, c in enumerate(b.lines)]
+        refs += [(("budgets", i, "disbursements", j), "commitment", c, commitments)
+                 for j, c in enumerate(b.disbursements)]
+    for where, items in (("actors", actors), ("commitments", commitments)):
+        seen: set[str] = set()
+        for i, x in enumerate(items):
+            if x in seen:
+                refs.append(((where, i, "id"), "duplicate", x, []))
+            seen.add(x)
+    return refs
+
+
+def _ref_location(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _source_keys(case: Case) -> list[tuple[tuple[Any, ...], str]]:
+    out: list[tuple[tuple[Any, ...], str]] = []
+    for i, a in enumerate(case.actors):
+        if a.source:
+            out.append((("actors", i, "source", "ref"), a.source.ref))
+    for i, c in enumerate(case.commitments):
+        out.append((("commitments", i, "source", "ref"), c.source.ref))
+    for i, f in enumerate(case.figures):
+        out.append((("figures", i, "source", "ref"), f.source.ref))
+    for i, cf in enumerate(case.cofinancing):
+        out.append((("cofinancing", i, "source", "ref"), cf.source.ref))
+    for i, b in enumerate(case.budgets):
+        out.append((("budgets", i, "source", "ref"), b.source.ref))
+    return out
+
+
+def load_case(path: Path | str) -> Case:
+    """Read and validate one commitments file; every problem names file, line and field."""
+    path = Path(path)
+    data, node = read_data(path, InputError)
+    from pydantic import ValidationError
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(explain_validation(exc, path, data, node)) from None
+    problems = []
+    for loc, what, value, known in _references(case):
+        where = f"{path}:{line_of(node, loc)}: {_ref_location(loc)}"
+        if what == "duplicate":
+            problems.append(f"{where}: id `{value}` is used twice; ids must be unique")
+        elif value not in known:
+            close = difflib.get_close_matches(value, known, n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else f"add an {what} with id `{value}`"
+            problems.append(f"{where}: unknown {what} `{value}`; {hint}")
+    for loc, ref in _source_keys(case):
+        if ref not in case.sources:
+            problems.append(f"{path}:{line_of(node, loc)}: {_ref_location(loc)}: source `{ref}` is not "
+                            f"in `sources` (known: {', '.join(sorted(case.sources))})")
+    if problems:
+        raise InputError("\n".join(problems))
+    return case
+
+
+def case_files(directory: Path | None = None) -> dict[str, Path]:
+    """Case name (file stem) -> file, for every commitments file in the directory."""
+    directory = directory or COMMITMENTS_DIR
+    if not directory.is_dir():
+        raise InputError(f"commitments directory not found: {directory}")
+    return {p.stem: p for p in sorted(directory.iterdir()) if p.suffix in (".yaml", ".yml")}
+
+
+def load_cases(name: str | None = None, directory: Path | None = None) -> list[Case]:
+    """One named case, or every case of the directory (in file-name order)."""
+    files = case_files(directory)
+    if name is None:
+        return [load_case(p) for p in files.values()]
+    if name not in files:
+        close = difflib.get_close_matches(name, list(files), n=3, cutoff=0.3)
+        hint = f"did you mean {', '.join(close)}?" if close else f"known cases: {', '.join(files)}"
+        raise InputError(f"no commitments case called `{name}`", hint=hint)
+    return [load_case(files[name])]
+
+
+def population_path(case: Case) -> Path | None:
+    if case.linkage is None or case.linkage.population is None:
+        return None
+    p = Path(case.linkage.population)
+    return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+def build_graph(case: Case) -> nx.MultiDiGraph:
+    """Actors as nodes (attributes: the actor's fields), commitments as edges keyed by id."""
+    g = nx.MultiDiGraph(case=case.id)
+    for a in case.actors:
+        g.add_node(a.id, **a.model_dump())
+    for c in case.commitments:
+        attrs = c.model_dump()
+        attrs["declarative"] = c.declarative
+        g.add_edge(c.from_, c.to, key=c.id, **attrs)
+    return g

@@ -1,0 +1,353 @@
+"""The vectorised execution of the rule files: whole populations screened as polars expressions.
+
+The same validated programmes that the per-group path (engine/eligibility.py, on durable-rules)
+evaluates one group at a time are compiled here into column expressions, with the same
+three-valued meaning:
+
+- a condition *matches* when it is true on the known facts, where every comparison (after
+  pushing `not` down to the comparisons, as engine/evaluate.py does) also requires its fact to be
+  present; a group criterion is `pass` when it matches, else `unknown` when a fact it refers to
+  is absent, else `fail`;
+- a member quantifier counts, per group, the members that match (`p`), that do not match and
+  lack a referenced fact (`u`), and all members (`n`), and turns them into pass / fail / unknown
+  exactly like `EligibilityEngine._members_criterion` and `count_outcome`;
+- a criterion whose parameter has no value in force on the date is `unknown`;
+- eligibility is the Kleene `all`/`any` of the outcomes, and `failed` lists the criteria that
+  `engine.eligibility.blocking` names for a `false` determination (in rule order).
+
+Nothing here knows a programme by name: any rule file that validates compiles. polars was
+chosen over pyarrow compute by measurement (bench/README.md): the group-by over members and the
+join of territories are where the time goes, and polars does both in parallel.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import reduce
+from typing import Any
+
+import polars as pl
+
+from engine.errors import RuleFileError
+from engine.facts import GROUP_FACTS, MEMBER_FACTS, FactSpec
+from engine.rules import RuleSet
+from engine.schema import (AllOf, AnyOf, Compare, Condition, Members, NotOf, Programme, Rule, Scalar,
+                           walk)
+
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
+            "in": "not_in", "not_in": "in"}
+
+#: polars dtype of each fact kind, for columns that a population does not carry (always null)
+KIND_DTYPE: dict[str, pl.DataType] = {"number": pl.Float64(), "text": pl.String(),
+                                      "bool": pl.Boolean(), "date": pl.Date()}
+
+
+def params_on(programme: Programme, day: dt.date) -> dict[str, Scalar]:
+    """Parameter values in force on `day`, exactly as `EligibilityEngine.params_on` resolves them."""
+    out: dict[str, Scalar] = {}
+    for name, param in programme.parameters.items():
+        value = param.value_on(day)
+        if value is not None:
+            out[name] = value.value
+    return out
+
+
+def referenced_facts(cond: Condition) -> list[str]:
+    return list(dict.fromkeys(n.fact for n in walk(cond) if isinstance(n, Compare)))
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def _value_for(kind: str, value: Any, where: str) -> Any:
+    """A rule value as it is compared with a fact of `kind`, as durable-rules compares it
+    (booleans are 0/1, so a bool fact equals 1 and a number fact equals true)."""
+    if kind == "number" and isinstance(value, (int, float)):
+        return int(value) if isinstance(value, bool) else value
+    if kind == "bool" and isinstance(value, (bool, int, float)):
+        return value
+    if kind == "text" and isinstance(value, str) and not isinstance(value, bool):
+        return value
+    if kind == "date" and isinstance(value, dt.date):
+        return value
+    raise RuleFileError(f"{where}: cannot compare a {kind} fact with {value!r} "
+                        f"({type(value).__name__}) in the vectorised screener",
+                        hint="write the value with the fact's type (see engine/facts.py)")
+
+
+def _compare(col: pl.Expr, kind: str, op: str, value: Any, negate: bool, where: str) -> pl.Expr:
+    """`fact op value` that holds only when the fact is present (null -> false)."""
+    if kind == "bool":
+        # 0/1 semantics: compare as integers unless the value is itself a boolean equality
+        col = col.cast(pl.Int8)
+        conv = (lambda v: int(_value_for(kind, v, where)))  # noqa: E731
+    else:
+        conv = (lambda v: _value_for(kind, v, where))  # noqa: E731
+    if op == "between":
+        low, high = (conv(v) for v in value)
+        test = (col < low) | (col > high) if negate else (col >= low) & (col <= high)
+    else:
+        if negate:
+            op = _NEGATED[op]
+        if op in ("in", "not_in"):
+            values = [conv(v) for v in value]
+            if not values:
+                # engine/evaluate.py compiles an empty list to the bare existence guard, so
+                # `in []` and `not_in []` both match any present fact (see the report in
+                # bench/README.md); mirror it so both paths agree
+                test = pl.lit(True)
+            else:
+                test = col.is_in(pl.Series(values)) if op == "in" else ~col.is_in(pl.Series(values))
+        else:
+            v = conv(value)
+            test = {"==": col == v, "!=": col != v, "<": col < v, "<=": col <= v,
+                    ">": col > v, ">=": col >= v}[op]
+    return (col.is_not_null() & test).fill_null(False)
+
+
+@dataclass
+class _Ctx:
+    """How to find a fact's column and what kind it is, for one scope (group or member)."""
+
+    column: Callable[[str], pl.Expr]
+    kinds: dict[str, FactSpec]
+    params: dict[str, Scalar]
+    where: str
+
+
+def matched(cond: Condition, ctx: _Ctx, negate: bool = False) -> pl.Expr:
+    """True where `cond` holds on known facts (never null), as durable-rules matches it."""
+    if isinstance(cond, NotOf):
+        return matched(cond.not_, ctx, not negate)
+    if isinstance(cond, (AllOf, AnyOf)):
+        children = [matched(c, ctx, negate) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
+        conj = isinstance(cond, AllOf) != negate  # De Morgan
+        return reduce((lambda a, b: a & b) if conj else (lambda a, b: a | b), children)
+    if isinstance(cond, Compare):
+        value = ctx.params[cond.param] if cond.param is not None else cond.value
+        return _compare(ctx.column(cond.fact), ctx.kinds[cond.fact].type, cond.op, value, negate,
+                        ctx.where)
+    raise TypeError(f"cannot compile {type(cond).__name__} inside a condition")
+
+
+def _any_null(facts: list[str], column: Callable[[str], pl.Expr]) -> pl.Expr:
+    if not facts:
+        return pl.lit(False)
+    return reduce(lambda a, b: a | b, [column(f).is_null() for f in facts])
+
+
+def _tri(passed: pl.Expr, unknown: pl.Expr) -> pl.Expr:
+    """pass -> true, unknown -> null, fail -> false."""
+    return pl.when(passed).then(pl.lit(True)).when(unknown).then(pl.lit(None, pl.Boolean)) \
+        .otherwise(pl.lit(False))
+
+
+# --------------------------------------------------------------------------- member quantifiers
+
+
+def _holds(op: str, x: pl.Expr, threshold: float) -> pl.Expr:
+    return {"<": x < threshold, "<=": x <= threshold, "==": x == threshold, "!=": x != threshold,
+            ">": x > threshold, ">=": x >= threshold}[op]
+
+
+def count_outcome_expr(op: str, threshold: float, p: pl.Expr, u: pl.Expr, n: pl.Expr,
+                       share: bool) -> pl.Expr:
+    """`engine.eligibility.count_outcome` over columns: whether `count op threshold` holds for
+    every (true), no (false) or only some (null) count k in [p, p + u]."""
+    def x(k: pl.Expr) -> pl.Expr:
+        if not share:
+            return k.cast(pl.Float64)
+        return pl.when(n > 0).then(k.cast(pl.Float64) / n.cast(pl.Float64)).otherwise(pl.lit(0.0))
+
+    lo, hi = _holds(op, x(p), threshold), _holds(op, x(p + u), threshold)
+    if op in ("<", "<=", ">", ">="):
+        # x(k) is non-decreasing in k, so a threshold test is settled by the two ends
+        return pl.when(lo == hi).then(lo).otherwise(pl.lit(None, pl.Boolean))
+    # == / !=: with no unknown members the count is p; otherwise the values x(k) are distinct,
+    # so `==` can hold for at most one k: some k hits the threshold -> cannot tell
+    if share:
+        k0 = (pl.lit(threshold) * n.cast(pl.Float64)).round(0)
+        hit = (k0 >= p) & (k0 <= p + u) & (pl.when(n > 0).then(k0 / n.cast(pl.Float64))
+                                           .otherwise(pl.lit(0.0)) == threshold)
+    else:
+        hit = (pl.lit(threshold) == pl.lit(threshold).round(0)) & (p <= threshold) & (p + u >= threshold)
+    some = pl.when(hit).then(pl.lit(None, pl.Boolean)).otherwise(pl.lit(op == "!="))
+    return pl.when(u == 0).then(lo).otherwise(some)
+
+
+def quantifier_outcome(cond: Members, threshold: float | None, p: pl.Expr, u: pl.Expr,
+                       n: pl.Expr) -> pl.Expr:
+    none_b = pl.lit(None, pl.Boolean)
+    if cond.members == "all":
+        return pl.when(n - p - u > 0).then(pl.lit(False)).when(u > 0).then(none_b).otherwise(pl.lit(True))
+    if cond.members == "any":
+        return pl.when(p > 0).then(pl.lit(True)).when(u > 0).then(none_b).otherwise(pl.lit(False))
+    if cond.members == "none":
+        return pl.when(p > 0).then(pl.lit(False)).when(u > 0).then(none_b).otherwise(pl.lit(True))
+    assert threshold is not None
+    return count_outcome_expr(cond.op or "==", threshold, p, u, n, cond.members == "share")
+
+
+# --------------------------------------------------------------------------- eligibility rule
+
+
+def kleene_expr(rule: Rule, outcome: Callable[[str], pl.Expr]) -> pl.Expr:
+    """Kleene all/any: polars' & and | on nullable booleans are three-valued."""
+    values = [outcome(i) if isinstance(i, str) else kleene_expr(i, outcome) for i in rule.items]
+    return reduce((lambda a, b: a & b) if rule.all is not None else (lambda a, b: a | b), values)
+
+
+def blocking_parts(rule: Rule, outcome: Callable[[str], pl.Expr],
+                   ancestors_false: pl.Expr) -> list[tuple[str, pl.Expr]]:
+    """(criterion id, included?) in rule order, so that the included ids are
+    `blocking(rule, outcomes, False)` for a rule that came out false. Unrolling `blocking`:
+    a criterion is named when it failed and every rule above it came out false (an `all` that
+    failed descends only into its false items; an `any` that failed has only false items)."""
+    out: list[tuple[str, pl.Expr]] = []
+    for item in rule.items:
+        if isinstance(item, str):
+            out.append((item, ancestors_false & (outcome(item) == False)))  # noqa: E712
+        else:
+            below = ancestors_false & (kleene_expr(item, outcome) == False)  # noqa: E712
+            out += blocking_parts(item, outcome, below)
+    return out
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@dataclass
+class CompiledProgramme:
+    slug: str
+    params: dict[str, Scalar]
+    #: member-level aggregate columns to compute: name -> (matched expr, unknown expr)
+    member_columns: dict[str, tuple[pl.Expr, pl.Expr]] = field(default_factory=dict)
+    #: criterion id -> outcome expression over the group frame (after member aggregation)
+    outcomes: dict[str, pl.Expr] = field(default_factory=dict)
+    eligible: pl.Expr | None = None
+    failed: pl.Expr | None = None
+
+
+def _column_getter(present: set[str], kinds: dict[str, FactSpec]) -> Callable[[str], pl.Expr]:
+    def column(fact: str) -> pl.Expr:
+        if fact in present:
+            return pl.col(fact)
+        return pl.lit(None, KIND_DTYPE[kinds[fact].type])  # not in the population: unknown
+    return column
+
+
+@dataclass
+class Plan:
+    """Every programme of a rule set compiled for one date."""
+
+    as_of: dt.date
+    programmes: list[CompiledProgramme]
+    group_columns: set[str]
+    member_columns: set[str]
+
+    @property
+    def slugs(self) -> list[str]:
+        return [p.slug for p in self.programmes]
+
+
+N_MEMBERS = "__n"
+
+
+def compile_plan(rules: RuleSet, as_of: dt.date, group_columns: set[str], member_columns: set[str],
+                 programs: list[str] | None = None) -> Plan:
+    """Compile the programmes of `rules` (or only `programs`) for the date `as_of`, for frames
+    that carry `group_columns` / `member_columns` (other facts are unknown). `as_of` and `size`
+    are computed, not read."""
+    gcol = _column_getter(group_columns | {"size", "as_of"}, GROUP_FACTS)
+    mcol = _column_getter(member_columns, MEMBER_FACTS)
+    compiled: list[CompiledProgramme] = []
+    for idx, slug in enumerate(programs or rules.slugs):
+        programme = rules.get(slug)
+        params = params_on(programme, as_of)
+        cp = CompiledProgramme(slug=slug, params=params)
+        for crit in programme.criteria:
+            where = f"rules/{slug}.yaml, criterion `{crit.id}`"
+            if any(getattr(n, "param", None) not in (None, *params) for n in walk(crit.condition)):
+                cp.outcomes[crit.id] = pl.lit(None, pl.Boolean)  # no parameter value in force
+                continue
+            cond = crit.condition
+            if isinstance(cond, Members):
+                ctx = _Ctx(mcol, MEMBER_FACTS, params, where)
+                m = matched(cond.where, ctx)
+                unknown = ~m & _any_null(referenced_facts(cond.where), mcol)
+                name = f"__p{idx}_{crit.id}"
+                cp.member_columns[name] = (m, unknown)
+                threshold = None
+                if cond.members in ("count", "share"):
+                    raw = params[cond.param] if cond.param is not None else cond.value
+                    threshold = float(raw)  # type: ignore[arg-type]
+                cp.outcomes[crit.id] = quantifier_outcome(
+                    cond, threshold, pl.col(name + "_p"), pl.col(name + "_u"), pl.col(N_MEMBERS))
+            else:
+                ctx = _Ctx(gcol, GROUP_FACTS, params, where)
+                cp.outcomes[crit.id] = _tri(matched(cond, ctx),
+                                            _any_null(referenced_facts(cond), gcol))
+        compiled.append(cp)
+    return Plan(as_of=as_of, programmes=compiled, group_columns=group_columns,
+                member_columns=member_columns)
+
+
+def _outcome_col(idx: int, cid: str) -> str:
+    return f"__c{idx}_{cid}"
+
+
+def evaluate(plan: Plan, rules: RuleSet, groups: pl.DataFrame, members: pl.DataFrame,
+             keep: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Screen validated frames: `groups` (one row per group, `group_id` unique, with its facts
+    as columns named like the facts) and `members` (`group_id` + member facts; every member
+    belongs to a row of `groups`). Returns one row per group with, per programme i,
+    `eligible_i` (nullable bool) and `failed_i` (ids joined by ';', null when none), plus the
+    `keep` columns of `groups`."""
+    member_aggs: list[pl.Expr] = [pl.len().alias(N_MEMBERS)]
+    member_cols: list[pl.Expr] = []
+    for cp in plan.programmes:
+        for name, (m, u) in cp.member_columns.items():
+            member_cols += [m.alias(name + "_m"), u.alias(name + "_u0")]
+            member_aggs += [pl.col(name + "_m").sum().alias(name + "_p"),
+                            pl.col(name + "_u0").sum().alias(name + "_u")]
+    agg = (members.lazy().select(pl.col("group_id"), *member_cols)
+           .group_by("group_id").agg(member_aggs))
+    counted = [c for cp in plan.programmes for c in cp.member_columns]
+    fill = [pl.col(N_MEMBERS).fill_null(0)] + [pl.col(c + s).fill_null(0) for c in counted
+                                               for s in ("_p", "_u")]
+    frame = (groups.lazy().join(agg, on="group_id", how="left")
+             .with_columns(fill)
+             .with_columns(pl.col(N_MEMBERS).alias("size"), pl.lit(plan.as_of).alias("as_of")))
+    outcome_cols: list[pl.Expr] = []
+    results: list[pl.Expr] = []
+    for idx, cp in enumerate(plan.programmes):
+        outcome_cols += [expr.alias(_outcome_col(idx, cid)) for cid, expr in cp.outcomes.items()]
+
+        def outcome(cid: str, idx: int = idx) -> pl.Expr:
+            return pl.col(_outcome_col(idx, cid))
+
+        rule = rules.get(cp.slug).eligibility
+        eligible = kleene_expr(rule, outcome)
+        parts = blocking_parts(rule, outcome, eligible == False)  # noqa: E712
+        failed = pl.concat_str([pl.when(inc).then(pl.lit(cid)) for cid, inc in parts],
+                               separator=";", ignore_nulls=True)
+        results += [eligible.alias(f"eligible_{idx}"),
+                    pl.when(failed != "").then(failed).alias(f"failed_{idx}")]
+    return (frame.with_columns(outcome_cols)
+            .select("group_id", *keep, *results)
+            .collect())
+
+
+def long_form(plan: Plan, wide: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+    """One row per group and programme (group-major, programmes in rule-set order):
+    group_id, program, eligible, failed (plus `keep`)."""
+    program_type = pl.Enum(plan.slugs)
+    parts = [wide.select("group_id", *keep,
+                         pl.lit(cp.slug, program_type).alias("program"),
+                         pl.col(f"eligible_{i}").alias("eligible"),
+                         pl.col(f"failed_{i}").alias("failed"),
+                         pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"))
+             for i, cp in enumerate(plan.programmes)]
+    out = pl.concat(parts)
+    return out.sort(["__row", "program"]).drop("__row")

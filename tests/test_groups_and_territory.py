@@ -1,0 +1,54 @@
+"""Bad group input and unknown territories get clear errors naming the place and close matches."""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import InputError, UnknownTerritoryError
+from engine.groups import load_groups
+from engine.territory import lookup, provider
+from tests.conftest import make_group
+
+
+def test_group_file_with_bad_age_names_file_line_and_field(tmp_path):
+    path = tmp_path / "g.yaml"
+    path.write_text("id: g-1\nterritory: '12041'\nmembers:\n  - age: 34\n  - age: -3\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_groups(path)
+    assert f"{path}:5: members[1].age: Input should be greater than or equal to 0" in str(err.value)
+
+
+def test_group_file_with_unknown_field_is_rejected(tmp_path):
+    path = tmp_path / "g.json"
+    path.write_text('{"id": "g", "territory": "12041", "locallity": "rural"}', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_groups(path)
+    assert "locallity: unknown field" in str(err.value)
+
+
+def test_group_list_error_names_the_group_index(tmp_path):
+    path = tmp_path / "gs.yaml"
+    path.write_text("groups:\n  - {id: a, territory: '12041'}\n  - {id: b, territory: '12041', locality: town}\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_groups(path)
+    assert f"{path}:3: [1].locality: Input should be 'rural', 'periurban' or 'urban'" in str(err.value)
+
+
+def test_unknown_municipality_code_suggests_close_codes(engine):
+    with pytest.raises(UnknownTerritoryError) as err:
+        engine.check(make_group(territory="12429"))
+    assert "unknown municipality code `12429`" in str(err.value)
+    assert "12029" in err.value.suggestions
+
+
+def test_municipality_search_by_name_ignores_accents():
+    hits = provider("MX").search("chilpancingo")
+    assert hits[0]["code"] == "12029"
+    assert provider("MX").search("Metlatonoc")[0]["name"] == "Metlatónoc"
+
+
+def test_territory_attributes_keep_unknowns_absent():
+    seybaplaya = lookup("MX", "04012")
+    assert "income_below_poverty_line_pct" not in seybaplaya
+    assert lookup("MX", "12041")["indigenous_municipality"] is True
+    assert lookup("PA", "02")["name"] == "Coclé"
