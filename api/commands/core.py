@@ -62,7 +62,8 @@ def programs(rules: RulesOpt = None, lang: LangOpt = "es") -> None:
     t = T[_lang(lang)]
     rs = load_rules(rules)
     table = Table(show_lines=False)
-    for col in ("slug", t["programme"], t["agency"], t["unit"], t["period"], t["criteria"]):
+    table.add_column("slug", no_wrap=True)
+    for col in (t["programme"], t["agency"], t["unit"], t["period"], t["criteria"]):
         table.add_column(col)
     for p in rs.programmes.values():
         period = f"{p.valid_from} – {p.valid_to or '…'}"
