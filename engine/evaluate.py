@@ -44,17 +44,32 @@ def engine_key(fact: str) -> str:
     return fact.replace(".", "__")
 
 
+# durable-rules' C JSON parser crashes the process (segfault) on a number in exponent notation,
+# which is how Python writes floats from 1e16 up and below 1e-4 ("1e+16", "1e-05"), and on
+# Infinity/NaN. Such values reach the engine from client input (contributions, percentages).
+_FLOAT_LIMIT = 1e15
+_FLOAT_TINY = 1e-4
+
+
 def engine_value(value: Any) -> Any:
-    """Values as the C engine compares them: booleans as 0/1, dates as day ordinals."""
+    """Values as the C engine compares them: booleans as 0/1, dates as day ordinals, floats
+    clamped to ±1e15 and magnitudes under 1e-4 as 0 (see above; NaN becomes None and its fact is
+    left out, i.e. not known)."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, dt.date):
         return value.toordinal()
+    if isinstance(value, float):
+        if value != value:
+            return None
+        value = max(-_FLOAT_LIMIT, min(_FLOAT_LIMIT, value))
+        return 0.0 if abs(value) < _FLOAT_TINY else value
     return value
 
 
 def engine_fact(facts: dict[str, Any]) -> dict[str, Any]:
-    return {engine_key(k): engine_value(v) for k, v in facts.items()}
+    out = {engine_key(k): engine_value(v) for k, v in facts.items()}
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def compile_condition(cond: Condition, params: dict[str, Scalar], negate: bool = False) -> dict[str, Any]:

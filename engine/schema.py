@@ -349,11 +349,16 @@ class Member(Strict):
         return None if v == "" else v
 
 
+# An upper bound keeps totals finite (JSON's 1e309 parses as infinity, which no explanation can
+# show); no project comes near a thousand million million.
+MAX_AMOUNT = 1e15
+
+
 class Contributions(Strict):
-    federal: float = Field(default=0, ge=0)
-    state: float = Field(default=0, ge=0)
-    municipal: float = Field(default=0, ge=0)
-    migrant: float = Field(default=0, ge=0)
+    federal: float = Field(default=0, ge=0, le=MAX_AMOUNT)
+    state: float = Field(default=0, ge=0, le=MAX_AMOUNT)
+    municipal: float = Field(default=0, ge=0, le=MAX_AMOUNT)
+    migrant: float = Field(default=0, ge=0, le=MAX_AMOUNT)
 
 
 class Project(Strict):
