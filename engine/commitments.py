@@ -54,6 +54,7 @@ class Actor(Strict):
     note: Text | None = None
     source: Citation | None = None
     illustrative: bool = False
+    illustrative_fields: list[str] = Field(default=[], description="fields the sources do not state")
 
     @property
     def label(self) -> str:
@@ -79,8 +80,11 @@ class Commitment(Strict):
     due: dt.date | None = None
     end: dt.date | None = None
     note: Text | None = None
+    delivered: float | None = Field(default=None, ge=0,
+                                    description="amount actually delivered (needed when `partial`)")
     source: Citation
     illustrative: bool = False
+    illustrative_fields: list[str] = Field(default=[], description="fields the sources do not state")
 
     @model_validator(mode="after")
     def _money(self) -> Commitment:
@@ -88,7 +92,18 @@ class Commitment(Strict):
             raise ValueError("an amount needs a `currency` (e.g. MXN, USD)")
         if self.start and self.end and self.end < self.start:
             raise ValueError(f"`end` ({self.end}) is before `start` ({self.start})")
+        if self.delivered is not None and self.amount is not None and self.delivered > self.amount:
+            raise ValueError(f"`delivered` ({self.delivered:,.0f}) is more than `amount` ({self.amount:,.0f})")
         return self
+
+    @property
+    def delivered_amount(self) -> float | None:
+        """What was actually put in: all of it when honoured, none when broken or withdrawn."""
+        if self.delivered is not None:
+            return self.delivered
+        if self.amount is None:
+            return None
+        return {"honoured": self.amount, "broken": 0.0, "withdrawn": 0.0}.get(self.status)
 
     @property
     def declarative(self) -> bool:

@@ -16,7 +16,7 @@ from engine.explain import WORDS, condition_text, fact_label, value_text
 from engine.facts import group_facts, member_facts
 from engine.rules import RuleSet, load_rules
 from engine.schema import (CitationOut, Compare, Criterion, CriterionResult, Determination, Group,
-                           GroupResult, Members, Outcome, Programme, Rule, Scalar, walk)
+                           GroupResult, Members, Outcome, Status, Programme, Rule, Scalar, walk)
 from engine.territory import lookup
 
 Tri = bool | None  # three-valued truth: None is "not known"
@@ -124,7 +124,7 @@ class EligibilityEngine:
         unknown = blocking(programme.eligibility, outcomes, None) if eligible is None else []
         by_id = {r.id: r for r in results}
         missing = list(dict.fromkeys(f for cid in unknown for f in by_id[cid].missing_facts))
-        status = {True: "eligible", False: "not_eligible", None: "cannot_tell"}[eligible]
+        status: Status = {True: "eligible", False: "not_eligible", None: "cannot_tell"}[eligible]  # type: ignore[assignment]
         return Determination(
             program=programme.slug, name=programme.name.get(lang), eligible=eligible,
             status=status, as_of=day, rules_version=self.rules.version(programme.slug),
@@ -137,7 +137,7 @@ class EligibilityEngine:
                    params: dict[str, Scalar], skip: set[str], day: dt.date,
                    lang: str) -> CriterionResult:
         refs = referenced_facts(crit)
-        used = [n.param for n in walk(crit.condition) if getattr(n, "param", None)]
+        used: list[str] = [p for n in walk(crit.condition) if (p := getattr(n, "param", None))]
         doc = programme.sources[crit.source.ref]
         base: dict[str, Any] = dict(
             id=crit.id, label=crit.label.get(lang), required=required,
@@ -181,7 +181,7 @@ class EligibilityEngine:
         else:
             threshold = float(params[cond.param] if cond.param is not None else cond.value)  # type: ignore[arg-type]
             outcome_tri = count_outcome(cond.op or "==", threshold, p, u, n, cond.members == "share")
-        outcome: Outcome = {True: "pass", False: "fail", None: "unknown"}[outcome_tri]
+        outcome: Outcome = {True: "pass", False: "fail", None: "unknown"}[outcome_tri]  # type: ignore[assignment]
         observed = w["members_ok"].format(p=p, n=n)
         if u:
             observed += f" ({w['members_unknown'].format(u=u)})"

@@ -91,7 +91,7 @@ def _compare(key: str, op: str, value: Any, negate: bool) -> dict[str, Any]:
     guard = {"$ex": {key: 1}}
     if op == "between":
         low, high = (engine_value(v) for v in value)
-        test = ({"$or": [{"$lt": {key: low}}, {"$gt": {key: high}}]} if negate
+        test: dict[str, Any] = ({"$or": [{"$lt": {key: low}}, {"$gt": {key: high}}]} if negate
                 else {"$and": [{"$gte": {key: low}}, {"$lte": {key: high}}]})
         return {"$and": [guard, test]}
     if negate:
@@ -159,13 +159,13 @@ class RuleMatcher:
                 skip: set[str]) -> dict[str, Any]:
         """The JSON ruleset for `programme` with `params` substituted; `skip` criteria whose
         parameters have no value in force (they are reported as unknown)."""
-        rules: dict[str, Any] = {
+        rules: dict[str, dict[str, Any]] = {
             _SEEN: {"all": [{"m": {"$ex": {"t": 1}}}], "run": f"{name}:{_SEEN}"}}
         for crit in programme.criteria:
             if crit.id in skip:
                 continue
             if isinstance(crit.condition, Members):
-                pattern = {"$and": [{"t": "m"}, compile_condition(crit.condition.where, params)]}
+                pattern: dict[str, Any] = {"$and": [{"t": "m"}, compile_condition(crit.condition.where, params)]}
             else:
                 pattern = {"$and": [{"t": "g"}, compile_condition(crit.condition, params)]}
             rules[crit.id] = {"all": [{"m": pattern}], "run": f"{name}:{crit.id}"}

@@ -77,7 +77,8 @@ def condition_text(cond: Condition, params: dict[str, Scalar], lang: str, member
             return f"{w[cond.members]}: {inner}"
         value = params.get(cond.param) if cond.param is not None else cond.value
         shown = f"({w['no_value']})" if value is None else (
-            f"{float(value) * 100:g}%" if cond.members == "share" else value_text(value, lang))
+            f"{float(value) * 100:g}%" if cond.members == "share"  # type: ignore[arg-type]
+            else value_text(value, lang))
         return f"{w[cond.members]} ({inner}) {OPS[lang][cond.op or '==']} {shown}"
     raise TypeError(type(cond).__name__)
 

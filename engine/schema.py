@@ -72,7 +72,7 @@ class Compare(Strict):
             is_list = isinstance(self.value, list)
             if self.op in ("in", "not_in") and not is_list:
                 raise ValueError(f"operator `{self.op}` needs a list value")
-            if self.op == "between" and not (is_list and len(self.value) == 2):
+            if self.op == "between" and not (isinstance(self.value, list) and len(self.value) == 2):
                 raise ValueError("operator `between` needs a list of two values [low, high]")
             if self.op not in ("in", "not_in", "between") and is_list:
                 raise ValueError(f"operator `{self.op}` needs a single value, not a list")
@@ -417,11 +417,14 @@ class CriterionResult(BaseModel):
     parameters: list[dict[str, Any]] = []
 
 
+Status = Literal["eligible", "not_eligible", "cannot_tell"]
+
+
 class Determination(BaseModel):
     program: str
     name: str
     eligible: bool | None = Field(description="true, false, or null for cannot tell")
-    status: Literal["eligible", "not_eligible", "cannot_tell"]
+    status: Status
     summary: str
     as_of: dt.date
     rules_version: str

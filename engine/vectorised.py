@@ -98,7 +98,7 @@ def _compare(col: pl.Expr, kind: str, op: str, value: Any, negate: bool, where: 
                 # bench/README.md); mirror it so both paths agree
                 test = pl.lit(True)
             else:
-                test = col.is_in(pl.Series(values)) if op == "in" else ~col.is_in(pl.Series(values))
+                test = col.is_in(values) if op == "in" else ~col.is_in(values)
         else:
             v = conv(value)
             test = {"==": col == v, "!=": col != v, "<": col < v, "<=": col <= v,
