@@ -44,6 +44,9 @@ EXPECTED = [
     ("g-031", "3x1-migrantes", "not_eligible", ["municipal_share"]),
     ("g-032", "3x1-migrantes", "not_eligible", ["federal_ceiling"]),
     ("g-033", "3x1-migrantes", "not_eligible", ["migrant_proposer", "organised_abroad"]),
+    ("g-038", "3x1-migrantes", "not_eligible", ["state_share"]),
+    ("g-039", "3x1-migrantes", "not_eligible", ["federal_share"]),
+    ("g-040", "3x1-migrantes", "not_eligible", ["migrant_share"]),
     ("g-001", "3x1-migrantes", "cannot_tell", []),              # no project given
     ("g-034", "red-oportunidades-empresariales", "eligible", []),
     ("g-035", "red-oportunidades-empresariales", "not_eligible", ["target_province"]),
@@ -65,3 +68,13 @@ def test_fixture_set_has_at_least_30_groups_and_every_programme_eligible_once(en
     assert len(GROUPS) >= 30
     eligible = {d.program for g in GROUPS.values() for d in engine.check(g).determinations if d.eligible}
     assert eligible == set(engine.rules.slugs)
+
+
+def test_every_criterion_passes_for_some_fixture_group_and_fails_for_another(engine):
+    outcomes: dict[tuple[str, str], set[str]] = {}
+    for group in GROUPS.values():
+        for det in engine.check(group).determinations:
+            for c in det.criteria:
+                outcomes.setdefault((det.program, c.id), set()).add(c.outcome)
+    one_sided = {key: seen for key, seen in outcomes.items() if not {"pass", "fail"} <= seen}
+    assert one_sided == {}
