@@ -71,6 +71,18 @@ def urban_zap(world: World, pct: str) -> None:
     world.fields["urban_zap_pct"] = number(pct)
 
 
+@given("el grupo no declara su población en ZAP urbana")
+@given("the group does not state its urban-ZAP population")
+def urban_zap_unknown(world: World) -> None:
+    world.fields.pop("urban_zap_pct", None)
+
+
+@given("no se sabe si el grupo cuenta con sucursal de banca social")
+@given("it is not known whether the group has a social-banking office")
+def social_bank_unknown(world: World) -> None:
+    world.fields.pop("social_bank_office", None)
+
+
 @given("el grupo cuenta con sucursal de banca social")
 @given("the group has a social-banking office")
 def social_bank(world: World) -> None:
@@ -233,6 +245,12 @@ def each_contribution(world: World, amount: str) -> None:
 @given(parsers.parse("the {level} contribution is {amount} pesos"))
 def one_contribution(world: World, level: str, amount: str) -> None:
     world.contributions[choose("aportación (contribution)", level, CONTRIBUTION)] = number(amount)
+
+
+@given("no se conocen las aportaciones al proyecto")
+@given("the contributions to the project are not known")
+def contributions_unknown(world: World) -> None:
+    world.contributions.clear()
 
 
 @given("las aportaciones al proyecto son:")
