@@ -1,0 +1,189 @@
+"""The HTTP API: endpoints, the CLI-equivalent answer, and every kind of bad input."""
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's note about httpx2
+    from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.settings import Settings
+from engine.eligibility import EligibilityEngine
+from engine.schema import Group
+
+GROUP: dict[str, Any] = {
+    "id": "chilpancingo-01", "country": "MX", "territory": "12029", "locality": "rural",
+    "organisation": "informal", "as_of": "2017-06-30",
+    "members": [{"age": 34, "sex": "F", "prospera": True, "poverty": True},
+                {"age": 41, "sex": "F", "prospera": True, "poverty": True},
+                {"age": 29, "sex": "F", "prospera": True},
+                {"age": 52, "sex": "M", "prospera": False},
+                {"age": 23, "sex": "F", "prospera": True}]}
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(max_body_bytes=50_000, max_batch=50))) as c:
+        yield c
+
+
+def test_api_healthz_lists_rule_versions(client: TestClient) -> None:
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json()["status"] == "ok"
+    assert "proinpro" in r.json()["rules"]
+
+
+def test_api_programs_lists_the_five(client: TestClient) -> None:
+    slugs = {p["slug"] for p in client.get("/v1/programs").json()}
+    assert {"proinpro", "opciones-productivas", "el-campo-en-nuestras-manos", "3x1-migrantes",
+            "red-oportunidades-empresariales"} <= slugs
+
+
+def test_api_program_detail_has_criteria_parameters_and_citations(client: TestClient) -> None:
+    p = client.get("/v1/programs/proinpro").json()
+    assert p["criteria"] and all(c["source"]["ref"] in p["sources"] for c in p["criteria"])
+    assert p["parameters"]["min_group_size"]["values"][0]["from"] == "2016-01-01"
+    assert p["rules_version"].startswith(p["version"] + "+")
+
+
+def test_api_eligibility_is_the_cli_model(client: TestClient) -> None:
+    r = client.post("/v1/eligibility", json=GROUP)
+    assert r.status_code == 200
+    expected = EligibilityEngine().check(Group.model_validate(GROUP), None, "es", None)
+    assert r.json() == json.loads(expected.model_dump_json())
+
+
+def test_api_eligibility_in_english_for_some_programmes(client: TestClient) -> None:
+    r = client.post("/v1/eligibility?lang=en&program=proinpro&as_of=2016-02-01", json=GROUP)
+    body = r.json()
+    assert [d["program"] for d in body["determinations"]] == ["proinpro"]
+    assert body["as_of"] == "2016-02-01"
+    assert body["determinations"][0]["summary"].startswith(("Eligible", "Not eligible", "Cannot tell"))
+
+
+def test_api_unknown_programme_is_404_with_suggestions(client: TestClient) -> None:
+    r = client.post("/v1/eligibility?program=proinpr", json=GROUP)
+    assert r.status_code == 404
+    assert r.json()["suggestions"] == ["proinpro"]
+    assert client.get("/v1/programs/opciones").json()["suggestions"][0] == "opciones-productivas"
+
+
+def test_api_unknown_territory_is_404_with_suggestions(client: TestClient) -> None:
+    r = client.post("/v1/eligibility", json={**GROUP, "territory": "12O29"})
+    assert r.status_code == 404
+    body = r.json()
+    assert body["code"] == "unknown_territory" and "12029" in body["suggestions"]
+    assert client.get("/v1/territories/MX/1202").status_code == 404
+    assert client.get("/v1/territories/ZZ/01").json()["hint"] == "supported: MX, PA"
+
+
+def test_api_territory_has_attributes_and_provenance(client: TestClient) -> None:
+    body = client.get("/v1/territories/MX/12029").json()
+    assert body["attributes"]["name"] == "Chilpancingo de los Bravo"
+    assert "CONEVAL" in body["provenance"]
+
+
+def test_api_territory_search_by_name_ignores_accents(client: TestClient) -> None:
+    hits = client.get("/v1/territories/PA", params={"q": "cocle"}).json()
+    assert hits[0] == {"code": "02", "name": "Coclé", "state_name": None}
+    assert client.get("/v1/territories/MX", params={"q": "chilpan"}).json()[0]["code"] == "12029"
+
+
+def test_api_invalid_field_is_422_with_path_and_message(client: TestClient) -> None:
+    bad = {**GROUP, "members": [*GROUP["members"][:2], {"age": 130}], "colour": "red"}
+    r = client.post("/v1/eligibility", json=bad)
+    assert r.status_code == 422
+    fields = {e["field"]: e["message"] for e in r.json()["errors"]}
+    assert fields["members[2].age"] == "Input should be less than or equal to 120"
+    assert "unknown field" in fields["colour"]
+    assert "members[2].age" in r.json()["message"]
+
+
+def test_api_missing_field_is_422(client: TestClient) -> None:
+    r = client.post("/v1/eligibility", json={"id": "x"})
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "territory"
+
+
+def test_api_malformed_json_is_400(client: TestClient) -> None:
+    r = client.post("/v1/eligibility", content=b'{"id": "x",', headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["code"] == "malformed_json"
+
+
+def test_api_oversized_body_is_413(client: TestClient) -> None:
+    big = {**GROUP, "notes": "x" * 60_000}
+    r = client.post("/v1/eligibility", json=big)
+    assert r.status_code == 413 and r.json()["code"] == "body_too_large"
+
+
+def test_api_oversized_chunked_body_is_413(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"id": "x", "notes": "'
+        for _ in range(100):
+            yield b"y" * 1000
+        yield b'"}'
+    r = client.post("/v1/eligibility", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_api_huge_numbers_do_not_crash_the_engine(client: TestClient) -> None:
+    project = {"proposer": "migrant_club", "contributions": {"federal": 1e15, "migrant": 1e-9}}
+    r = client.post("/v1/eligibility", json={**GROUP, "urban_zap_pct": 1e-7, "project": project})
+    assert r.status_code == 200
+    r = client.post("/v1/eligibility", content=b'{"id":"x","territory":"12029","project":'
+                    b'{"contributions":{"federal":1e309}}}', headers={"content-type": "application/json"})
+    assert r.status_code == 422
+
+
+def test_api_batch_json_keeps_order_and_reports_bad_groups(client: TestClient) -> None:
+    groups = [GROUP, {**GROUP, "id": "lost", "territory": "99999"}, {**GROUP, "id": "third"}]
+    r = client.post("/v1/eligibility/batch", json={"groups": groups})
+    items = r.json()["results"]
+    assert [i["group_id"] for i in items] == ["chilpancingo-01", "lost", "third"]
+    assert items[1]["error"]["status"] == 404 and items[1]["result"] is None
+    assert items[2]["result"]["determinations"]
+
+
+def test_api_batch_ndjson_streams_one_line_per_group(client: TestClient) -> None:
+    groups = [{**GROUP, "id": f"g{i}"} for i in range(10)]
+    with client.stream("POST", "/v1/eligibility/batch", json={"groups": groups},
+                       headers={"accept": "application/x-ndjson"}) as r:
+        assert r.headers["content-type"].startswith("application/x-ndjson")
+        lines = [json.loads(line) for line in r.iter_lines() if line]
+    assert [x["index"] for x in lines] == list(range(10))
+
+
+def test_api_batch_over_the_maximum_is_422(client: TestClient) -> None:
+    groups = [{"id": f"g{i}", "territory": "12029"} for i in range(51)]
+    r = client.post("/v1/eligibility/batch", json={"groups": groups})
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "groups"
+
+
+def test_api_unknown_path_and_method_are_problems(client: TestClient) -> None:
+    assert client.get("/v2/programs").json()["code"] == "not_found"
+    assert client.delete("/v1/programs").status_code == 405
+
+
+def test_api_openapi_has_examples_and_problem_schema(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/v1/eligibility"]["post"]
+    assert "proinpro" in op["requestBody"]["content"]["application/json"]["examples"]
+    assert op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/Problem")
+    assert "application/x-ndjson" in spec["paths"]["/v1/eligibility/batch"]["post"]["responses"]["200"]["content"]
+
+
+def test_api_docs_use_local_assets_only(client: TestClient) -> None:
+    for path in ("/docs", "/redoc", "/"):
+        html = client.get(path).text
+        assert "https://" not in html and "http://" not in html, path
+    assert client.get("/static/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static/redoc.standalone.js").status_code == 200
