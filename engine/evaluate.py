@@ -12,8 +12,10 @@ durable-rules is unmaintained since 2020; what we rely on and work around:
 - the host's background dispatch threads are disabled (we run actions synchronously in `post`)
   and all calls go through one lock: the C engine is not documented as thread-safe;
 - facts (not events) are asserted, because an event is consumed by the first rule it matches;
-- a catch-all rule sees every fact, because a batch with an unmatched fact raises
-  MessageNotHandledException and leaves the other matches unexecuted;
+- a batch with a fact that matches no rule makes `Host.assert_facts` raise
+  MessageNotHandledException before running the actions of the facts that did match, so the
+  batch is asserted through the C engine's `assert_facts` (which matches every fact and returns
+  the state to act on whatever the result code) and the actions are then run as the host would;
 - exceptions inside actions are swallowed by the engine, so actions only append to a list and
   any error they meet is re-raised after `assert_facts` returns;
 - each evaluation has its own state id, deleted afterwards, so no fact outlives its request.
@@ -29,14 +31,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from durable.engine import Host, MessageNotHandledException
+import durable_rules_engine  # the C engine under durable.engine
+from durable.engine import Host
 
 from engine.schema import AllOf, AnyOf, Compare, Condition, Members, NotOf, Programme, Scalar
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
             "in": "not_in", "not_in": "in"}
 _DURABLE_OP = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
-_SEEN = "_seen"
 
 
 def engine_key(fact: str) -> str:
@@ -144,9 +146,8 @@ class RuleMatcher:
 
         def record(c: Any) -> None:
             try:
-                if criterion != _SEEN:
-                    m = c.m
-                    hits[m["sid"]].append((criterion, m["i"] if m["t"] == "m" else -1))
+                m = c.m
+                hits[m["sid"]].append((criterion, m["i"] if m["t"] == "m" else -1))
             except BaseException as exc:  # noqa: BLE001 - the engine would swallow it
                 errors.append(exc)
         return record
@@ -159,8 +160,7 @@ class RuleMatcher:
                 skip: set[str]) -> dict[str, Any]:
         """The JSON ruleset for `programme` with `params` substituted; `skip` criteria whose
         parameters have no value in force (they are reported as unknown)."""
-        rules: dict[str, dict[str, Any]] = {
-            _SEEN: {"all": [{"m": {"$ex": {"t": 1}}}], "run": f"{name}:{_SEEN}"}}
+        rules: dict[str, dict[str, Any]] = {}
         for crit in programme.criteria:
             if crit.id in skip:
                 continue
@@ -186,9 +186,11 @@ class RuleMatcher:
                 f["sid"] = sid
             self._hits[sid] = []
             try:
-                self._host.assert_facts(name, facts)
-            except MessageNotHandledException:
-                pass  # "no match" is an answer, not an error (the catch-all makes it rare)
+                ruleset = self._host.get_ruleset(name)
+                # result code 1 (a fact matched no rule) is "no match", an answer, not an error
+                _code, state = durable_rules_engine.assert_facts(
+                    ruleset._handle, json.dumps(facts, ensure_ascii=False))
+                self._host._handle_function(ruleset, lambda _: state, None, None)
             finally:
                 hits = self._hits.pop(sid)
                 self._host.delete_state(name, sid)
