@@ -83,6 +83,7 @@ class EligibilityEngine:
     def __init__(self, rules: RuleSet | None = None, matcher: RuleMatcher | None = None) -> None:
         self.rules = rules if rules is not None else load_rules()
         self.matcher = matcher if matcher is not None else shared_matcher()
+        self._static_cache: dict[tuple[Any, ...], tuple[list[str], list[str], dict[str, Any]]] = {}
 
     @property
     def programmes(self) -> list[Programme]:
@@ -136,16 +137,8 @@ class EligibilityEngine:
                    facts: dict[str, Any], members: list[dict[str, Any]],
                    params: dict[str, Scalar], skip: set[str], day: dt.date,
                    lang: str) -> CriterionResult:
-        refs = referenced_facts(crit)
-        used: list[str] = [p for n in walk(crit.condition) if (p := getattr(n, "param", None))]
-        doc = programme.sources[crit.source.ref]
-        base: dict[str, Any] = dict(
-            id=crit.id, label=crit.label.get(lang), required=required,
-            threshold=condition_text(crit.condition, params, lang),
-            assumption=crit.assumption.get(lang) if crit.assumption else None,
-            source=CitationOut(title=doc.title, pinpoint=crit.source.pinpoint, link=doc.link,
-                               quote=crit.source.quote),
-            parameters=[_parameter_used(programme, p, day, lang) for p in dict.fromkeys(used)])
+        refs, used, static = self._static_parts(programme, crit, required, params, day, lang)
+        base: dict[str, Any] = dict(static)
         if crit.id in skip:
             missing = [f"{p}: {WORDS[lang]['no_param'].format(day=day.isoformat())}"
                        for p in used if p not in params]
@@ -162,6 +155,29 @@ class EligibilityEngine:
         return CriterionResult(**base, outcome=outcome, observed=observed,
                                observed_value=_jsonable(value),
                                missing_facts=missing if outcome == "unknown" else [])
+
+    def _static_parts(self, programme: Programme, crit: Criterion, required: bool,
+                      params: dict[str, Scalar], day: dt.date, lang: str
+                      ) -> tuple[list[str], list[str], dict[str, Any]]:
+        """The parts of a criterion's explanation that do not depend on the group (cached: they
+        change only with the rule file, the parameter values in force and the language)."""
+        used: list[str] = list(dict.fromkeys(
+            p for n in walk(crit.condition) if (p := getattr(n, "param", None))))
+        in_force = tuple((p, programme.parameters[p].value_on(day)) for p in used)
+        key = (programme.slug, self.rules.digests[programme.slug], crit.id, required, lang,
+               repr(in_force))
+        cached = self._static_cache.get(key)
+        if cached is None:
+            doc = programme.sources[crit.source.ref]
+            static = dict(
+                id=crit.id, label=crit.label.get(lang), required=required,
+                threshold=condition_text(crit.condition, params, lang),
+                assumption=crit.assumption.get(lang) if crit.assumption else None,
+                source=CitationOut(title=doc.title, pinpoint=crit.source.pinpoint, link=doc.link,
+                                   quote=crit.source.quote),
+                parameters=[_parameter_used(programme, p, day, lang) for p in used])
+            cached = self._static_cache[key] = (referenced_facts(crit), used, static)
+        return cached
 
     def _members_criterion(self, cond: Members, base: dict[str, Any], refs: list[str],
                            matched: set[int], members: list[dict[str, Any]],
