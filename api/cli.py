@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from api.commands import core, serve
+from api.commands import gaps
 from engine.errors import VinculaError
 
 app = typer.Typer(help="vincula: reglas de programas sociales, elegibilidad explicada y brechas de "
@@ -22,6 +23,7 @@ err = Console(stderr=True)
 core.register(app)
 # Further command groups register here, one line each:
 serve.register(app)
+gaps.register(app)
 
 
 def main() -> None:

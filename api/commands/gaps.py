@@ -1,0 +1,39 @@
+"""`vincula gaps [--case NAME] [--format md|html|json] [--out FILE] [--lang es|en]`."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from engine.errors import InputError
+from engine.gaps import analyse
+from engine.report import FORMATS, render, write_atomic
+
+err = Console(stderr=True, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("gaps")(gaps)
+
+
+def gaps(case: Annotated[Optional[str], typer.Option("--case", help="case name (a file in fixtures/commitments/); default: all")] = None,
+         fmt: Annotated[str, typer.Option("--format", "-f", help="md | html | json")] = "md",
+         out: Annotated[Optional[Path], typer.Option("--out", "-o", help="write here (atomically) instead of stdout")] = None,
+         commitments: Annotated[Optional[Path], typer.Option("--commitments", help="folder of commitments case files")] = None,
+         lang: Annotated[str, typer.Option("--lang", help="es | en")] = "es") -> None:
+    """Coordination gaps of the commitments cases: declarative promises, unrealised linkages,
+    mismatched populations, single points of failure, vertical and budget gaps."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
+    if lang not in ("es", "en"):
+        raise InputError(f"unknown language `{lang}`", hint="use es or en")
+    report = analyse(case, commitments_dir=commitments)
+    text = render(report, fmt, lang)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    write_atomic(out, text)
+    total = sum(len(c.gaps) for c in report.cases)
+    err.print(f"{out}: {len(report.cases)} case(s), {total} gap(s)")
