@@ -1,0 +1,378 @@
+"""The impact of a rule change: who gains and who loses eligibility when one rule set replaces another.
+
+A population is screened under a baseline rule set (`before`, e.g. the bundled rules/) and a
+candidate (`after`, e.g. a designer's draft). For every programme the report counts the groups
+whose determination changed, by state and by the criterion that changed the outcome, with
+example groups, and lists what changed in the rule files themselves (parameters, criteria,
+the eligibility rule), so a reader sees cause and effect side by side.
+
+Group files are screened one group at a time (engine/eligibility.py), which gives every
+criterion's outcome; a population in the interchange format (engine/population.py) is screened
+by the vectorised path (engine/vectorised.py), which gives the blocking criteria only, so there
+the criterion behind a change is read from the criteria that block before and after.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from engine.eligibility import EligibilityEngine
+from engine.errors import InputError
+from engine.groups import GROUP_SUFFIXES, load_groups
+from engine.rules import RuleSet
+from engine.schema import Determination, Group, Programme
+from engine.territory import lookup
+
+STATUSES = ("eligible", "not_eligible", "cannot_tell")
+RULE_CHANGE = "(regla de elegibilidad / eligibility rule)"
+NOT_KNOWN = "(sin determinar / cannot tell)"
+
+
+class Change(BaseModel):
+    """One group whose determination for one programme differs between the rule sets."""
+
+    group_id: str
+    name: str | None = None
+    state: str
+    territory: str
+    before: str
+    after: str
+    criteria: list[str] = Field(description="criteria whose outcome changed (or that block now)")
+    detail: list[str] = Field(default=[], description="e.g. `min_size: fail → pass`")
+
+
+class StateCount(BaseModel):
+    state: str
+    gained: int = 0
+    lost: int = 0
+    other: int = 0
+
+
+class CriterionCount(BaseModel):
+    criterion: str
+    label: str
+    gained: int = 0
+    lost: int = 0
+    other: int = 0
+
+
+class ProgrammeImpact(BaseModel):
+    slug: str
+    name: str
+    presence: str = Field(default="both", description="both | added | removed")
+    screened: int
+    eligible_before: int
+    eligible_after: int
+    gained: int
+    lost: int
+    other: int = Field(description="changes between not eligible and cannot tell")
+    by_state: list[StateCount]
+    by_criterion: list[CriterionCount]
+    examples_gained: list[Change]
+    examples_lost: list[Change]
+    examples_other: list[Change]
+    rule_changes: list[str]
+
+
+class Impact(BaseModel):
+    before: str
+    after: str
+    population: str
+    groups: int
+    as_of: str
+    programmes: list[ProgrammeImpact]
+
+    @property
+    def changed(self) -> bool:
+        return any(p.gained or p.lost or p.other for p in self.programmes)
+
+
+# --------------------------------------------------------------------------- rule-file differences
+
+
+def rule_changes(before: Programme | None, after: Programme | None, lang: str = "es") -> list[str]:
+    """What differs between two versions of a programme, one line per difference."""
+    if before is None:
+        return ["programa nuevo / new programme"]
+    if after is None:
+        return ["programa eliminado / programme removed"]
+    out: list[str] = []
+    for name in sorted(set(before.parameters) | set(after.parameters)):
+        pb, pa = before.parameters.get(name), after.parameters.get(name)
+        if pb is None or pa is None:
+            out.append(f"parámetro / parameter `{name}` {'añadido / added' if pb is None else 'eliminado / removed'}")
+            continue
+        vb = [(v.from_, v.to, v.value) for v in pb.values]
+        va = [(v.from_, v.to, v.value) for v in pa.values]
+        if vb != va:
+            out.append(f"parámetro / parameter `{name}`: {_values(vb)} → {_values(va)}")
+    cb = {c.id: c for c in before.criteria}
+    ca = {c.id: c for c in after.criteria}
+    for cid in [*cb, *[i for i in ca if i not in cb]]:
+        if cid not in ca:
+            out.append(f"criterio / criterion `{cid}` eliminado / removed")
+        elif cid not in cb:
+            out.append(f"criterio / criterion `{cid}` añadido / added: {ca[cid].label.get(lang)}")
+        elif cb[cid].condition.model_dump(by_alias=True) != ca[cid].condition.model_dump(by_alias=True):
+            out.append(f"criterio / criterion `{cid}`: condición cambiada / condition changed")
+    if before.eligibility.model_dump() != after.eligibility.model_dump():
+        out.append("regla de elegibilidad cambiada / eligibility rule changed")
+    for fld in ("valid_from", "valid_to", "priority"):
+        if getattr(before, fld) != getattr(after, fld):
+            out.append(f"`{fld}`: {getattr(before, fld)} → {getattr(after, fld)}")
+    return out
+
+
+def _values(values: list[tuple[Any, Any, Any]]) -> str:
+    return ", ".join(f"{v} ({f}–{t or '…'})" for f, t, v in values)
+
+
+# --------------------------------------------------------------------------- screening
+
+
+class _Row:
+    """One group's determination for one programme: status, blocking and all outcomes."""
+
+    __slots__ = ("status", "failed", "outcomes")
+
+    def __init__(self, status: str, failed: list[str], outcomes: dict[str, str] | None) -> None:
+        self.status = status
+        self.failed = failed
+        self.outcomes = outcomes
+
+
+def _row(det: Determination) -> _Row:
+    return _Row(det.status, det.failed, {c.id: c.outcome for c in det.criteria})
+
+
+def is_population_dir(path: Path) -> bool:
+    return path.is_dir() and any((path / f"groups.{ext}").is_file() for ext in ("csv", "parquet"))
+
+
+def compare(before: RuleSet, after: RuleSet, population: Path | str, as_of: dt.date | None = None,
+            lang: str = "es", examples: int = 5) -> Impact:
+    """Screen `population` (group file or folder, or an interchange population folder) under
+    both rule sets and report who gains and who loses, programme by programme."""
+    population = Path(population)
+    if not population.exists():
+        raise InputError(f"population not found: {population}",
+                         hint="give a group file (YAML/JSON), a folder of them, or a population "
+                              "folder with groups.csv and members.csv")
+    slugs = list(dict.fromkeys(before.slugs + after.slugs))
+    if is_population_dir(population):
+        if as_of is None:
+            raise InputError("a population folder has no dates of its own",
+                             hint="give --as-of YYYY-MM-DD")
+        rows_b, rows_a, places, names = _screen_population(before, after, population, as_of)
+    else:
+        groups = load_groups(population)
+        rows_b, rows_a, places, names = _screen_groups(before, after, groups, as_of, lang)
+    programmes = [_programme_impact(slug, before.programmes.get(slug), after.programmes.get(slug),
+                                    rows_b, rows_a, places, names, lang, examples)
+                  for slug in slugs]
+    return Impact(before=str(before.directory), after=str(after.directory), population=str(population),
+                  groups=len(places), as_of=as_of.isoformat() if as_of else "fecha de cada grupo / each group's date",
+                  programmes=programmes)
+
+
+Rows = dict[tuple[str, str], _Row]  # (group_id, slug) -> row
+
+
+def _screen_groups(before: RuleSet, after: RuleSet, groups: list[Group], as_of: dt.date | None,
+                   lang: str) -> tuple[Rows, Rows, dict[str, tuple[str, str]], dict[str, str | None]]:
+    eb, ea = EligibilityEngine(before), EligibilityEngine(after)
+    rows_b: Rows = {}
+    rows_a: Rows = {}
+    places: dict[str, tuple[str, str]] = {}
+    names: dict[str, str | None] = {}
+    seen: Counter[str] = Counter()
+    for g in groups:
+        seen[g.id] += 1
+        if seen[g.id] > 1:
+            raise InputError(f"group id `{g.id}` appears more than once in the population",
+                             hint="give each group its own id")
+        day = as_of or g.as_of or dt.date.today()
+        for rows, engine in ((rows_b, eb), (rows_a, ea)):
+            for det in engine.check(g, day, lang).determinations:
+                rows[(g.id, det.program)] = _row(det)
+        terr = lookup(g.country, g.territory)
+        places[g.id] = (str(terr.get("state_name") or terr.get("name") or g.territory),
+                        f"{terr.get('name', '')} ({g.territory})")
+        names[g.id] = g.name
+    return rows_b, rows_a, places, names
+
+
+def _screen_population(before: RuleSet, after: RuleSet, folder: Path, as_of: dt.date
+                       ) -> tuple[Rows, Rows, dict[str, tuple[str, str]], dict[str, str | None]]:
+    import polars as pl
+
+    from engine import population as popmod
+    from engine import vectorised as vec
+
+    pop = popmod.Population.find(folder)
+    places: dict[str, tuple[str, str]] = {}
+    out: list[Rows] = []
+    for rules in (before, after):
+        plan = vec.compile_plan(rules, as_of, group_columns={"country", "territory", "locality", "organisation",
+                                                             *popmod.territory_frame().columns},
+                                member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"})
+        cols, aggs = vec.member_stage(plan)
+        rows: Rows = {}
+        for chunk in popmod.chunks(pop, popmod.partitions_for(pop, popmod.DEFAULT_CHUNK_BYTES), None,
+                                   cols, aggs):
+            wide = vec.group_stage(plan, rules, chunk.groups.lazy()).collect()
+            state = pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name"),
+                                pl.col("territory")) if "territory.state_name" in wide.columns else pl.col("territory")
+            for rec in wide.select("group_id", state.alias("__state"), "territory",
+                                   *[f"{k}_{i}" for i in range(len(plan.programmes))
+                                     for k in ("eligible", "failed")]).iter_rows(named=True):
+                places[rec["group_id"]] = (str(rec["__state"]), str(rec["territory"]))
+                for i, slug in enumerate(plan.slugs):
+                    e = rec[f"eligible_{i}"]
+                    status = "eligible" if e is True else "not_eligible" if e is False else "cannot_tell"
+                    failed = rec[f"failed_{i}"].split(";") if rec[f"failed_{i}"] else []
+                    rows[(rec["group_id"], slug)] = _Row(status, failed, None)
+        out.append(rows)
+    return out[0], out[1], places, dict.fromkeys(places)
+
+
+def _changed_criteria(b: _Row | None, a: _Row | None) -> tuple[list[str], list[str]]:
+    """The criteria behind a change, and a `criterion: before → after` line for each."""
+    if b is not None and a is not None and b.outcomes is not None and a.outcomes is not None:
+        ids = list(dict.fromkeys([*b.outcomes, *a.outcomes]))
+        changed = [i for i in ids if b.outcomes.get(i) != a.outcomes.get(i)]
+        detail = [f"{i}: {b.outcomes.get(i, '—')} → {a.outcomes.get(i, '—')}" for i in changed]
+        return (changed or [RULE_CHANGE]), detail
+    fb = set(b.failed) if b else set()
+    fa = set(a.failed) if a else set()
+    changed = sorted(fb ^ fa)
+    if not changed:
+        changed = [NOT_KNOWN if (a and a.status == "cannot_tell") or (b and b.status == "cannot_tell")
+                   else RULE_CHANGE]
+    detail = [f"{i}: {'bloquea / blocks' if i in fb else 'ok'} → {'bloquea / blocks' if i in fa else 'ok'}"
+              for i in changed if i not in (NOT_KNOWN, RULE_CHANGE)]
+    return changed, detail
+
+
+def _programme_impact(slug: str, pb: Programme | None, pa: Programme | None, rows_b: Rows, rows_a: Rows,
+                      places: dict[str, tuple[str, str]], names: dict[str, str | None], lang: str,
+                      examples: int) -> ProgrammeImpact:
+    programme = pa or pb
+    assert programme is not None
+    labels = {c.id: c.label.get(lang) for p in (pb, pa) if p for c in p.criteria}
+    by_state: dict[str, StateCount] = {}
+    by_crit: dict[str, CriterionCount] = {}
+    buckets: dict[str, list[Change]] = defaultdict(list)
+    counts: Counter[str] = Counter()
+    eligible_b = eligible_a = 0
+    for gid in places:
+        b, a = rows_b.get((gid, slug)), rows_a.get((gid, slug))
+        sb = b.status if b else "not_eligible"
+        sa = a.status if a else "not_eligible"
+        eligible_b += sb == "eligible"
+        eligible_a += sa == "eligible"
+        if sb == sa:
+            continue
+        kind = "gained" if sa == "eligible" else "lost" if sb == "eligible" else "other"
+        counts[kind] += 1
+        criteria, detail = _changed_criteria(b, a)
+        state, territory = places[gid]
+        sc = by_state.setdefault(state, StateCount(state=state))
+        setattr(sc, kind, getattr(sc, kind) + 1)
+        for cid in criteria:
+            cc = by_crit.setdefault(cid, CriterionCount(criterion=cid, label=labels.get(cid, cid)))
+            setattr(cc, kind, getattr(cc, kind) + 1)
+        if len(buckets[kind]) < examples:
+            buckets[kind].append(Change(group_id=gid, name=names.get(gid), state=state, territory=territory,
+                                        before=sb, after=sa, criteria=criteria, detail=detail))
+    presence = "both" if pb and pa else "added" if pa else "removed"
+    return ProgrammeImpact(
+        slug=slug, name=programme.name.get(lang), presence=presence, screened=len(places),
+        eligible_before=eligible_b, eligible_after=eligible_a, gained=counts["gained"],
+        lost=counts["lost"], other=counts["other"],
+        by_state=sorted(by_state.values(), key=lambda s: (-(s.gained + s.lost + s.other), s.state)),
+        by_criterion=sorted(by_crit.values(), key=lambda c: (-(c.gained + c.lost + c.other), c.criterion)),
+        examples_gained=buckets["gained"], examples_lost=buckets["lost"], examples_other=buckets["other"],
+        rule_changes=rule_changes(pb, pa, lang))
+
+
+# --------------------------------------------------------------------------- rendering
+
+FORMATS = ("md", "html", "json")
+STATUS_WORDS = {"es": {"eligible": "elegible", "not_eligible": "no elegible", "cannot_tell": "no se puede determinar"},
+                "en": {"eligible": "eligible", "not_eligible": "not eligible", "cannot_tell": "cannot tell"}}
+WORDS = {
+    "es": {"title": "Impacto del cambio de reglas", "before": "Antes (base)", "after": "Después (borrador)",
+           "population": "Población", "groups": "grupos", "as_of": "Fecha", "programme": "Programa",
+           "eligible_before": "Elegibles antes", "eligible_after": "Elegibles después",
+           "gained": "Ganan", "lost": "Pierden", "other": "Otros cambios", "state": "Estado",
+           "criterion": "Criterio", "examples": "Ejemplos", "group": "Grupo", "why": "Qué cambió",
+           "rule_changes": "Cambios en el archivo de reglas", "no_change": "Ningún grupo cambia de resultado.",
+           "none": "Sin cambios en las reglas.", "summary": "Resumen", "place": "Lugar",
+           "result": "Resultado", "chart": "Grupos que ganan y pierden elegibilidad por programa"},
+    "en": {"title": "Impact of the rule change", "before": "Before (baseline)", "after": "After (draft)",
+           "population": "Population", "groups": "groups", "as_of": "Date", "programme": "Programme",
+           "eligible_before": "Eligible before", "eligible_after": "Eligible after",
+           "gained": "Gain", "lost": "Lose", "other": "Other changes", "state": "State",
+           "criterion": "Criterion", "examples": "Examples", "group": "Group", "why": "What changed",
+           "rule_changes": "Changes in the rule file", "no_change": "No group changes its result.",
+           "none": "No changes in the rules.", "summary": "Summary", "place": "Place",
+           "result": "Result", "chart": "Groups gaining and losing eligibility, by programme"},
+}
+
+
+def chart_svg(impact: Impact, lang: str = "es") -> str:
+    """A horizontal bar chart (gains right, green; losses left, red) as inline SVG."""
+    rows = impact.programmes
+    top = max([max(p.gained, p.lost) for p in rows] + [1])
+    label_w, half, bar_h, gap = 300, 220, 18, 10
+    width = label_w + 2 * half + 60
+    height = 40 + len(rows) * (bar_h + gap)
+    mid = label_w + half
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(WORDS[lang]["chart"])}">',
+             f'<line x1="{mid}" y1="20" x2="{mid}" y2="{height - 10}" stroke="#888"/>',
+             f'<text x="{mid - 8}" y="14" text-anchor="end" font-size="12" fill="#b22">'
+             f'← {_esc(WORDS[lang]["lost"])}</text>',
+             f'<text x="{mid + 8}" y="14" font-size="12" fill="#262">{_esc(WORDS[lang]["gained"])} →</text>']
+    for i, p in enumerate(rows):
+        y = 28 + i * (bar_h + gap)
+        wg, wl = half * p.gained / top, half * p.lost / top
+        parts.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end" font-size="12">{_esc(p.name[:44])}</text>')
+        parts.append(f'<rect x="{mid - wl:.1f}" y="{y}" width="{wl:.1f}" height="{bar_h}" fill="#d65f5f">'
+                     f'<title>{p.lost}</title></rect>')
+        parts.append(f'<rect x="{mid}" y="{y}" width="{wg:.1f}" height="{bar_h}" fill="#5fa55a">'
+                     f'<title>{p.gained}</title></rect>')
+        if p.lost:
+            parts.append(f'<text x="{mid - wl - 4:.1f}" y="{y + 13}" text-anchor="end" font-size="11">{p.lost}</text>')
+        if p.gained:
+            parts.append(f'<text x="{mid + wg + 4:.1f}" y="{y + 13}" font-size="11">{p.gained}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _esc(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+
+
+def render(impact: Impact, fmt: str = "md", lang: str = "es") -> str:
+    """The impact as Markdown, a self-contained HTML page (with an inline SVG chart), or JSON."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
+    if lang not in WORDS:
+        raise InputError(f"unknown language `{lang}`", hint="use es or en")
+    if fmt == "json":
+        return json.dumps(impact.model_dump(), ensure_ascii=False, indent=2) + "\n"
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+                      undefined=StrictUndefined, autoescape=select_autoescape(["html.j2"]),
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    template = env.get_template(f"impact.{fmt}.j2")
+    return template.render(impact=impact, t=WORDS[lang], status=STATUS_WORDS[lang], lang=lang,
+                           chart=chart_svg(impact, lang) if fmt == "html" else "",
+                           group_suffixes=GROUP_SUFFIXES)
