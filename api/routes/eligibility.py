@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from api.deps import EngineDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, ApiError, FieldProblem, Problem, engine_problem
@@ -26,7 +26,16 @@ NDJSON = "application/x-ndjson"
 Lang = Annotated[Literal["es", "en"], Query(description="language of labels and explanations")]
 Programs = Annotated[list[str] | None, Query(
     alias="program", max_length=20, description="only these programme slugs (repeat the parameter)")]
-AsOf = Annotated[dt.date | None, Query(
+
+
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD: pydantic would otherwise read `0` as 1970-01-01 (a Unix timestamp)."""
+    if isinstance(value, str) and not (len(value) == 10 and value[4] == "-" and value[7] == "-"):
+        raise ValueError("use a date as YYYY-MM-DD, e.g. 2017-06-30")
+    return value
+
+
+AsOf = Annotated[dt.date | None, BeforeValidator(_iso_date), Query(
     description="judge on this date (overrides the group's `as_of`; default: the group's, else today)")]
 
 GROUP_EXAMPLES: dict[str, Any] = {
