@@ -693,7 +693,11 @@ def screen_population(case: Case, rules_dir: Path | None = None) -> Screening | 
 
 
 def check_mismatch(case: Case, screening: Screening | None) -> list[Gap]:
+    """A gap when more than a tenth of the population fits no partner, or a partner fits fewer
+    than half of it."""
     if screening is None or not screening.rows:
+        return []
+    if screening.share_none <= 0.1 and all(r.share_eligible >= 0.5 for r in screening.rows):
         return []
     lk = case.actor(case.linkage.linking).label if case.linkage else ""
     evidence = []
@@ -758,7 +762,9 @@ def analyse_case(case: Case, checks: list[GapCheck] | None = None,
     gaps += check_vertical(case)
     gaps += check_budgets(case)
     gaps.sort(key=lambda g: SEVERITY_ORDER[g.severity])
-    in_gap = {a for g in gaps for a in g.actors if g.kind in ("single_point_of_failure", "weak_coordinating_body")}
+    # the actor a structural gap is about (its first actor): ringed in the graph
+    in_gap = {g.actors[0] for g in gaps
+              if g.kind in ("single_point_of_failure", "weak_coordinating_body", "vertical_gap") and g.actors}
     nodes = [GraphNode(id=a.id, label=a.label, name=a.name, kind=a.kind, coordinating=a.coordinating,
                        illustrative=a.illustrative, in_gap=a.id in in_gap) for a in case.actors]
     edges = [GraphEdge(id=c.id, source=c.from_, target=c.to, kind=c.kind, instrument=c.instrument,

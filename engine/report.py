@@ -124,20 +124,35 @@ def layout(case: CaseReport) -> dict[str, tuple[float, float]]:
     if rest:
         rings.append(rest)
     pos: dict[str, tuple[float, float]] = {centre: (0.0, 0.0)}
-    angle: dict[str, float] = {centre: 0.0}
+    angle: dict[str, float] = {centre: -math.pi / 2}
     radius = 0.0
     for k, ring in enumerate(rings[1:], start=1):
-        ring.sort(key=lambda n: (angle.get(parent.get(n, ""), math.pi * 3), order.index(n)))
         radius = max(radius + 150, len(ring) * 95 / (2 * math.pi), 170.0 * k)
-        offset = -math.pi / 2 + (math.pi / len(ring) if k > 1 else 0)
-        for i, n in enumerate(ring):
-            a = offset + 2 * math.pi * i / len(ring)
-            angle[n] = a % (2 * math.pi)
+        if k == 1 or any(n not in parent for n in ring):
+            wanted = {n: -math.pi / 2 + 2 * math.pi * i / len(ring) for i, n in enumerate(ring)}
+        else:
+            # near the actor each one is reached from, siblings fanned out around it
+            siblings: dict[str, list[str]] = defaultdict(list)
+            for n in ring:
+                siblings[parent[n]].append(n)
+            wanted = {}
+            for p, kids in siblings.items():
+                for i, n in enumerate(kids):
+                    wanted[n] = angle[p] + (i - (len(kids) - 1) / 2) * 0.35
+        ring.sort(key=lambda n: (wanted[n], order.index(n)))
+        gap = min(2 * math.pi / len(ring), 100 / radius)
+        placed = [wanted[n] for n in ring]
+        for _ in range(len(ring)):  # push neighbours apart until none is closer than `gap`
+            for i in range(1, len(placed)):
+                if placed[i] - placed[i - 1] < gap:
+                    placed[i] = placed[i - 1] + gap
+        for n, a in zip(ring, placed):
+            angle[n] = a
             pos[n] = (radius * math.cos(a), radius * math.sin(a) * 0.8)
     return pos
 
 
-def _short(text: str, n: int = 22) -> str:
+def _short(text: str, n: int = 26) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
@@ -157,7 +172,7 @@ def svg_graph(case: CaseReport, lang: str) -> dict[str, Any]:
                       "title": f"{n.name} ({KIND_NAMES[lang].get(n.kind, n.kind)})",
                       "colour": KIND_COLOUR.get(n.kind, "#607d8b"), "coordinating": n.coordinating,
                       "illustrative": n.illustrative, "in_gap": n.in_gap})
-    radius = {n["id"]: n["r"] for n in nodes}
+    radius = {n["id"]: n["r"] + (8 if n["in_gap"] else 0) for n in nodes}
     pair_count: dict[frozenset[str], int] = defaultdict(int)
     edges = []
     for e in case.edges:
