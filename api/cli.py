@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from api.commands import core, serve
 from api.commands import gaps
+from api.commands import designer
 from engine.errors import VinculaError
 
 app = typer.Typer(help="vincula: reglas de programas sociales, elegibilidad explicada y brechas de "
@@ -24,6 +25,7 @@ core.register(app)
 # Further command groups register here, one line each:
 serve.register(app)
 gaps.register(app)
+designer.register(app)
 
 
 def main() -> None:
