@@ -1,0 +1,142 @@
+"""The coordinator page and the API docs in a real headless browser (Debian's chromium through
+Playwright), against a real server on loopback, with every non-local request blocked."""
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+
+from api.main import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which("chromium") and not __import__("os").path.exists(CHROMIUM):
+        pytest.skip("no chromium browser: install it with `apt-get install -y chromium` "
+                    "(.ci/run does this as root)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(base_url):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+    assert not outside, f"the page asked for external resources: {outside}"
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def test_page_answers_a_group_in_spanish_then_english(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("#check").inner_text() == "Consultar elegibilidad"
+    # municipality search by name
+    page.fill("#territory-search", "chilpancingo")
+    page.locator("#territory-results li[role=option]").first.click()
+    assert page.input_value("#territory") == "12029"
+    assert "Chilpancingo de los Bravo" in page.inner_text("#territory-chosen")
+    page.fill("#as-of", "2017-06-30")
+    page.select_option("#locality", "rural")
+    page.select_option("#organisation", "informal")
+    # edit the members table: five PROSPERA women in poverty
+    for i in range(5):
+        if i:
+            page.click("#add-member")
+        row = page.locator("#members tbody tr").nth(i)
+        row.locator("[data-field=age]").fill(str(25 + i))
+        row.locator("[data-field=sex]").select_option("F")
+        row.locator("[data-field=prospera]").select_option("true")
+        row.locator("[data-field=poverty]").select_option("true")
+    page.click("#check")
+    page.wait_for_selector("article.programme")
+    articles = page.locator("article.programme")
+    assert articles.count() == 5
+    statuses = {articles.nth(i).get_attribute("data-program"): articles.nth(i).get_attribute("data-status")
+                for i in range(5)}
+    assert statuses["red-oportunidades-empresariales"] == "not_eligible"  # a Mexican group
+    assert set(statuses.values()) <= {"eligible", "not_eligible", "cannot_tell"}
+    proinpro = page.locator("article[data-program=proinpro]")
+    assert proinpro.locator("tr[data-criterion]").count() >= 5
+    assert "PROINPRO" in proinpro.locator("td.source").first.inner_text()
+    badge = proinpro.locator(".badge").inner_text()
+    assert badge in ("Elegible", "No elegible", "No se puede determinar")
+    # the English switch relabels the form and asks the engine again in English
+    page.click("#lang-en")
+    page.wait_for_function("document.querySelector('#check').textContent === 'Check eligibility'")
+    page.wait_for_function("document.querySelector('article[data-program=proinpro] .badge')"
+                           " && ['Eligible','Not eligible','Cannot tell'].includes("
+                           "document.querySelector('article[data-program=proinpro] .badge').textContent)")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.click("#lang-es")  # leave the stored preference as the default
+
+
+def test_page_shows_field_errors_and_suggestions(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.fill("#territory", "12029")
+    page.locator("#members tbody tr").first.locator("[data-field=age]").fill("130")
+    page.click("#check")
+    page.wait_for_selector("#problems:not([hidden])")
+    assert "members[0].age" in page.inner_text("#problems")
+    assert page.locator("[data-path='members[0].age']").get_attribute("aria-invalid") == "true"
+    # unknown code: 404 with clickable suggestions
+    page.locator("#members tbody tr").first.locator("[data-field=age]").fill("30")
+    page.fill("#territory", "12O29")
+    page.click("#check")
+    page.wait_for_selector("#problems button.link")
+    page.locator("#problems button.link", has_text="12029").click()
+    page.wait_for_selector("article.programme")
+    assert page.input_value("#territory") == "12029"
+
+
+def test_page_api_docs_work_offline(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/docs")
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock").count() >= 7
+    page.goto(base_url + "/redoc")
+    page.get_by_text("/v1/eligibility/batch").first.wait_for()
