@@ -1,0 +1,298 @@
+"""Each gap kind is found on a small graph made for it and not on its fixed twin; the three real
+cases show the gaps their sources describe."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from engine.commitments import Case
+from engine.errors import RuleFileError
+from engine.gaps import GapReport, analyse, analyse_case, fill, load_checks
+
+SRC = {"ref": "doc", "pinpoint": "p. 1"}
+TXT = {"es": "texto", "en": "text"}
+
+
+def actor(aid: str, kind: str = "programme", **kw: Any) -> dict[str, Any]:
+    return {"id": aid, "name": f"Actor {aid}", "kind": kind, **kw}
+
+
+def commit(cid: str, a: str, b: str, **kw: Any) -> dict[str, Any]:
+    base = {"id": cid, "from": a, "to": b, "kind": "budget", "amount": 10, "currency": "MXN",
+            "instrument": "signed_agreement", "status": "honoured", "description": TXT, "source": SRC}
+    base.update(kw)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def case(actors: list[dict[str, Any]], commitments: list[dict[str, Any]], **kw: Any) -> Case:
+    return Case.model_validate({
+        "id": "t", "title": TXT, "country": "MX", "period": "2017", "as_of": "2017-12-31",
+        "summary": TXT, "sources": {"doc": {"title": "Documento de prueba"}},
+        "actors": actors, "commitments": commitments, **kw})
+
+
+def kinds(c: Case) -> list[str]:
+    return [g.kind for g in analyse_case(c).gaps]
+
+
+def gap(c: Case, kind: str):
+    found = [g for g in analyse_case(c).gaps if g.kind == kind]
+    assert found, f"no {kind} gap in {kinds(c)}"
+    return found[0]
+
+
+# --------------------------------------------------------------------------- each kind and its twin
+
+
+def test_gaps_declarative_only_found_and_not_on_bound_twin() -> None:
+    broken = case([actor("a"), actor("b")],
+                  [commit("c1", "a", "b", kind="declarative_agreement", instrument="none", amount=None,
+                          currency=None)])
+    g = gap(broken, "declarative_only")
+    assert g.title.en == "1 of 1 commitments are declarative only"
+    assert g.severity == "high" and g.commitments == ["c1"]
+    fixed = case([actor("a"), actor("b")],
+                 [commit("c1", "a", "b", kind="declarative_agreement", instrument="signed_agreement")])
+    assert "declarative_only" not in kinds(fixed)
+
+
+def test_gaps_linkage_rate_found_and_not_when_all_realised() -> None:
+    actors = [actor("hub", "committee", coordinating=True), actor("link"), actor("p1"), actor("p2"),
+              actor("p3")]
+    links = [commit(f"l{i}", f"p{i}", "hub", kind="declarative_agreement", instrument="operating_rules",
+                    amount=None, currency=None, linkage=True,
+                    status="honoured" if i == 1 else "broken") for i in (1, 2, 3)]
+    base = [commit("x", "link", "hub", kind="data_sharing")]
+    g = gap(case(actors, base + links, linkage={"linking": "link", "hub": "hub"}), "linkage_not_realised")
+    assert g.figures["realised"] == 1 and g.figures["expected"] == 3
+    assert g.evidence[0].en.startswith("1 of 3 expected linkages were realised (33%)")
+    for c in links:
+        c["status"] = "honoured"
+    fixed = case(actors, base + links, linkage={"linking": "link", "hub": "hub"})
+    assert "linkage_not_realised" not in kinds(fixed)
+
+
+def _population(tmp_path: Path, eligible: bool) -> str:
+    member = {"age": 30, "sex": "F", "prospera": True, "poverty": True,
+              "entrepreneurial_potential": "high" if eligible else "low"}
+    groups = [{"id": f"g{i}", "territory": "12002", "locality": "rural", "organisation": "informal",
+               "members": [member] * 5} for i in range(4)]
+    path = tmp_path / "pop.yaml"
+    path.write_text(yaml.safe_dump({"groups": groups}), encoding="utf-8")
+    return str(path)
+
+
+def _mismatch_case(pop: str) -> Case:
+    return case([actor("link"), actor("p", programme="proinpro"), actor("q")],
+                [commit("l1", "p", "link", linkage=True), commit("l2", "q", "link", linkage=True)],
+                linkage={"linking": "link", "population": pop, "as_of": "2017-03-01"})
+
+
+def test_gaps_target_mismatch_screens_population_and_not_when_it_fits(tmp_path: Path) -> None:
+    g = gap(_mismatch_case(_population(tmp_path, eligible=False)), "target_mismatch")
+    report = analyse_case(_mismatch_case(_population(tmp_path, eligible=False)))
+    row = report.screening.rows[0]
+    assert (row.programme, row.eligible, row.screened) == ("proinpro", 0, 4)
+    assert row.top_blocking == "entrepreneurial_potential" and row.top_blocking_count == 4
+    assert report.screening.share_none == 1.0 and report.screening.not_screened == ["q"]
+    assert g.severity == "high"
+    assert "0 of 4 groups eligible (0%)" in g.evidence[0].en
+    fixed = _mismatch_case(_population(tmp_path, eligible=True))
+    assert "target_mismatch" not in kinds(fixed)
+    assert analyse_case(fixed).screening.rows[0].share_eligible == 1.0
+
+
+def test_gaps_weak_coordinating_body_found_and_not_when_equipped() -> None:
+    weak = case([actor("c", "committee", coordinating=True, has_budget=False, has_operating_rules=True)], [])
+    g = gap(weak, "weak_coordinating_body")
+    assert g.title.en == "Actor c: coordinating body without means (no budget of its own)"
+    fixed = case([actor("c", "committee", coordinating=True, has_budget=True, has_operating_rules=True)], [])
+    assert "weak_coordinating_body" not in kinds(fixed)
+
+
+def test_gaps_single_point_of_failure_found_and_not_with_direct_links() -> None:
+    actors = [actor("hub", "committee"), actor("link"), actor("p1"), actor("p2")]
+    links = [commit(f"l{i}", f"p{i}", "hub", linkage=True) for i in (1, 2)]
+    spoke = [commit("x", "link", "hub", kind="data_sharing")]
+    g = gap(case(actors, spoke + links, linkage={"linking": "link"}), "single_point_of_failure")
+    assert g.actors[0] == "hub" and g.figures["cut_off"] == 2 and g.severity == "high"
+    direct = [commit(f"d{i}", f"p{i}", "link", kind="technical_assistance") for i in (1, 2)]
+    fixed = case(actors, spoke + links + direct, linkage={"linking": "link"})
+    assert "single_point_of_failure" not in kinds(fixed)
+
+
+def test_gaps_silos_found_and_not_when_clusters_work_together() -> None:
+    actors = [actor("coord", "committee", coordinating=True)]
+    pairs = []
+    for i in (1, 2, 3):
+        actors += [actor(f"agency{i}", "un_agency"), actor(f"ministry{i}", "ministry")]
+        pairs += [commit(f"ta{i}", f"agency{i}", f"ministry{i}", kind="technical_assistance"),
+                  commit(f"r{i}", f"agency{i}", "coord", kind="data_sharing")]
+    g = gap(case(actors, pairs), "silos")
+    assert g.figures["clusters"] == 3
+    joint = [commit("j1", "ministry1", "ministry2", kind="technical_assistance"),
+             commit("j2", "ministry2", "ministry3", kind="technical_assistance")]
+    assert "silos" not in kinds(case(actors, pairs + joint))
+
+
+def _cofinanced(municipal_status: str) -> Case:
+    levels = {"federal": "fed", "state": "st", "municipal": "mun", "migrant": "club"}
+    actors = [actor("proj", "project")] + [actor(a, "government", level=lv) for lv, a in levels.items()]
+    commitments = [commit(f"c-{a}", a, "proj", kind="co_financing_share", amount=100, share=0.25,
+                          status=municipal_status if lv == "municipal" else "honoured")
+                   for lv, a in levels.items()]
+    return case(actors, commitments, cofinancing=[{
+        "id": "s", "label": TXT, "shares": {"federal": .25, "state": .25, "municipal": .25, "migrant": .25},
+        "projects": ["proj"], "source": SRC}])
+
+
+def test_gaps_vertical_gap_found_and_not_when_every_level_pays() -> None:
+    g = gap(_cofinanced("broken"), "vertical_gap")
+    assert g.severity == "high" and g.commitments == ["c-mun"]
+    assert "the municipal level did not put in its share (0 of 100)" in g.evidence[0].en
+    assert "vertical_gap" not in kinds(_cofinanced("honoured"))
+
+
+def _budget(lines: list[int], third: str) -> Case:
+    actors = [actor("fund", "funder"), actor("prog")] + [actor(f"ag{i}", "un_agency") for i in range(len(lines))]
+    commitments = [commit(f"line{i}", "fund", f"ag{i}", amount=x, instrument="budget_line", status="planned")
+                   for i, x in enumerate(lines)]
+    commitments += [commit("d1", "fund", "prog", amount=50),
+                    commit("d2", "fund", "prog", amount=50, status=third, due="2017-06-30")]
+    return case(actors, commitments, budgets=[{
+        "id": "b", "label": TXT, "stated_total": 100, "currency": "USD",
+        "lines": [f"line{i}" for i in range(len(lines))], "disbursements": ["d1", "d2"], "source": SRC}])
+
+
+def test_gaps_budget_inconsistency_found_and_not_when_it_adds_up() -> None:
+    found = [g for g in analyse_case(_budget([40, 50], "planned")).gaps if g.kind == "budget_inconsistency"]
+    assert {g.check for g in found} == {"budget-sum", "disbursement-schedule"}
+    total = next(g for g in found if g.check == "budget-sum")
+    assert total.figures["difference"] == 10
+    assert "40 + 50 = 90 USD, against a stated total of 100: 10 unaccounted for." in total.evidence[0].en
+    assert "budget_inconsistency" not in kinds(_budget([40, 60], "honoured"))
+
+
+def test_gaps_missing_plan_found_and_not_when_plans_exist() -> None:
+    g = gap(case([actor("p", plans={"sustainability": False, "communication": True})], []), "missing_plan")
+    assert g.title.en == "Actor p has no sustainability plan"
+    assert "missing_plan" not in kinds(case([actor("p", plans={"sustainability": True})], []))
+
+
+def test_gaps_binding_not_honoured_found_and_not_when_honoured() -> None:
+    broken = case([actor("a"), actor("b")],
+                  [commit("rule", "a", "b", kind="operating_rule_clause", instrument="operating_rules",
+                          amount=None, currency=None, status="broken")])
+    assert gap(broken, "binding_not_honoured").commitments == ["rule"]
+    fixed = copy.deepcopy(broken)
+    fixed.commitments[0].status = "honoured"
+    assert "binding_not_honoured" not in kinds(fixed)
+
+
+# --------------------------------------------------------------------------- declarative checks
+
+
+def test_gaps_committee_adds_a_check_without_python(tmp_path: Path) -> None:
+    (tmp_path / "no-currency-ta.yaml").write_text("""\
+id: no-currency-ta
+kind: declarative_only
+severity: medium
+over: commitments
+where:
+  all:
+    - {field: kind, op: "==", value: technical_assistance}
+    - {field: from_actor.kind, op: "==", value: operator}
+report: each
+title: {es: "Asistencia de un operador: {name}", en: "Operator assistance: {name}"}
+evidence: {es: "{id}", en: "{id}"}
+remedy: {es: Revisar el contrato, en: Review the contract}
+""", encoding="utf-8")
+    checks = load_checks(tmp_path)
+    c = case([actor("op", "operator"), actor("b")],
+             [commit("ta", "op", "b", kind="technical_assistance")])
+    gaps = analyse_case(c, checks).gaps
+    assert [g.title.en for g in gaps] == ["Operator assistance: Actor op → Actor b"]
+
+
+def test_gaps_bad_check_file_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: bad\nkind: declarative_only\nseverity: urgent\nover: commitments\n"
+                    "where: {field: status, op: in, value: broken}\n"
+                    "title: {es: a, en: a}\nevidence: {es: a, en: a}\nremedy: {es: a, en: a}\n",
+                    encoding="utf-8")
+    with pytest.raises(RuleFileError) as err:
+        load_checks(tmp_path)
+    assert f"{path}:3: severity: Input should be 'high', 'medium' or 'low'" in str(err.value)
+    assert "needs a list value" in str(err.value)
+
+
+def test_gaps_placeholders_are_plain_substitution() -> None:
+    assert fill("{name} {name.__class__} {count}", {"name": "STEIA", "count": 2}) == "STEIA {name.__class__} 2"
+
+
+# --------------------------------------------------------------------------- the three real cases
+
+
+@pytest.fixture(scope="module")
+def real() -> GapReport:
+    return analyse()
+
+
+def by_case(report: GapReport, cid: str):
+    return next(c for c in report.cases if c.id == cid)
+
+
+def test_gaps_steia_shows_linkage_rate_declarative_and_single_point(real: GapReport) -> None:
+    steia = by_case(real, "steia")
+    linkage = next(g for g in steia.gaps if g.kind == "linkage_not_realised")
+    assert (linkage.figures["realised"], linkage.figures["expected"]) == (2, 17)
+    assert linkage.figures["expected_after_withdrawals"] == 14
+    assert linkage.title.es == "Vinculación de PROSPERA: 2 de 17 programas"
+    declarative = next(g for g in steia.gaps if g.kind == "declarative_only")
+    assert declarative.severity == "high" and {f"vinc-{x}" for x in ("op", "cenm", "fonart")} <= set(declarative.commitments)
+    spof = [g for g in steia.gaps if g.kind == "single_point_of_failure"]
+    assert [g.actors[0] for g in spof] == ["steia"] and spof[0].severity == "high"
+    assert "the highest in the graph" in spof[0].evidence[1].en
+    weak = next(g for g in steia.gaps if g.kind == "weak_coordinating_body")
+    assert weak.actors == ["steia"] and "no operating rules" in weak.title.en
+    assert any(g.kind == "binding_not_honoured" and g.commitments == ["clausula-rop-2015"] for g in steia.gaps)
+
+
+def test_gaps_steia_screens_prospera_population(real: GapReport) -> None:
+    s = by_case(real, "steia").screening
+    assert s is not None and s.groups == 52
+    assert [r.programme for r in s.rows] == ["opciones-productivas", "el-campo-en-nuestras-manos"]
+    op = s.rows[0]
+    assert op.top_blocking == "osse"  # PROSPERA groups are rarely legally constituted organisations
+    assert 0 < s.share_none < 1 and s.eligible_multiple >= 1
+    assert len(s.not_screened) == 15
+    assert any(g.kind == "target_mismatch" for g in by_case(real, "steia").gaps)
+
+
+def test_gaps_panama_shows_54000_difference_plans_silos_and_pending_disbursement(real: GapReport) -> None:
+    panama = by_case(real, "panama-rdeoe")
+    diff = next(g for g in panama.gaps if g.check == "budget-sum")
+    assert diff.figures["difference"] == 54000 and diff.figures["lines_total"] == 7946000
+    assert "7,946,000 USD, frente a un total declarado de 8,000,000: faltan 54,000" in diff.evidence[0].es
+    late = next(g for g in panama.gaps if g.check == "disbursement-schedule")
+    assert late.figures["disbursed"] == 2033649 + 3089466 and late.commitments == ["desembolso-3"]
+    plans = next(g for g in panama.gaps if g.kind == "missing_plan")
+    assert plans.title.en == "Programa conjunto has no sustainability plan, communication plan"
+    silos = next(g for g in panama.gaps if g.kind == "silos")
+    assert silos.figures["clusters"] == 5
+
+
+def test_gaps_tres_por_uno_shows_levels_that_did_not_pay(real: GapReport) -> None:
+    tres = by_case(real, "tres-por-uno")
+    vertical = {(g.actors[0], g.figures["level"], g.severity) for g in tres.gaps if g.kind == "vertical_gap"}
+    assert vertical == {("p-nochistlan-taller", "municipal", "high"), ("p-valparaiso-camino", "state", "medium")}
+    assert not any(g.kind == "single_point_of_failure" for g in tres.gaps)
+
+
+def test_gaps_report_is_json_serialisable(real: GapReport) -> None:
+    again = GapReport.model_validate_json(real.model_dump_json())
+    assert again == real
