@@ -22,9 +22,11 @@ join of territories are where the time goes, and polars does both in parallel.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -297,28 +299,28 @@ def _outcome_col(idx: int, cid: str) -> str:
     return f"__c{idx}_{cid}"
 
 
-def evaluate(plan: Plan, rules: RuleSet, groups: pl.DataFrame, members: pl.DataFrame,
-             keep: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Screen validated frames: `groups` (one row per group, `group_id` unique, with its facts
-    as columns named like the facts) and `members` (`group_id` + member facts; every member
-    belongs to a row of `groups`). Returns one row per group with, per programme i,
-    `eligible_i` (nullable bool) and `failed_i` (ids joined by ';', null when none), plus the
-    `keep` columns of `groups`."""
-    member_aggs: list[pl.Expr] = [pl.len().alias(N_MEMBERS)]
-    member_cols: list[pl.Expr] = []
+def member_stage(plan: Plan) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """Per-member columns (matched / unknown for each member criterion) and the per-group
+    aggregations of them (`_p`, `_u` counts); the group's member count comes separately."""
+    cols: list[pl.Expr] = []
+    aggs: list[pl.Expr] = []
     for cp in plan.programmes:
         for name, (m, u) in cp.member_columns.items():
-            member_cols += [m.alias(name + "_m"), u.alias(name + "_u0")]
-            member_aggs += [pl.col(name + "_m").sum().alias(name + "_p"),
-                            pl.col(name + "_u0").sum().alias(name + "_u")]
-    agg = (members.lazy().select(pl.col("group_id"), *member_cols)
-           .group_by("group_id").agg(member_aggs))
+            cols += [m.alias(name + "_m"), u.alias(name + "_u0")]
+            aggs += [pl.col(name + "_m").sum().alias(name + "_p"),
+                     pl.col(name + "_u0").sum().alias(name + "_u")]
+    return cols, aggs
+
+
+def group_stage(plan: Plan, rules: RuleSet, frame: pl.LazyFrame) -> pl.LazyFrame:
+    """From one row per group (group facts, `N_MEMBERS` and the member aggregates, null where
+    the group has no members) to `eligible_i` (nullable bool) and `failed_i` (ids joined by
+    ';', null when none) for each programme i."""
     counted = [c for cp in plan.programmes for c in cp.member_columns]
     fill = [pl.col(N_MEMBERS).fill_null(0)] + [pl.col(c + s).fill_null(0) for c in counted
                                                for s in ("_p", "_u")]
-    frame = (groups.lazy().join(agg, on="group_id", how="left")
-             .with_columns(fill)
-             .with_columns(pl.col(N_MEMBERS).alias("size"), pl.lit(plan.as_of).alias("as_of")))
+    frame = frame.with_columns(fill).with_columns(pl.col(N_MEMBERS).alias("size"),
+                                                  pl.lit(plan.as_of).alias("as_of"))
     outcome_cols: list[pl.Expr] = []
     results: list[pl.Expr] = []
     for idx, cp in enumerate(plan.programmes):
@@ -334,9 +336,19 @@ def evaluate(plan: Plan, rules: RuleSet, groups: pl.DataFrame, members: pl.DataF
                                separator=";", ignore_nulls=True)
         results += [eligible.alias(f"eligible_{idx}"),
                     pl.when(failed != "").then(failed).alias(f"failed_{idx}")]
-    return (frame.with_columns(outcome_cols)
-            .select("group_id", *keep, *results)
-            .collect())
+    return frame.with_columns(outcome_cols).with_columns(results)
+
+
+def evaluate(plan: Plan, rules: RuleSet, groups: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
+    """Screen validated frames: `groups` (one row per group, `group_id` unique, facts as
+    columns named like the facts) and `members` (`group_id` + member facts, each belonging to
+    a row of `groups`). One row per group: group_id, eligible_i, failed_i."""
+    cols, aggs = member_stage(plan)
+    agg = members.lazy().with_columns(cols).group_by("group_id").agg(pl.len().alias(N_MEMBERS), *aggs)
+    frame = groups.lazy().join(agg, on="group_id", how="left")
+    out = group_stage(plan, rules, frame)
+    return out.select("group_id", *[f"{k}_{i}" for i in range(len(plan.programmes))
+                                    for k in ("eligible", "failed")]).collect()
 
 
 def long_form(plan: Plan, wide: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
@@ -351,3 +363,142 @@ def long_form(plan: Plan, wide: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.
              for i, cp in enumerate(plan.programmes)]
     out = pl.concat(parts)
     return out.sort(["__row", "program"]).drop("__row")
+
+
+# --------------------------------------------------------------------------- a whole population
+
+
+@dataclass
+class ScreenReport:
+    """What a screening run did: counts, where the results went, and eligible counts per
+    programme and state (columns program, state, eligible, not_eligible, cannot_tell)."""
+
+    out: Path
+    rejects: Path
+    groups: int
+    rejected_rows: int
+    partitions: int
+    seconds: float
+    summary: pl.DataFrame
+
+
+def _results_long(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per group and programme: the chunk's groups for the first programme, then for
+    the next (interleaving them costs more than the rest of the screening)."""
+    program_type = pl.Enum(plan.slugs)
+    return pl.concat([frame.select(pl.col("group_id"), pl.lit(cp.slug, program_type).alias("program"),
+                                   pl.col(f"eligible_{i}").alias("eligible"),
+                                   pl.col(f"failed_{i}").alias("failed"))
+                      for i, cp in enumerate(plan.programmes)])
+
+
+def _summary(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
+    """Counts per programme and state (long: program, state, eligible, not_eligible, cannot_tell)."""
+    aggs = []
+    for i in range(len(plan.programmes)):
+        e = pl.col(f"eligible_{i}")
+        aggs += [(e == True).sum().alias(f"y{i}"), (e == False).sum().alias(f"n{i}"),  # noqa: E712
+                 e.is_null().sum().alias(f"u{i}")]
+    wide = frame.group_by("__state").agg(aggs)
+    return pl.concat([wide.select(pl.lit(cp.slug).alias("program"), pl.col("__state").alias("state"),
+                                  pl.col(f"y{i}").alias("eligible"), pl.col(f"n{i}").alias("not_eligible"),
+                                  pl.col(f"u{i}").alias("cannot_tell"))
+                      for i, cp in enumerate(plan.programmes)])
+
+
+class _Writer:
+    """Results written to a temporary file beside the target and renamed at the end, so a
+    failed or interrupted run never leaves a half-written file under the target name."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        self.parquet = target.suffix.lower() in (".parquet", ".pq")
+        self._pq: Any = None
+        self._fh: Any = None
+        self.rows = 0
+
+    def write(self, df: pl.DataFrame) -> None:
+        if self.parquet:
+            import pyarrow.parquet as pq
+            table = df.to_arrow()
+            if self._pq is None:
+                self._pq = pq.ParquetWriter(self.tmp, table.schema)
+            self._pq.write_table(table)
+        else:
+            if self._fh is None:
+                self._fh = open(self.tmp, "wb")
+                df.write_csv(self._fh, include_header=True)
+            else:
+                df.write_csv(self._fh, include_header=False)
+        self.rows += df.height
+
+    def commit(self, empty: pl.DataFrame) -> None:
+        if self._pq is None and self._fh is None:
+            self.write(empty)  # header / schema only
+        if self._pq is not None:
+            self._pq.close()
+        if self._fh is not None:
+            self._fh.close()
+        os.replace(self.tmp, self.target)
+
+    def abort(self) -> None:
+        for h in (self._pq, self._fh):
+            try:
+                if h is not None:
+                    h.close()
+            except Exception:  # noqa: BLE001 - cleaning up after the real error
+                pass
+        self.tmp.unlink(missing_ok=True)
+
+
+def screen_population(population: Path | str, out: Path | str, rules: RuleSet, as_of: dt.date,
+                      programs: list[str] | None = None, rejects: Path | str | None = None,
+                      chunk_bytes: int | None = None,
+                      progress: Callable[[int, int], None] | None = None) -> ScreenReport:
+    """Screen every group of a population for every programme; write the results (CSV or
+    Parquet by the suffix of `out`) and the rejected rows (`rejects`, default beside `out`)."""
+    import time
+
+    from engine import population as popmod
+
+    t0 = time.perf_counter()
+    pop = popmod.Population.find(population)
+    out = Path(out)
+    rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
+    plan = compile_plan(rules, as_of, group_columns={"country", "territory", "locality", "organisation",
+                                                     *popmod.territory_frame().columns},
+                        member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"}, programs=programs)
+    n_parts = popmod.partitions_for(pop, chunk_bytes or popmod.DEFAULT_CHUNK_BYTES)
+    cols, aggs = member_stage(plan)
+    results, bad = _Writer(out), _Writer(rejects_path)
+    summaries: list[pl.DataFrame] = []
+    groups = rejected = done = 0
+    try:
+        if progress:
+            progress(0, n_parts)
+        for chunk in popmod.chunks(pop, n_parts, out.parent, cols, aggs):
+            wide = group_stage(plan, rules, chunk.groups.lazy().with_columns(
+                pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name")).alias("__state"))
+            ).collect()
+            results.write(_results_long(plan, wide))
+            summaries.append(_summary(plan, wide))
+            if chunk.rejects.height:
+                bad.write(chunk.rejects)
+            groups += wide.height
+            rejected += chunk.rejects.height
+            done += 1
+            if progress:
+                progress(done, n_parts)
+        empty = pl.DataFrame(schema={"group_id": pl.String, "program": pl.String,
+                                     "eligible": pl.Boolean, "failed": pl.String})
+        results.commit(empty)
+        bad.commit(pl.DataFrame(schema=popmod.REJECT_SCHEMA))
+    except BaseException:
+        results.abort()
+        bad.abort()
+        raise
+    summary = (pl.concat(summaries).group_by("program", "state").agg(pl.all().sum())
+               .sort("program", "state") if summaries else _summary(plan, pl.DataFrame()))
+    return ScreenReport(out=out, rejects=rejects_path, groups=groups, rejected_rows=rejected,
+                        partitions=n_parts, seconds=time.perf_counter() - t0, summary=summary)
