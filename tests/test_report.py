@@ -1,0 +1,126 @@
+"""The gap report as a committee sees it: one self-contained HTML page, Markdown, JSON, the CLI."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import engine.report as report_mod
+from api.cli import app
+from engine.errors import InputError
+from engine.gaps import GapReport, analyse
+from engine.report import layout, render, write_atomic
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def steia() -> GapReport:
+    return analyse("steia")
+
+
+@pytest.fixture(scope="module")
+def everything() -> GapReport:
+    return analyse()
+
+
+def test_report_html_is_self_contained_with_sections_in_order(steia: GapReport) -> None:
+    html = render(steia, "html", "es")
+    assert html.startswith("<!DOCTYPE html>")
+    # no external assets: nothing is fetched (the SVG namespace is an identifier, not a request)
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert "<link" not in html and "<script" not in html and "@import" not in html
+    order = [html.index(s) for s in ("<h3>Resumen</h3>", "<h3>Brechas</h3>", "<h3>Grafo de compromisos</h3>",
+                                     "<h3>Elegibilidad de la población vinculada</h3>")]
+    assert order == sorted(order)
+    assert "@media print" in html
+    assert "2 / 17" in html and "Vinculaciones realizadas (12%)" in html
+
+
+def test_report_html_draws_declarative_and_broken_commitments_differently(steia: GapReport) -> None:
+    html = render(steia, "html", "es")
+    svg = html[html.index("<svg xmlns"):html.index("</svg>", html.index("<svg xmlns"))]
+    paths = re.findall(r"<path d=\"M[^>]*marker-end[^>]*>", svg)
+    assert len(paths) == 26  # one per commitment
+    declarative = [p for p in paths if 'stroke-dasharray="7 5"' in p]
+    assert len(declarative) == 19
+    broken = [p for p in paths if 'stroke="#c62828"' in p]
+    assert len(broken) == 16 and svg.count("✕") == 16
+    assert "Leyenda" in html and "solo declarativo (sin instrumento ni monto)" in html
+
+
+def test_report_html_gaps_ordered_by_severity(everything: GapReport) -> None:
+    html = render(everything, "html", "en")
+    for case in re.split(r'<section class="case"', html)[1:]:
+        seen = [m for m in re.findall(r'<div class="gap (high|medium|low)">', case)]
+        assert seen == sorted(seen, key=["high", "medium", "low"].index)
+    assert "<h1>Coordination gaps</h1>" in html and html.count('<section class="case"') == 3
+
+
+def test_report_markdown_tells_the_panama_story() -> None:
+    md = render(analyse("panama-rdeoe"), "md", "en")
+    assert "#### [High] Disbursement behind schedule: 1 of 3 pending" in md
+    assert "802,500 + 1,839,500 + 2,067,168 + 797,732 + 2,439,100 = 7,946,000 USD" in md
+    assert "54,000 unaccounted for" in md
+    assert "| F-ODM | FAO | budget | budget_line | planned | 1,839,500 USD |" in md
+
+
+def test_report_json_has_both_languages(steia: GapReport) -> None:
+    data = json.loads(render(steia, "json", "en"))
+    gap = next(g for g in data["cases"][0]["gaps"] if g["kind"] == "linkage_not_realised")
+    assert gap["title"] == {"es": "Vinculación de PROSPERA: 2 de 17 programas",
+                            "en": "PROSPERA linkage: 2 of 17 programmes"}
+
+
+def test_report_unknown_format_is_an_input_error(steia: GapReport) -> None:
+    with pytest.raises(InputError, match="unknown format `pdf`"):
+        render(steia, "pdf", "es")
+
+
+def test_report_layout_keeps_actors_apart(everything: GapReport) -> None:
+    for case in everything.cases:
+        pos = list(layout(case).values())
+        assert len(pos) == len(case.nodes)
+        closest = min(((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+                      for i, a in enumerate(pos) for b in pos[i + 1:])
+        assert closest > 40, case.id
+
+
+def test_report_write_atomic_leaves_old_file_when_rename_fails(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("old report", encoding="utf-8")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report_mod.os, "replace", boom)
+    with pytest.raises(OSError):
+        write_atomic(target, "new report")
+    assert target.read_text(encoding="utf-8") == "old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_report_cli_writes_out_file(tmp_path: Path) -> None:
+    out = tmp_path / "gaps.html"
+    result = runner.invoke(app, ["gaps", "--case", "tres-por-uno", "--format", "html", "--out", str(out),
+                                 "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Proy. taller Nochistlán: municipal share missing" in html
+    assert [p.name for p in tmp_path.iterdir()] == ["gaps.html"]
+
+
+def test_report_cli_markdown_to_stdout() -> None:
+    result = runner.invoke(app, ["gaps", "--case", "steia"])
+    assert result.exit_code == 0
+    assert "#### [Alta] Vinculación de PROSPERA: 2 de 17 programas" in result.output
+
+
+def test_report_cli_unknown_case_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["gaps", "--case", "nope", "--format", "md"])
+    assert isinstance(result.exception, InputError)
+    assert "no commitments case called `nope`" in str(result.exception)
