@@ -60,7 +60,11 @@ def lint(directory: Path | str | None = None, groups_dir: Path | str | None = GR
         try:
             programme, _ = load_programme(path)
         except VinculaError as exc:
-            findings.append(Finding("error", "schema", exc.where or str(path), exc.message, exc.hint or ""))
+            # the message may already start with `file:line: `; keep that as the place
+            found = re.match(rf"{re.escape(str(path))}(:\d+)?: ", exc.message)
+            where = exc.where or (f"{path}{found.group(1) or ''}" if found else str(path))
+            message = exc.message[found.end():] if found else exc.message
+            findings.append(Finding("error", "schema", where, message, exc.hint or ""))
             continue
         programmes[programme.slug] = (programme, path)
         findings += check_citations(programme, path)

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from features.steps import given, then, when
+from features.steps import gaps, given, then, when
 from features.steps.world import RULES_ENV, World
 
 # pytest-bdd registers each step as a fixture in the module that defines it; re-export them here
 # so every feature under features/ sees the whole library.
-for _module in (given, when, then):
+for _module in (given, when, then, gaps):
     globals().update({k: v for k, v in vars(_module).items() if k.startswith("pytestbdd_")})
 
 REPORT_ENV = "VINCULA_TEST_REPORT"

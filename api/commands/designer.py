@@ -24,7 +24,7 @@ from engine import PROJECT_ROOT, RULES_DIR
 from engine.errors import InputError
 from engine.rules import load_rules
 
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 FEATURES_DIR = PROJECT_ROOT / "features"
 COLLECTOR = FEATURES_DIR / "test_features.py"
 
