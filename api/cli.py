@@ -14,6 +14,7 @@ from rich.markup import escape
 from api.commands import core, serve
 from api.commands import gaps
 from api.commands import designer
+from api.commands import screen
 from engine.errors import VinculaError
 
 app = typer.Typer(help="vincula: reglas de programas sociales, elegibilidad explicada y brechas de "
@@ -26,6 +27,7 @@ core.register(app)
 serve.register(app)
 gaps.register(app)
 designer.register(app)
+screen.register(app)
 
 
 def main() -> None:

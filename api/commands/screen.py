@@ -1,0 +1,98 @@
+"""`vincula screen POPULATION --out FILE` and `vincula synth N --out DIR`: whole populations."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated, Literal, Optional
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from engine.rules import load_rules
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("screen")(screen)
+    app.command("synth")(synth)
+
+
+def screen(population: Annotated[Path, typer.Argument(help="folder with groups.csv + members.csv (or .parquet)")],
+           out_file: Annotated[Path, typer.Option("--out", help="results file: .csv or .parquet")],
+           as_of: Annotated[Optional[dt.datetime], typer.Option(
+               "--as-of", formats=["%Y-%m-%d"], help="judge on this date (default: today)")] = None,
+           rules: Annotated[Optional[Path], typer.Option("--rules", help="rules directory (default: bundled rules/)")] = None,
+           program: Annotated[Optional[list[str]], typer.Option("--program", "-p", help="only these programmes")] = None,
+           rejects: Annotated[Optional[Path], typer.Option("--rejects", help="rejected rows (default: <out>.rejects.csv)")] = None,
+           chunk_mb: Annotated[Optional[int], typer.Option("--chunk-mb", min=1,
+                                                           help="input megabytes screened at once (memory bound)")] = None,
+           ) -> None:
+    """Screen every group of a population for every programme: one row per group and programme."""
+    from engine.vectorised import screen_population
+
+    rs = load_rules(rules)
+    for slug in program or []:
+        rs.get(slug)  # an unknown slug fails before any work
+    day = as_of.date() if as_of else dt.date.today()
+    chunk = chunk_mb * 2**20 if chunk_mb else None
+    if sys.stderr.isatty():
+        with Progress(TextColumn("[bold]screening[/]"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("chunks"), TimeElapsedColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("screen", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+            report = screen_population(population, out_file, rs, day, program, rejects, chunk, progress)
+    else:
+        report = screen_population(population, out_file, rs, day, program, rejects, chunk)
+    _print_summary(report.summary)
+    out.print(f"{report.groups:,} groups screened for {report.summary['program'].n_unique()} programmes "
+              f"on {day} in {report.seconds:.1f} s ({report.partitions} chunk"
+              f"{'s' if report.partitions != 1 else ''}) → {escape(str(report.out))}")
+    if report.rejected_rows:
+        out.print(f"[yellow]{report.rejected_rows:,} rows rejected[/] → {escape(str(report.rejects))}")
+    else:
+        out.print("no rows rejected")
+
+
+def _print_summary(summary: pl.DataFrame) -> None:
+    if summary.height == 0:
+        return
+    programs = sorted(summary["program"].unique().to_list())
+    table = Table(title="Eligible groups per state / Grupos elegibles por entidad", title_justify="left")
+    table.add_column("state")
+    for p in programs:
+        table.add_column(p, justify="right")
+    wide = summary.pivot(on="program", index="state", values="eligible").fill_null(0).sort("state")
+    for row in wide.iter_rows(named=True):
+        table.add_row(escape(str(row["state"])), *[f"{row.get(p, 0):,}" for p in programs])
+    totals = summary.group_by("program").agg(pl.col("eligible", "not_eligible", "cannot_tell").sum())
+    by = {r["program"]: r for r in totals.iter_rows(named=True)}
+    table.add_section()
+    for label, col in (("eligible", "eligible"), ("not eligible", "not_eligible"),
+                       ("cannot tell", "cannot_tell")):
+        table.add_row(f"[bold]{label}[/]", *[f"{by[p][col]:,}" for p in programs])
+    out.print(table)
+
+
+def synth(n: Annotated[int, typer.Argument(min=0, help="number of groups")],
+          out_dir: Annotated[Path, typer.Option("--out", help="folder to write groups + members into")],
+          seed: Annotated[int, typer.Option("--seed", help="same seed, same files")] = 1,
+          fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv") -> None:
+    """Write a synthetic population (interchange format) over the real municipalities."""
+    from engine import synth as gen
+
+    if fmt not in ("csv", "parquet"):
+        raise typer.BadParameter("use csv or parquet", param_hint="--format")
+    kind: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
+    groups, members = gen.generate(n, seed)
+    paths = gen.write(groups, members, out_dir, kind)
+    out.print(f"wrote {groups.height:,} groups and {members.height:,} members (seed {seed}) → "
+              f"{escape(str(paths[0]))}, {escape(str(paths[1]))}")
