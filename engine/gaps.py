@@ -192,7 +192,7 @@ class MatchNot(Strict):
     not_: MatchCond = Field(alias="not")
 
 
-MatchCond = Union[Match, MatchAll, MatchAny, MatchNot]
+MatchCond = Union[Match, MatchAll, MatchAny, MatchNot]  # noqa: UP007 - forward refs need Union
 MatchAll.model_rebuild()
 MatchAny.model_rebuild()
 MatchNot.model_rebuild()
@@ -468,23 +468,23 @@ def check_single_points(case: Case) -> list[Gap]:
         comp = nx.node_connected_component(u, n)
         h = u.subgraph(comp - {n})
         parts = sorted(nx.connected_components(h), key=len, reverse=True)
-        cut = len(comp) - 1 - len(parts[0])
-        if cut < 3:
+        n_cut = len(comp) - 1 - len(parts[0])
+        if n_cut < 3:
             continue
         name = case.actor(n).label
         gaps.append(Gap(
             kind="single_point_of_failure", check="articulation", severity="medium",
             title=Text(es=f"Todo pasa por {name}", en=f"Everything goes through {name}"),
-            evidence=[Text(es=f"Si {name} falla, {cut} de {len(comp) - 1} actores conectados quedan aislados del "
+            evidence=[Text(es=f"Si {name} falla, {n_cut} de {len(comp) - 1} actores conectados quedan aislados del "
                               f"resto (intermediación {between[n]:.2f}).",
-                           en=f"If {name} fails, {cut} of {len(comp) - 1} connected actors are cut off from the "
+                           en=f"If {name} fails, {n_cut} of {len(comp) - 1} connected actors are cut off from the "
                               f"rest (betweenness {between[n]:.2f}).")],
             remedy=Text(es=f"Dar a los actores que dependen de {name} un canal de coordinación alterno "
                            f"(mesa técnica conjunta o acuerdos directos).",
                         en=f"Give the actors that depend on {name} an alternative coordination channel "
                            f"(joint technical table or direct agreements)."),
             actors=[n] + sorted(set().union(*parts[1:])),
-            figures={"cut_off": cut, "betweenness": round(between[n], 4)}))
+            figures={"cut_off": n_cut, "betweenness": round(between[n], 4)}))
     return gaps
 
 
@@ -661,8 +661,8 @@ def screen_population(case: Case, rules_dir: Path | None = None) -> Screening | 
     groups = load_groups(path)
     engine = EligibilityEngine(rules)
     slugs = [s for _, s in screened]
-    tallies = {s: Counter() for s in slugs}  # type: ignore[var-type]
-    blocking = {s: Counter() for s in slugs}  # type: ignore[var-type]
+    tallies: dict[str, Counter[str]] = {s: Counter() for s in slugs}
+    blocking: dict[str, Counter[str]] = {s: Counter() for s in slugs}
     none = multiple = 0
     for g in groups:
         result = engine.check(g, case.linkage.as_of, "es", slugs) if slugs else None

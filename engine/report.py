@@ -146,7 +146,7 @@ def layout(case: CaseReport) -> dict[str, tuple[float, float]]:
             for i in range(1, len(placed)):
                 if placed[i] - placed[i - 1] < gap:
                     placed[i] = placed[i - 1] + gap
-        for n, a in zip(ring, placed):
+        for n, a in zip(ring, placed, strict=True):
             angle[n] = a
             pos[n] = (radius * math.cos(a), radius * math.sin(a) * 0.8)
     return pos
@@ -164,7 +164,7 @@ def svg_graph(case: CaseReport, lang: str) -> dict[str, Any]:
     ys = [p[1] for p in pos.values()] or [0.0]
     minx, miny = min(xs) - margin, min(ys) - margin
     width, height = max(xs) - min(xs) + 2 * margin, max(ys) - min(ys) + 2 * margin
-    nodes = []
+    nodes: list[dict[str, Any]] = []
     for n in case.nodes:
         x, y = pos[n.id]
         r = 20 if n.coordinating else 13
@@ -172,7 +172,7 @@ def svg_graph(case: CaseReport, lang: str) -> dict[str, Any]:
                       "title": f"{n.name} ({KIND_NAMES[lang].get(n.kind, n.kind)})",
                       "colour": KIND_COLOUR.get(n.kind, "#607d8b"), "coordinating": n.coordinating,
                       "illustrative": n.illustrative, "in_gap": n.in_gap})
-    radius = {n["id"]: n["r"] + (8 if n["in_gap"] else 0) for n in nodes}
+    radius: dict[str, float] = {n["id"]: n["r"] + (8 if n["in_gap"] else 0) for n in nodes}
     pair_count: dict[frozenset[str], int] = defaultdict(int)
     edges = []
     for e in case.edges:

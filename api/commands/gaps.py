@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -18,10 +18,10 @@ def register(app: typer.Typer) -> None:
     app.command("gaps")(gaps)
 
 
-def gaps(case: Annotated[Optional[str], typer.Option("--case", help="case name (a file in fixtures/commitments/); default: all")] = None,
+def gaps(case: Annotated[str | None, typer.Option("--case", help="case name (a file in fixtures/commitments/); default: all")] = None,
          fmt: Annotated[str, typer.Option("--format", "-f", help="md | html | json")] = "md",
-         out: Annotated[Optional[Path], typer.Option("--out", "-o", help="write here (atomically) instead of stdout")] = None,
-         commitments: Annotated[Optional[Path], typer.Option("--commitments", help="folder of commitments case files")] = None,
+         out: Annotated[Path | None, typer.Option("--out", "-o", help="write here (atomically) instead of stdout")] = None,
+         commitments: Annotated[Path | None, typer.Option("--commitments", help="folder of commitments case files")] = None,
          lang: Annotated[str, typer.Option("--lang", help="es | en")] = "es") -> None:
     """Coordination gaps of the commitments cases: declarative promises, unrealised linkages,
     mismatched populations, single points of failure, vertical and budget gaps."""
