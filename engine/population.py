@@ -382,4 +382,4 @@ def _read_part(folder: Path, like: pl.LazyFrame) -> pl.DataFrame:
     files = sorted(folder.glob("*.ipc")) if folder.is_dir() else []
     if not files:
         return like.limit(0).collect()
-    return pl.concat([pl.read_ipc(f, memory_map=False) for f in files])
+    return pl.concat([pl.read_ipc(f) for f in files])

@@ -1,0 +1,43 @@
+"""`vincula synth` and `vincula screen` from the command line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from typer.testing import CliRunner
+
+from api.cli import app
+
+runner = CliRunner()
+
+
+def test_screen_cli_synth_then_screen_writes_results_and_summary(tmp_path: Path) -> None:
+    made = runner.invoke(app, ["synth", "300", "--out", str(tmp_path / "pop"), "--seed", "7"])
+    assert made.exit_code == 0, made.output
+    assert "wrote 300 groups" in made.output
+    res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv"),
+                              "--as-of", "2017-06-30"])
+    assert res.exit_code == 0, res.output
+    assert "300 groups screened for 5 programmes on 2017-06-30" in res.output
+    assert "Eligible groups per state" in res.output and "cannot tell" in res.output
+    out = pl.read_csv(tmp_path / "r.csv")
+    assert out.columns == ["group_id", "program", "eligible", "failed"]
+    assert out.height == 300 * 5
+    assert (tmp_path / "r.rejects.csv").read_text().startswith("file,line,group_id,reason")
+
+
+def test_screen_cli_parquet_and_one_programme(tmp_path: Path) -> None:
+    runner.invoke(app, ["synth", "100", "--out", str(tmp_path / "pop"), "--format", "parquet"])
+    res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.parquet"),
+                              "--as-of", "2017-06-30", "-p", "proinpro"])
+    assert res.exit_code == 0, res.output
+    out = pl.read_parquet(tmp_path / "r.parquet")
+    assert out["program"].cast(pl.String).unique().to_list() == ["proinpro"] and out.height == 100
+
+
+def test_screen_cli_bad_input_exits_2_with_a_hint(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["screen", str(tmp_path), "--out", str(tmp_path / "r.csv")])
+    assert res.exit_code != 0
+    assert "groups.csv" in str(res.exception or res.output)
+    res = runner.invoke(app, ["screen", str(tmp_path), "--out", str(tmp_path / "r.csv"), "-p", "proinpr"])
+    assert "proinpro" in str(res.exception or res.output)
