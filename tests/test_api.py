@@ -187,3 +187,17 @@ def test_api_docs_use_local_assets_only(client: TestClient) -> None:
         assert "https://" not in html and "http://" not in html, path
     assert client.get("/static/swagger-ui-bundle.js").status_code == 200
     assert client.get("/static/redoc.standalone.js").status_code == 200
+
+
+def test_api_gaps_json_and_html_report(client: TestClient) -> None:
+    body = client.get("/v1/gaps", params={"case": "tres-por-uno"}).json()
+    assert [c["id"] for c in body["cases"]] == ["tres-por-uno"]
+    assert body["cases"][0]["gaps"]
+    r = client.get("/report", params={"lang": "en"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "https://" not in r.text.split("<body", 1)[0]  # no external stylesheet or script
+
+
+def test_api_unknown_gap_case_is_404_with_suggestions(client: TestClient) -> None:
+    r = client.get("/v1/gaps", params={"case": "tres"})
+    assert r.status_code == 404 and r.json()["suggestions"] == ["tres-por-uno"]

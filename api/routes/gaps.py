@@ -1,6 +1,56 @@
-"""`/v1/gaps` and `/report`: the coordination-gap report (engine/gaps.py, engine/report.py)."""
+"""`/v1/gaps` (JSON) and `/report` (HTML): the coordination-gap report of the commitments cases.
+
+The report depends only on the bundled files, so each case's report is computed once (it screens
+a population, about a second) and kept for the life of the process; rendering is per request.
+"""
 from __future__ import annotations
 
-from fastapi import APIRouter
+import difflib
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from api.deps import SettingsDep
+from api.errors import PROBLEM_RESPONSES, ApiError, Problem
+from engine.commitments import COMMITMENTS_DIR, case_files
+from engine.gaps import GapReport, analyse
+from engine.report import render
 
 router = APIRouter(tags=["gaps"])
+
+Case = Annotated[str | None, Query(max_length=100, description="one case (default: all)",
+                                   examples=["tres-por-uno"])]
+Lang = Annotated[Literal["es", "en"], Query(description="language of the report")]
+
+
+@lru_cache(maxsize=16)
+def _report(case: str | None, commitments_dir: Path) -> GapReport:
+    return analyse(case, commitments_dir=commitments_dir)
+
+
+def _gap_report(case: str | None, settings: SettingsDep) -> GapReport:
+    directory = settings.fixtures_dir / "commitments" if settings.fixtures_dir else COMMITMENTS_DIR
+    known = list(case_files(directory))
+    if case is not None and case not in known:
+        close = difflib.get_close_matches(case, known, n=3, cutoff=0.3)
+        raise ApiError(Problem(status=404, code="unknown_case",
+                               message=f"no commitments case called `{case}`", suggestions=close,
+                               hint=f"known cases: {', '.join(known)}"))
+    return _report(case, directory)
+
+
+@router.get("/v1/gaps", summary="Coordination gaps (JSON)", responses={404: PROBLEM_RESPONSES[404]})
+def gaps(settings: SettingsDep, case: Case = None) -> GapReport:
+    """Per case: the commitments graph, the gaps found (declarative promises, unrealised
+    linkages, mismatched populations, single points of failure, vertical and budget gaps) with
+    their evidence and sources."""
+    return _gap_report(case, settings)
+
+
+@router.get("/report", summary="Coordination gaps (HTML report)", response_class=HTMLResponse,
+            responses={404: PROBLEM_RESPONSES[404]})
+def report(settings: SettingsDep, case: Case = None, lang: Lang = "es") -> HTMLResponse:
+    return HTMLResponse(render(_gap_report(case, settings), "html", lang))

@@ -5,6 +5,7 @@
 const T = {
   es: {
     tagline: "Elegibilidad de grupos a programas, explicada", docs: "Documentación de la API",
+    report: "Informe de brechas",
     group: "Grupo", group_id: "Clave del grupo", group_name: "Nombre (opcional)", country: "País",
     mx: "México", pa: "Panamá", as_of: "Fecha de la determinación",
     territory_search: "Municipio (buscar por nombre)", territory_search_PA: "Provincia (buscar por nombre)",
@@ -38,6 +39,7 @@ const T = {
   },
   en: {
     tagline: "Group eligibility for programmes, explained", docs: "API documentation",
+    report: "Gap report",
     group: "Group", group_id: "Group id", group_name: "Name (optional)", country: "Country",
     mx: "Mexico", pa: "Panama", as_of: "Date of the determination",
     territory_search: "Municipality (search by name)", territory_search_PA: "Province (search by name)",
@@ -130,6 +132,7 @@ function applyLang() {
   $("#territory-search").placeholder = t(pa ? "territory_placeholder_PA" : "territory_placeholder");
   for (const b of document.querySelectorAll(".lang button")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang));
   document.title = "vincula — " + t("tagline");
+  $("#report-link").href = `/report?lang=${lang}`;
   renumberMembers();
   $("#rules-span").textContent = rulesSpan ? t("rules_span", rulesSpan) : "";
 }
