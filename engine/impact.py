@@ -11,6 +11,7 @@ criterion's outcome; a population in the interchange format (engine/population.p
 by the vectorised path (engine/vectorised.py), which gives the blocking criteria only, so there
 the criterion behind a change is read from the criteria that block before and after.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -105,7 +106,9 @@ def rule_changes(before: Programme | None, after: Programme | None, lang: str = 
     for name in sorted(set(before.parameters) | set(after.parameters)):
         pb, pa = before.parameters.get(name), after.parameters.get(name)
         if pb is None or pa is None:
-            out.append(f"parámetro / parameter `{name}` {'añadido / added' if pb is None else 'eliminado / removed'}")
+            out.append(
+                f"parámetro / parameter `{name}` {'añadido / added' if pb is None else 'eliminado / removed'}"
+            )
             continue
         vb = [(v.from_, v.to, v.value) for v in pb.values]
         va = [(v.from_, v.to, v.value) for v in pa.values]
@@ -154,37 +157,61 @@ def is_population_dir(path: Path) -> bool:
     return path.is_dir() and any((path / f"groups.{ext}").is_file() for ext in ("csv", "parquet"))
 
 
-def compare(before: RuleSet, after: RuleSet, population: Path | str, as_of: dt.date | None = None,
-            lang: str = "es", examples: int = 5) -> Impact:
+def compare(
+    before: RuleSet,
+    after: RuleSet,
+    population: Path | str,
+    as_of: dt.date | None = None,
+    lang: str = "es",
+    examples: int = 5,
+) -> Impact:
     """Screen `population` (group file or folder, or an interchange population folder) under
     both rule sets and report who gains and who loses, programme by programme."""
     population = Path(population)
     if not population.exists():
-        raise InputError(f"population not found: {population}",
-                         hint="give a group file (YAML/JSON), a folder of them, or a population "
-                              "folder with groups.csv and members.csv")
+        raise InputError(
+            f"population not found: {population}",
+            hint="give a group file (YAML/JSON), a folder of them, or a population "
+            "folder with groups.csv and members.csv",
+        )
     slugs = list(dict.fromkeys(before.slugs + after.slugs))
     if is_population_dir(population):
         if as_of is None:
-            raise InputError("a population folder has no dates of its own",
-                             hint="give --as-of YYYY-MM-DD")
+            raise InputError("a population folder has no dates of its own", hint="give --as-of YYYY-MM-DD")
         rows_b, rows_a, places, names = _screen_population(before, after, population, as_of)
     else:
         groups = load_groups(population)
         rows_b, rows_a, places, names = _screen_groups(before, after, groups, as_of, lang)
-    programmes = [_programme_impact(slug, before.programmes.get(slug), after.programmes.get(slug),
-                                    rows_b, rows_a, places, names, lang, examples)
-                  for slug in slugs]
-    return Impact(before=str(before.directory), after=str(after.directory), population=str(population),
-                  groups=len(places), as_of=as_of.isoformat() if as_of else "fecha de cada grupo / each group's date",
-                  programmes=programmes)
+    programmes = [
+        _programme_impact(
+            slug,
+            before.programmes.get(slug),
+            after.programmes.get(slug),
+            rows_b,
+            rows_a,
+            places,
+            names,
+            lang,
+            examples,
+        )
+        for slug in slugs
+    ]
+    return Impact(
+        before=str(before.directory),
+        after=str(after.directory),
+        population=str(population),
+        groups=len(places),
+        as_of=as_of.isoformat() if as_of else "fecha de cada grupo / each group's date",
+        programmes=programmes,
+    )
 
 
 Rows = dict[tuple[str, str], _Row]  # (group_id, slug) -> row
 
 
-def _screen_groups(before: RuleSet, after: RuleSet, groups: list[Group], as_of: dt.date | None,
-                   lang: str) -> tuple[Rows, Rows, dict[str, tuple[str, str]], dict[str, str | None]]:
+def _screen_groups(
+    before: RuleSet, after: RuleSet, groups: list[Group], as_of: dt.date | None, lang: str
+) -> tuple[Rows, Rows, dict[str, tuple[str, str]], dict[str, str | None]]:
     eb, ea = EligibilityEngine(before), EligibilityEngine(after)
     rows_b: Rows = {}
     rows_a: Rows = {}
@@ -194,21 +221,26 @@ def _screen_groups(before: RuleSet, after: RuleSet, groups: list[Group], as_of: 
     for g in groups:
         seen[g.id] += 1
         if seen[g.id] > 1:
-            raise InputError(f"group id `{g.id}` appears more than once in the population",
-                             hint="give each group its own id")
+            raise InputError(
+                f"group id `{g.id}` appears more than once in the population",
+                hint="give each group its own id",
+            )
         day = as_of or g.as_of or dt.date.today()
         for rows, engine in ((rows_b, eb), (rows_a, ea)):
             for det in engine.check(g, day, lang).determinations:
                 rows[(g.id, det.program)] = _row(det)
         terr = lookup(g.country, g.territory)
-        places[g.id] = (str(terr.get("state_name") or terr.get("name") or g.territory),
-                        f"{terr.get('name', '')} ({g.territory})")
+        places[g.id] = (
+            str(terr.get("state_name") or terr.get("name") or g.territory),
+            f"{terr.get('name', '')} ({g.territory})",
+        )
         names[g.id] = g.name
     return rows_b, rows_a, places, names
 
 
-def _screen_population(before: RuleSet, after: RuleSet, folder: Path, as_of: dt.date
-                       ) -> tuple[Rows, Rows, dict[str, tuple[str, str]], dict[str, str | None]]:
+def _screen_population(
+    before: RuleSet, after: RuleSet, folder: Path, as_of: dt.date
+) -> tuple[Rows, Rows, dict[str, tuple[str, str]], dict[str, str | None]]:
     import polars as pl
 
     from engine import population as popmod
@@ -218,19 +250,35 @@ def _screen_population(before: RuleSet, after: RuleSet, folder: Path, as_of: dt.
     places: dict[str, tuple[str, str]] = {}
     out: list[Rows] = []
     for rules in (before, after):
-        plan = vec.compile_plan(rules, as_of, group_columns={"country", "territory", "locality", "organisation",
-                                                             *popmod.territory_frame().columns},
-                                member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"})
+        plan = vec.compile_plan(
+            rules,
+            as_of,
+            group_columns={
+                "country",
+                "territory",
+                "locality",
+                "organisation",
+                *popmod.territory_frame().columns,
+            },
+            member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"},
+        )
         cols, aggs = vec.member_stage(plan)
         rows: Rows = {}
-        for chunk in popmod.chunks(pop, popmod.partitions_for(pop, popmod.DEFAULT_CHUNK_BYTES), None,
-                                   cols, aggs):
+        for chunk in popmod.chunks(
+            pop, popmod.partitions_for(pop, popmod.DEFAULT_CHUNK_BYTES), None, cols, aggs
+        ):
             wide = vec.group_stage(plan, rules, chunk.groups.lazy()).collect()
-            state = pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name"),
-                                pl.col("territory")) if "territory.state_name" in wide.columns else pl.col("territory")
-            for rec in wide.select("group_id", state.alias("__state"), "territory",
-                                   *[f"{k}_{i}" for i in range(len(plan.programmes))
-                                     for k in ("eligible", "failed")]).iter_rows(named=True):
+            state = (
+                pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory"))
+                if "territory.state_name" in wide.columns
+                else pl.col("territory")
+            )
+            for rec in wide.select(
+                "group_id",
+                state.alias("__state"),
+                "territory",
+                *[f"{k}_{i}" for i in range(len(plan.programmes)) for k in ("eligible", "failed")],
+            ).iter_rows(named=True):
                 places[rec["group_id"]] = (str(rec["__state"]), str(rec["territory"]))
                 for i, slug in enumerate(plan.slugs):
                     e = rec[f"eligible_{i}"]
@@ -252,16 +300,30 @@ def _changed_criteria(b: _Row | None, a: _Row | None) -> tuple[list[str], list[s
     fa = set(a.failed) if a else set()
     changed = sorted(fb ^ fa)
     if not changed:
-        changed = [NOT_KNOWN if (a and a.status == "cannot_tell") or (b and b.status == "cannot_tell")
-                   else RULE_CHANGE]
-    detail = [f"{i}: {'bloquea / blocks' if i in fb else 'ok'} → {'bloquea / blocks' if i in fa else 'ok'}"
-              for i in changed if i not in (NOT_KNOWN, RULE_CHANGE)]
+        changed = [
+            NOT_KNOWN
+            if (a and a.status == "cannot_tell") or (b and b.status == "cannot_tell")
+            else RULE_CHANGE
+        ]
+    detail = [
+        f"{i}: {'bloquea / blocks' if i in fb else 'ok'} → {'bloquea / blocks' if i in fa else 'ok'}"
+        for i in changed
+        if i not in (NOT_KNOWN, RULE_CHANGE)
+    ]
     return changed, detail
 
 
-def _programme_impact(slug: str, pb: Programme | None, pa: Programme | None, rows_b: Rows, rows_a: Rows,
-                      places: dict[str, tuple[str, str]], names: dict[str, str | None], lang: str,
-                      examples: int) -> ProgrammeImpact:
+def _programme_impact(
+    slug: str,
+    pb: Programme | None,
+    pa: Programme | None,
+    rows_b: Rows,
+    rows_a: Rows,
+    places: dict[str, tuple[str, str]],
+    names: dict[str, str | None],
+    lang: str,
+    examples: int,
+) -> ProgrammeImpact:
     programme = pa or pb
     assert programme is not None
     labels = {c.id: c.label.get(lang) for p in (pb, pa) if p for c in p.criteria}
@@ -288,41 +350,98 @@ def _programme_impact(slug: str, pb: Programme | None, pa: Programme | None, row
             cc = by_crit.setdefault(cid, CriterionCount(criterion=cid, label=labels.get(cid, cid)))
             setattr(cc, kind, getattr(cc, kind) + 1)
         if len(buckets[kind]) < examples:
-            buckets[kind].append(Change(group_id=gid, name=names.get(gid), state=state, territory=territory,
-                                        before=sb, after=sa, criteria=criteria, detail=detail))
+            buckets[kind].append(
+                Change(
+                    group_id=gid,
+                    name=names.get(gid),
+                    state=state,
+                    territory=territory,
+                    before=sb,
+                    after=sa,
+                    criteria=criteria,
+                    detail=detail,
+                )
+            )
     presence = "both" if pb and pa else "added" if pa else "removed"
     return ProgrammeImpact(
-        slug=slug, name=programme.name.get(lang), presence=presence, screened=len(places),
-        eligible_before=eligible_b, eligible_after=eligible_a, gained=counts["gained"],
-        lost=counts["lost"], other=counts["other"],
+        slug=slug,
+        name=programme.name.get(lang),
+        presence=presence,
+        screened=len(places),
+        eligible_before=eligible_b,
+        eligible_after=eligible_a,
+        gained=counts["gained"],
+        lost=counts["lost"],
+        other=counts["other"],
         by_state=sorted(by_state.values(), key=lambda s: (-(s.gained + s.lost + s.other), s.state)),
         by_criterion=sorted(by_crit.values(), key=lambda c: (-(c.gained + c.lost + c.other), c.criterion)),
-        examples_gained=buckets["gained"], examples_lost=buckets["lost"], examples_other=buckets["other"],
-        rule_changes=rule_changes(pb, pa, lang))
+        examples_gained=buckets["gained"],
+        examples_lost=buckets["lost"],
+        examples_other=buckets["other"],
+        rule_changes=rule_changes(pb, pa, lang),
+    )
 
 
 # --------------------------------------------------------------------------- rendering
 
 FORMATS = ("md", "html", "json")
-STATUS_WORDS = {"es": {"eligible": "elegible", "not_eligible": "no elegible", "cannot_tell": "no se puede determinar"},
-                "en": {"eligible": "eligible", "not_eligible": "not eligible", "cannot_tell": "cannot tell"}}
+STATUS_WORDS = {
+    "es": {"eligible": "elegible", "not_eligible": "no elegible", "cannot_tell": "no se puede determinar"},
+    "en": {"eligible": "eligible", "not_eligible": "not eligible", "cannot_tell": "cannot tell"},
+}
 WORDS = {
-    "es": {"title": "Impacto del cambio de reglas", "before": "Antes (base)", "after": "Después (borrador)",
-           "population": "Población", "groups": "grupos", "as_of": "Fecha", "programme": "Programa",
-           "eligible_before": "Elegibles antes", "eligible_after": "Elegibles después",
-           "gained": "Ganan", "lost": "Pierden", "other": "Otros cambios", "state": "Estado",
-           "criterion": "Criterio", "examples": "Ejemplos", "group": "Grupo", "why": "Qué cambió",
-           "rule_changes": "Cambios en el archivo de reglas", "no_change": "Ningún grupo cambia de resultado.",
-           "none": "Sin cambios en las reglas.", "summary": "Resumen", "place": "Lugar",
-           "result": "Resultado", "chart": "Grupos que ganan y pierden elegibilidad por programa"},
-    "en": {"title": "Impact of the rule change", "before": "Before (baseline)", "after": "After (draft)",
-           "population": "Population", "groups": "groups", "as_of": "Date", "programme": "Programme",
-           "eligible_before": "Eligible before", "eligible_after": "Eligible after",
-           "gained": "Gain", "lost": "Lose", "other": "Other changes", "state": "State",
-           "criterion": "Criterion", "examples": "Examples", "group": "Group", "why": "What changed",
-           "rule_changes": "Changes in the rule file", "no_change": "No group changes its result.",
-           "none": "No changes in the rules.", "summary": "Summary", "place": "Place",
-           "result": "Result", "chart": "Groups gaining and losing eligibility, by programme"},
+    "es": {
+        "title": "Impacto del cambio de reglas",
+        "before": "Antes (base)",
+        "after": "Después (borrador)",
+        "population": "Población",
+        "groups": "grupos",
+        "as_of": "Fecha",
+        "programme": "Programa",
+        "eligible_before": "Elegibles antes",
+        "eligible_after": "Elegibles después",
+        "gained": "Ganan",
+        "lost": "Pierden",
+        "other": "Otros cambios",
+        "state": "Estado",
+        "criterion": "Criterio",
+        "examples": "Ejemplos",
+        "group": "Grupo",
+        "why": "Qué cambió",
+        "rule_changes": "Cambios en el archivo de reglas",
+        "no_change": "Ningún grupo cambia de resultado.",
+        "none": "Sin cambios en las reglas.",
+        "summary": "Resumen",
+        "place": "Lugar",
+        "result": "Resultado",
+        "chart": "Grupos que ganan y pierden elegibilidad por programa",
+    },
+    "en": {
+        "title": "Impact of the rule change",
+        "before": "Before (baseline)",
+        "after": "After (draft)",
+        "population": "Population",
+        "groups": "groups",
+        "as_of": "Date",
+        "programme": "Programme",
+        "eligible_before": "Eligible before",
+        "eligible_after": "Eligible after",
+        "gained": "Gain",
+        "lost": "Lose",
+        "other": "Other changes",
+        "state": "State",
+        "criterion": "Criterion",
+        "examples": "Examples",
+        "group": "Group",
+        "why": "What changed",
+        "rule_changes": "Changes in the rule file",
+        "no_change": "No group changes its result.",
+        "none": "No changes in the rules.",
+        "summary": "Summary",
+        "place": "Place",
+        "result": "Result",
+        "chart": "Groups gaining and losing eligibility, by programme",
+    },
 }
 
 
@@ -334,22 +453,33 @@ def chart_svg(impact: Impact, lang: str = "es") -> str:
     width = label_w + 2 * half + 60
     height = 40 + len(rows) * (bar_h + gap)
     mid = label_w + half
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(WORDS[lang]["chart"])}">',
-             f'<line x1="{mid}" y1="20" x2="{mid}" y2="{height - 10}" stroke="#888"/>',
-             f'<text x="{mid - 8}" y="14" text-anchor="end" font-size="12" fill="#b22">'
-             f'← {_esc(WORDS[lang]["lost"])}</text>',
-             f'<text x="{mid + 8}" y="14" font-size="12" fill="#262">{_esc(WORDS[lang]["gained"])} →</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(WORDS[lang]["chart"])}">',
+        f'<line x1="{mid}" y1="20" x2="{mid}" y2="{height - 10}" stroke="#888"/>',
+        f'<text x="{mid - 8}" y="14" text-anchor="end" font-size="12" fill="#b22">'
+        f"← {_esc(WORDS[lang]['lost'])}</text>",
+        f'<text x="{mid + 8}" y="14" font-size="12" fill="#262">{_esc(WORDS[lang]["gained"])} →</text>',
+    ]
     for i, p in enumerate(rows):
         y = 28 + i * (bar_h + gap)
         wg, wl = half * p.gained / top, half * p.lost / top
-        parts.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end" font-size="12">{_esc(p.name[:44])}</text>')
-        parts.append(f'<rect x="{mid - wl:.1f}" y="{y}" width="{wl:.1f}" height="{bar_h}" fill="#d65f5f">'
-                     f'<title>{p.lost}</title></rect>')
-        parts.append(f'<rect x="{mid}" y="{y}" width="{wg:.1f}" height="{bar_h}" fill="#5fa55a">'
-                     f'<title>{p.gained}</title></rect>')
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end" font-size="12">'
+            f"{_esc(p.name[:44])}</text>"
+        )
+        parts.append(
+            f'<rect x="{mid - wl:.1f}" y="{y}" width="{wl:.1f}" height="{bar_h}" fill="#d65f5f">'
+            f"<title>{p.lost}</title></rect>"
+        )
+        parts.append(
+            f'<rect x="{mid}" y="{y}" width="{wg:.1f}" height="{bar_h}" fill="#5fa55a">'
+            f"<title>{p.gained}</title></rect>"
+        )
         if p.lost:
-            parts.append(f'<text x="{mid - wl - 4:.1f}" y="{y + 13}" text-anchor="end" font-size="11">{p.lost}</text>')
+            parts.append(
+                f'<text x="{mid - wl - 4:.1f}" y="{y + 13}" text-anchor="end" font-size="11">{p.lost}</text>'
+            )
         if p.gained:
             parts.append(f'<text x="{mid + wg + 4:.1f}" y="{y + 13}" font-size="11">{p.gained}</text>')
     parts.append("</svg>")
@@ -357,7 +487,7 @@ def chart_svg(impact: Impact, lang: str = "es") -> str:
 
 
 def _esc(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def render(impact: Impact, fmt: str = "md", lang: str = "es") -> str:
@@ -369,10 +499,21 @@ def render(impact: Impact, fmt: str = "md", lang: str = "es") -> str:
     if fmt == "json":
         return json.dumps(impact.model_dump(), ensure_ascii=False, indent=2) + "\n"
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-    env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-                      undefined=StrictUndefined, autoescape=select_autoescape(["html.j2"]),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+    env = Environment(
+        loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html.j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     template = env.get_template(f"impact.{fmt}.j2")
-    return template.render(impact=impact, t=WORDS[lang], status=STATUS_WORDS[lang], lang=lang,
-                           chart=chart_svg(impact, lang) if fmt == "html" else "",
-                           group_suffixes=GROUP_SUFFIXES)
+    return template.render(
+        impact=impact,
+        t=WORDS[lang],
+        status=STATUS_WORDS[lang],
+        lang=lang,
+        chart=chart_svg(impact, lang) if fmt == "html" else "",
+        group_suffixes=GROUP_SUFFIXES,
+    )

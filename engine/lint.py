@@ -11,6 +11,7 @@ Checks, each finding with file, place and a hint:
                of fixture groups (fixtures/groups/): untested, or redundant;
 - `features`   a programme no feature exercises, or a criterion no scenario names.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,7 @@ from typing import Literal
 from engine import FIXTURES_DIR, PROJECT_ROOT, RULES_DIR
 from engine.errors import VinculaError
 from engine.rules import RULE_SUFFIXES, RuleSet, load_programme
-from engine.schema import Group, Programme
+from engine.schema import Condition, Criterion, Group, Programme, walk
 
 Level = Literal["error", "warning", "info"]
 PLACEHOLDERS = {"", "?", "-", "todo", "tbd", "xxx", "n/a", "na", "pendiente", "s/p", "sin pagina"}
@@ -44,13 +45,23 @@ class Finding:
         return text + (f"\n  → {self.hint}" if self.hint else "")
 
 
-def lint(directory: Path | str | None = None, groups_dir: Path | str | None = GROUPS_DIR,
-         features_dir: Path | str | None = FEATURES_DIR) -> list[Finding]:
+def lint(
+    directory: Path | str | None = None,
+    groups_dir: Path | str | None = GROUPS_DIR,
+    features_dir: Path | str | None = FEATURES_DIR,
+) -> list[Finding]:
     """Every finding for the rule files of `directory` (default: the bundled rules/)."""
     directory = Path(directory) if directory is not None else RULES_DIR
     if not directory.is_dir():
-        return [Finding("error", "schema", str(directory), "rules directory not found",
-                        "give a folder holding <programme-slug>.yaml files")]
+        return [
+            Finding(
+                "error",
+                "schema",
+                str(directory),
+                "rules directory not found",
+                "give a folder holding <programme-slug>.yaml files",
+            )
+        ]
     files = sorted(p for p in directory.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
     if not files:
         return [Finding("error", "schema", str(directory), "no rule files (*.yaml) in the folder")]
@@ -63,7 +74,7 @@ def lint(directory: Path | str | None = None, groups_dir: Path | str | None = GR
             # the message may already start with `file:line: `; keep that as the place
             found = re.match(rf"{re.escape(str(path))}(:\d+)?: ", exc.message)
             where = exc.where or (f"{path}{found.group(1) or ''}" if found else str(path))
-            message = exc.message[found.end():] if found else exc.message
+            message = exc.message[found.end() :] if found else exc.message
             findings.append(Finding("error", "schema", where, message, exc.hint or ""))
             continue
         programmes[programme.slug] = (programme, path)
@@ -85,22 +96,42 @@ def check_citations(p: Programme, path: Path) -> list[Finding]:
     out: list[Finding] = []
     for c in p.criteria:
         if _placeholder(c.source.pinpoint):
-            out.append(Finding("error", "citation", f"{path}: criterion `{c.id}`",
-                               f"the citation has no real pinpoint (`{c.source.pinpoint}`)",
-                               "give the article, numeral or page of the source that states this criterion"))
+            out.append(
+                Finding(
+                    "error",
+                    "citation",
+                    f"{path}: criterion `{c.id}`",
+                    f"the citation has no real pinpoint (`{c.source.pinpoint}`)",
+                    "give the article, numeral or page of the source that states this criterion",
+                )
+            )
     for name, param in p.parameters.items():
         for v in param.values:
             if _placeholder(v.source.pinpoint):
-                out.append(Finding("error", "citation", f"{path}: parameter `{name}` from {v.from_}",
-                                   f"the citation has no real pinpoint (`{v.source.pinpoint}`)",
-                                   "give the article, numeral or page that sets this value"))
-    cited = {c.source.ref for c in p.criteria} | {v.source.ref for q in p.parameters.values() for v in q.values}
+                out.append(
+                    Finding(
+                        "error",
+                        "citation",
+                        f"{path}: parameter `{name}` from {v.from_}",
+                        f"the citation has no real pinpoint (`{v.source.pinpoint}`)",
+                        "give the article, numeral or page that sets this value",
+                    )
+                )
+    cited = {c.source.ref for c in p.criteria} | {
+        v.source.ref for q in p.parameters.values() for v in q.values
+    }
     for key in sorted(cited):
         doc = p.sources[key]
         if not doc.link and not doc.publisher:
-            out.append(Finding("warning", "citation", f"{path}: source `{key}`",
-                               "the source has neither a link nor a publisher; a reader cannot find it",
-                               "add `publisher:` (and `link:` where the document is online)"))
+            out.append(
+                Finding(
+                    "warning",
+                    "citation",
+                    f"{path}: source `{key}`",
+                    "the source has neither a link nor a publisher; a reader cannot find it",
+                    "add `publisher:` (and `link:` where the document is online)",
+                )
+            )
     return out
 
 
@@ -111,21 +142,39 @@ def check_dates(p: Programme, path: Path) -> list[Finding]:
     for name, param in p.parameters.items():
         values = param.values  # sorted and free of overlaps (schema)
         where = f"{path}: parameter `{name}`"
-        for prev, nxt in zip(values, values[1:]):
+        for prev, nxt in zip(values, values[1:], strict=False):
             if prev.to is not None and prev.to + one < nxt.from_:
-                out.append(Finding("error", "dates", where,
-                                   f"no value in force from {prev.to + one} to {nxt.from_ - one}",
-                                   f"set `to: {nxt.from_ - one}` on the value from {prev.from_}, or add "
-                                   "a value for the gap; criteria using it come out \"cannot tell\" there"))
+                out.append(
+                    Finding(
+                        "error",
+                        "dates",
+                        where,
+                        f"no value in force from {prev.to + one} to {nxt.from_ - one}",
+                        f"set `to: {nxt.from_ - one}` on the value from {prev.from_}, or add "
+                        'a value for the gap; criteria using it come out "cannot tell" there',
+                    )
+                )
         if values[0].from_ > p.valid_from:
-            out.append(Finding("warning", "dates", where,
-                               f"the programme starts {p.valid_from} but the first value starts {values[0].from_}",
-                               "add the value in force at the start, or move `valid_from`"))
+            out.append(
+                Finding(
+                    "warning",
+                    "dates",
+                    where,
+                    f"the programme starts {p.valid_from} but the first value starts {values[0].from_}",
+                    "add the value in force at the start, or move `valid_from`",
+                )
+            )
         last = values[-1]
         if last.to is not None and (p.valid_to is None or last.to < p.valid_to):
-            out.append(Finding("warning", "dates", where,
-                               f"the last value ends {last.to} but the programme runs to {p.valid_to or 'no end'}",
-                               "add the value in force afterwards, or leave `to:` open"))
+            out.append(
+                Finding(
+                    "warning",
+                    "dates",
+                    where,
+                    f"the last value ends {last.to} but the programme runs to {p.valid_to or 'no end'}",
+                    "add the value in force afterwards, or leave `to:` open",
+                )
+            )
     return out
 
 
@@ -133,7 +182,7 @@ def check_labels(p: Programme, path: Path) -> list[Finding]:
     """A label that says "5" while the parameter it uses is now 4 misleads every explanation."""
     out: list[Finding] = []
     for c in p.criteria:
-        params = [n.param for n in _nodes(c) if getattr(n, "param", None)]
+        params = [str(getattr(n, "param")) for n in _nodes(c) if getattr(n, "param", None)]
         for name in dict.fromkeys(params):
             current = p.parameters[name].values[-1].value
             if isinstance(current, bool) or not isinstance(current, (int, float)):
@@ -141,16 +190,21 @@ def check_labels(p: Programme, path: Path) -> list[Finding]:
             shown = {float(x) for x in re.findall(r"\d+(?:\.\d+)?", c.label.es + " " + c.label.en)}
             wanted = {float(current), float(current) * 100}
             if shown and not shown & wanted and float(current) >= 1:
-                out.append(Finding("warning", "label", f"{path}: criterion `{c.id}`",
-                                   f"the label states {', '.join(f'{x:g}' for x in sorted(shown))} but "
-                                   f"`{name}` is now {current:g}",
-                                   "update the Spanish and English labels, or use words without the number"))
+                out.append(
+                    Finding(
+                        "warning",
+                        "label",
+                        f"{path}: criterion `{c.id}`",
+                        f"the label states {', '.join(f'{x:g}' for x in sorted(shown))} but "
+                        f"`{name}` is now {current:g}",
+                        "update the Spanish and English labels, or use words without the number",
+                    )
+                )
     return out
 
 
-def _nodes(c: object) -> list[object]:
-    from engine.schema import walk
-    return walk(c.condition)  # type: ignore[attr-defined]
+def _nodes(c: Criterion) -> list[Condition]:
+    return walk(c.condition)
 
 
 def check_population(programmes: dict[str, tuple[Programme, Path]], groups_dir: Path) -> list[Finding]:
@@ -164,9 +218,14 @@ def check_population(programmes: dict[str, tuple[Programme, Path]], groups_dir: 
     try:
         groups = load_groups(groups_dir)
     except VinculaError as exc:
-        return [Finding("warning", "never_pass", str(groups_dir), f"bundled population unreadable: {exc.message}")]
-    rules = RuleSet(directory=groups_dir, programmes={s: p for s, (p, _) in programmes.items()},
-                    digests={s: _digest(path) for s, (_, path) in programmes.items()})
+        return [
+            Finding("warning", "never_pass", str(groups_dir), f"bundled population unreadable: {exc.message}")
+        ]
+    rules = RuleSet(
+        directory=groups_dir,
+        programmes={s: p for s, (p, _) in programmes.items()},
+        digests={s: _digest(path) for s, (_, path) in programmes.items()},
+    )
     engine = EligibilityEngine(rules)
     out: list[Finding] = []
     for slug, (programme, path) in programmes.items():
@@ -180,14 +239,26 @@ def check_population(programmes: dict[str, tuple[Programme, Path]], groups_dir: 
             where = f"{path}: criterion `{cid}`"
             n = sum(counts.values())
             if counts["pass"] == 0:
-                out.append(Finding("warning", "never_pass", where,
-                                   f"passes for none of the {n} bundled groups ({_counts(counts)})",
-                                   f"add a group to {groups_dir} that meets it, or check the condition"))
+                out.append(
+                    Finding(
+                        "warning",
+                        "never_pass",
+                        where,
+                        f"passes for none of the {n} bundled groups ({_counts(counts)})",
+                        f"add a group to {groups_dir} that meets it, or check the condition",
+                    )
+                )
             if counts["fail"] == 0:
-                out.append(Finding("warning", "never_fail", where,
-                                   f"fails for none of the {n} bundled groups ({_counts(counts)})",
-                                   f"add a group to {groups_dir} that does not meet it, or check whether "
-                                   "the criterion can fail at all"))
+                out.append(
+                    Finding(
+                        "warning",
+                        "never_fail",
+                        where,
+                        f"fails for none of the {n} bundled groups ({_counts(counts)})",
+                        f"add a group to {groups_dir} that does not meet it, or check whether "
+                        "the criterion can fail at all",
+                    )
+                )
     return out
 
 
@@ -201,6 +272,7 @@ def _counts(c: Counter[str]) -> str:
 
 def _digest(path: Path) -> str:
     import hashlib
+
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
@@ -215,18 +287,42 @@ def check_features(programmes: dict[str, tuple[Programme, Path]], features_dir: 
     out: list[Finding] = []
     for slug, (p, path) in programmes.items():
         keys = {slug, slug.replace("-", " "), _fold(p.name.es), _fold(p.name.en)}
-        exercised = any(n.strip() in keys or (len(n.strip()) > 3 and (n.strip() in _fold(p.name.es)
-                                                                       or n.strip() in _fold(p.name.en)))
-                        for n in named)
+        exercised = any(
+            n.strip() in keys
+            or (len(n.strip()) > 3 and (n.strip() in _fold(p.name.es) or n.strip() in _fold(p.name.en)))
+            for n in named
+        )
         if not exercised:
-            out.append(Finding("warning", "features", str(path),
-                               f"no feature exercises `{slug}`",
-                               f"write scenarios under features/{slug}/ (see features/README.md)"))
+            out.append(
+                Finding(
+                    "warning",
+                    "features",
+                    str(path),
+                    f"no feature exercises `{slug}`",
+                    f"write scenarios under features/{slug}/ (see features/README.md)",
+                )
+            )
             continue
         for c in p.criteria:
-            if not any(k and k in text for k in (f'"{c.id}"', f"| {c.id} ", f"({c.id}", f" {c.id})",
-                                                 f"{c.id},", f'"{_fold(c.label.es)}"', f'"{_fold(c.label.en)}"')):
-                out.append(Finding("info", "features", f"{path}: criterion `{c.id}`",
-                                   "no scenario names this criterion",
-                                   "add a Scenario Outline with examples on both sides of it"))
+            if not any(
+                k and k in text
+                for k in (
+                    f'"{c.id}"',
+                    f"| {c.id} ",
+                    f"({c.id}",
+                    f" {c.id})",
+                    f"{c.id},",
+                    f'"{_fold(c.label.es)}"',
+                    f'"{_fold(c.label.en)}"',
+                )
+            ):
+                out.append(
+                    Finding(
+                        "info",
+                        "features",
+                        f"{path}: criterion `{c.id}`",
+                        "no scenario names this criterion",
+                        "add a Scenario Outline with examples on both sides of it",
+                    )
+                )
     return out

@@ -4,6 +4,7 @@ The rules the scenarios run against are the bundled rules/ unless `$VINCULA_RULE
 `pytest --rules-dir DIR`) names a designer's draft. When `$VINCULA_TEST_REPORT` names a file,
 one JSON record per scenario is written there for `vincula test` to print.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,9 @@ _records: dict[str, dict[str, Any]] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--rules-dir", default=None,
-                     help="run the features against this rules directory (default: rules/)")
+    parser.addoption(
+        "--rules-dir", default=None, help="run the features against this rules directory (default: rules/)"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -44,13 +46,17 @@ def world() -> World:
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
     request.getfixturevalue("world").lang = "en" if feature.language.startswith("en") else "es"
     _records[request.node.nodeid] = {
-        "feature_file": feature.rel_filename, "feature": feature.name, "language": feature.language,
-        "rule": scenario.rule.name if scenario.rule else None, "scenario": scenario.name,
-        "line": scenario.line_number, "tags": sorted(scenario.tags | feature.tags)}
+        "feature_file": feature.rel_filename,
+        "feature": feature.name,
+        "language": feature.language,
+        "rule": scenario.rule.name if scenario.rule else None,
+        "scenario": scenario.name,
+        "line": scenario.line_number,
+        "tags": sorted(scenario.tags | feature.tags),
+    }
 
 
-def pytest_bdd_step_error(request: pytest.FixtureRequest, step: Any, exception: Exception,
-                          **_: Any) -> None:
+def pytest_bdd_step_error(request: pytest.FixtureRequest, step: Any, exception: Exception, **_: Any) -> None:
     record = _records.get(request.node.nodeid)
     if record is not None:
         record["step"] = f"{step.keyword.strip()} {step.name}"
@@ -58,14 +64,15 @@ def pytest_bdd_step_error(request: pytest.FixtureRequest, step: Any, exception: 
         record["message"] = str(exception)
 
 
-def pytest_bdd_step_func_lookup_error(request: pytest.FixtureRequest, step: Any,
-                                      **_: Any) -> None:
+def pytest_bdd_step_func_lookup_error(request: pytest.FixtureRequest, step: Any, **_: Any) -> None:
     record = _records.get(request.node.nodeid)
     if record is not None:
         record["step"] = f"{step.keyword.strip()} {step.name}"
         record["step_line"] = step.line_number
-        record["message"] = ("ningún paso de la biblioteca dice esto / no step in the library "
-                             "says this (see features/README.md for the phrasings)")
+        record["message"] = (
+            "ningún paso de la biblioteca dice esto / no step in the library "
+            "says this (see features/README.md for the phrasings)"
+        )
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -1,4 +1,5 @@
 """Collects every scenario under features/ (or those of `$VINCULA_FEATURES`, for `vincula test`)."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@
 designer's draft — and prints each scenario's result; `diff` shows who gains and who loses
 eligibility when a draft replaces the baseline rules; `lint` lists what to fix in rule files.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -38,13 +39,22 @@ def register(app: typer.Typer) -> None:
 # --------------------------------------------------------------------------- vincula test
 
 
-def test(features: Annotated[Optional[list[Path]], typer.Argument(
-             help="feature files or folders (default: every feature under features/)")] = None,
-         rules: Annotated[Optional[Path], typer.Option("--rules", help="rules folder to test (default: rules/)")] = None,
-         tag: Annotated[Optional[str], typer.Option("--tag", "-m", help="only scenarios with this tag, e.g. proinpro")] = None,
-         show_passed: Annotated[bool, typer.Option("--passed/--failed-only",
-                                                   help="list passing scenarios too")] = True,
-         as_json: Annotated[bool, typer.Option("--json", help="print one JSON record per scenario")] = False) -> None:
+def test(
+    features: Annotated[
+        list[Path] | None,
+        typer.Argument(help="feature files or folders (default: every feature under features/)"),
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rules folder to test (default: rules/)")
+    ] = None,
+    tag: Annotated[
+        str | None, typer.Option("--tag", "-m", help="only scenarios with this tag, e.g. proinpro")
+    ] = None,
+    show_passed: Annotated[
+        bool, typer.Option("--passed/--failed-only", help="list passing scenarios too")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON record per scenario")] = False,
+) -> None:
     """Run the features against a rules folder; one line per scenario, the failures explained.
 
     Exit code 0 when every scenario passes, 1 when one fails, 2 when the rules or features
@@ -69,15 +79,18 @@ def test(features: Annotated[Optional[list[Path]], typer.Argument(
         failed = sum(r["outcome"] == "failed" for r in records)
         passed = sum(r["outcome"] == "passed" for r in records)
         colour = "red" if failed else "green"
-        out.print(f"\n[bold {colour}]{passed} pasan / passed, {failed} fallan / failed[/] "
-                  f"— reglas / rules: {escape(str(rules_dir))} — {seconds:.1f} s")
+        out.print(
+            f"\n[bold {colour}]{passed} pasan / passed, {failed} fallan / failed[/] "
+            f"— reglas / rules: {escape(str(rules_dir))} — {seconds:.1f} s"
+        )
     if not records:
         raise typer.Exit(2)
     raise typer.Exit(1 if code != 0 or any(r["outcome"] == "failed" for r in records) else 0)
 
 
-def run_features(rules_dir: Path, features: list[Path], tag: str | None = None
-                 ) -> tuple[list[dict[str, Any]], str, int]:
+def run_features(
+    rules_dir: Path, features: list[Path], tag: str | None = None
+) -> tuple[list[dict[str, Any]], str, int]:
     """Run pytest on the features in a child process (so each run loads its rules afresh) and
     return one record per scenario, pytest's output, and its exit code."""
     with tempfile.TemporaryDirectory(prefix="vincula-test-") as tmp:
@@ -86,8 +99,19 @@ def run_features(rules_dir: Path, features: list[Path], tag: str | None = None
         env.pop("VINCULA_FEATURES", None)
         if features:
             env["VINCULA_FEATURES"] = os.pathsep.join(str(p) for p in features)
-        cmd = [sys.executable, "-m", "pytest", str(COLLECTOR), "-q", "-p", "no:cacheprovider",
-               "--no-header", "-rN", "--tb=no", f"--rootdir={PROJECT_ROOT}"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(COLLECTOR),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--no-header",
+            "-rN",
+            "--tb=no",
+            f"--rootdir={PROJECT_ROOT}",
+        ]
         if tag:
             cmd += ["-m", tag]
         proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
@@ -127,19 +151,30 @@ def print_records(records: list[dict[str, Any]], show_passed: bool = True) -> No
 # --------------------------------------------------------------------------- vincula diff
 
 
-def diff(rules: Annotated[Path, typer.Option("--rules", help="the candidate rules folder (a draft)")],
-         population: Annotated[Path, typer.Option("--population", help="group file or folder, or a population "
-                                                  "folder (groups.csv + members.csv)")],
-         against: Annotated[Optional[Path], typer.Option("--against", help="the baseline rules folder "
-                                                         "(default: rules/)")] = None,
-         as_of: Annotated[Optional[dt.datetime], typer.Option("--as-of", formats=["%Y-%m-%d"],
-                                                              help="judge every group on this date "
-                                                                   "(default: each group's own)")] = None,
-         fmt: Annotated[str, typer.Option("--format", help="md | html | json")] = "md",
-         out_file: Annotated[Optional[Path], typer.Option("--out", help="write the report here "
-                                                          "(atomically) instead of printing it")] = None,
-         examples: Annotated[int, typer.Option("--examples", help="example groups per change")] = 5,
-         lang: Annotated[str, typer.Option("--lang", help="es | en")] = "es") -> None:
+def diff(
+    rules: Annotated[Path, typer.Option("--rules", help="the candidate rules folder (a draft)")],
+    population: Annotated[
+        Path,
+        typer.Option(
+            "--population", help="group file or folder, or a population folder (groups.csv + members.csv)"
+        ),
+    ],
+    against: Annotated[
+        Path | None, typer.Option("--against", help="the baseline rules folder (default: rules/)")
+    ] = None,
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--as-of", formats=["%Y-%m-%d"], help="judge every group on this date (default: each group's own)"
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md | html | json")] = "md",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="write the report here (atomically) instead of printing it")
+    ] = None,
+    examples: Annotated[int, typer.Option("--examples", help="example groups per change")] = 5,
+    lang: Annotated[str, typer.Option("--lang", help="es | en")] = "es",
+) -> None:
     """Who gains and who loses eligibility if the rules of --rules replace those of --against."""
     from engine.impact import FORMATS, compare, render
     from engine.report import write_atomic
@@ -161,9 +196,11 @@ def diff(rules: Annotated[Path, typer.Option("--rules", help="the candidate rule
 # --------------------------------------------------------------------------- vincula lint
 
 
-def lint(directory: Annotated[Optional[Path], typer.Argument(help="rules folder (default: rules/)")] = None,
-         strict: Annotated[bool, typer.Option("--strict", help="warnings also fail (exit 1)")] = False,
-         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="hide info findings")] = False) -> None:
+def lint(
+    directory: Annotated[Path | None, typer.Argument(help="rules folder (default: rules/)")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="warnings also fail (exit 1)")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="hide info findings")] = False,
+) -> None:
     """Check rule files: schema, citations, parameter dates, labels, criteria that never pass or
     never fail on the bundled fixture groups, programmes and criteria no feature exercises."""
     from engine.lint import lint as run_lint
@@ -173,7 +210,9 @@ def lint(directory: Annotated[Optional[Path], typer.Argument(help="rules folder 
     for f in findings:
         if quiet and f.level == "info":
             continue
-        out.print(f"[{colour[f.level]}]{f.level}[/]: {escape(f.where)}: [bold]{f.check}[/] {escape(f.message)}")
+        out.print(
+            f"[{colour[f.level]}]{f.level}[/]: {escape(f.where)}: [bold]{f.check}[/] {escape(f.message)}"
+        )
         if f.hint:
             out.print(f"  [dim]→ {escape(f.hint)}[/]")
     n = {lvl: sum(f.level == lvl for f in findings) for lvl in colour}

@@ -4,6 +4,7 @@ A scenario names a case from fixtures/commitments/, may check that a commitment 
 imagine it with another status ("what if the municipality had paid?"), produces the report with
 the rules the features run against, and checks which gaps it contains and about whom.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,13 +14,28 @@ from pytest_bdd import given, parsers, then, when
 
 from features.steps.world import StepError, World, choose, fold, rules_dir
 
-COMMITMENT_STATUS = {"planeado": "planned", "planned": "planned", "cumplido": "honoured",
-                     "honoured": "honoured", "honored": "honoured", "parcial": "partial",
-                     "parcialmente cumplido": "partial", "partial": "partial",
-                     "incumplido": "broken", "broken": "broken", "retirado": "withdrawn",
-                     "withdrawn": "withdrawn"}
-SEVERITY = {"alta": "high", "high": "high", "media": "medium", "medium": "medium",
-            "baja": "low", "low": "low"}
+COMMITMENT_STATUS = {
+    "planeado": "planned",
+    "planned": "planned",
+    "cumplido": "honoured",
+    "honoured": "honoured",
+    "honored": "honoured",
+    "parcial": "partial",
+    "parcialmente cumplido": "partial",
+    "partial": "partial",
+    "incumplido": "broken",
+    "broken": "broken",
+    "retirado": "withdrawn",
+    "withdrawn": "withdrawn",
+}
+SEVERITY = {
+    "alta": "high",
+    "high": "high",
+    "media": "medium",
+    "medium": "medium",
+    "baja": "low",
+    "low": "low",
+}
 
 
 @dataclass
@@ -38,8 +54,10 @@ def _gap_world(world: World) -> GapWorld:
 def _case(world: World) -> Any:
     gw = _gap_world(world)
     if gw.case is None:
-        raise StepError("primero di qué caso («Dado el caso de coordinación \"steia\"») / first name "
-                        "the case («Given the coordination case \"steia\"»)")
+        raise StepError(
+            'primero di qué caso («Dado el caso de coordinación "steia"») / first name '
+            'the case («Given the coordination case "steia"»)'
+        )
     return gw.case
 
 
@@ -51,12 +69,15 @@ def _actor(case: Any, text: str) -> str:
     hits = [a for a in case.actors if key in fold(a.name)]
     if len(hits) == 1:
         return str(hits[0].id)
-    raise StepError(f"el caso {case.id} no tiene el actor «{text}» / has no actor «{text}»; actors: "
-                    + ", ".join(a.id for a in case.actors))
+    raise StepError(
+        f"el caso {case.id} no tiene el actor «{text}» / has no actor «{text}»; actors: "
+        + ", ".join(a.id for a in case.actors)
+    )
 
 
 def _kind(text: str) -> str:
     from engine.gaps import KIND_LABELS
+
     table = {k: k for k in KIND_LABELS}
     table.update({fold(v.es): k for k, v in KIND_LABELS.items()})
     table.update({fold(v.en): k for k, v in KIND_LABELS.items()})
@@ -67,6 +88,7 @@ def _kind(text: str) -> str:
 @given(parsers.parse('the coordination case "{name}"'))
 def coordination_case(world: World, name: str) -> None:
     from engine.commitments import load_cases
+
     _gap_world(world).case = load_cases(name)[0].model_copy(deep=True)
 
 
@@ -98,20 +120,32 @@ def commitment_status(world: World, cid: str, status: str) -> None:
 @when("the gap report is produced")
 def gap_report(world: World) -> None:
     from engine.gaps import analyse_case
+
     gw = _gap_world(world)
-    gw.report = analyse_case(_case(world), rules_dir=rules_dir())
+    case = _case(world)
+    key = (case.model_dump_json(), str(rules_dir()))
+    if key not in _REPORTS:  # scenarios of one case share the analysis (it screens a population)
+        _REPORTS[key] = analyse_case(case, rules_dir=rules_dir())
+    gw.report = _REPORTS[key]
+
+
+_REPORTS: dict[tuple[str, str], Any] = {}
 
 
 def _gaps(world: World, kind: str) -> list[Any]:
     gw = _gap_world(world)
     if gw.report is None:
-        raise StepError("falta «Cuando se genera el reporte de brechas» / missing «When the gap report is produced»")
+        raise StepError(
+            "falta «Cuando se genera el reporte de brechas» / missing «When the gap report is produced»"
+        )
     return [g for g in gw.report.gaps if g.kind == _kind(kind)]
 
 
 def _listing(world: World) -> str:
     report = _gap_world(world).report
-    return "\n".join(f"    {g.kind} ({g.severity}): {', '.join(g.actors[:6])} — {g.title.es}" for g in report.gaps)
+    return "\n".join(
+        f"    {g.kind} ({g.severity}): {', '.join(g.actors[:6])} — {g.title.es}" for g in report.gaps
+    )
 
 
 @then(parsers.parse('el reporte contiene una brecha de tipo "{kind}" sobre "{actor}"'))
@@ -119,8 +153,10 @@ def _listing(world: World) -> str:
 def gap_about(world: World, kind: str, actor: str) -> None:
     actor_id = _actor(_case(world), actor)
     if not any(actor_id in g.actors for g in _gaps(world, kind)):
-        raise AssertionError(f"ninguna brecha {_kind(kind)} sobre / no {_kind(kind)} gap about {actor_id}; "
-                             f"brechas / gaps:\n{_listing(world)}")
+        raise AssertionError(
+            f"ninguna brecha {_kind(kind)} sobre / no {_kind(kind)} gap about {actor_id}; "
+            f"brechas / gaps:\n{_listing(world)}"
+        )
 
 
 @then(parsers.parse('el reporte contiene una brecha de tipo "{kind}"'))
@@ -143,7 +179,9 @@ def no_gap_of_kind(world: World, kind: str) -> None:
 def no_gap_about(world: World, kind: str, actor: str) -> None:
     actor_id = _actor(_case(world), actor)
     if any(actor_id in g.actors for g in _gaps(world, kind)):
-        raise AssertionError(f"hay una brecha {_kind(kind)} sobre / there is a gap about {actor_id}:\n{_listing(world)}")
+        raise AssertionError(
+            f"hay una brecha {_kind(kind)} sobre / there is a gap about {actor_id}:\n{_listing(world)}"
+        )
 
 
 @then(parsers.parse('la brecha de tipo "{kind}" tiene gravedad {severity}'))
@@ -152,7 +190,10 @@ def gap_severity(world: World, kind: str, severity: str) -> None:
     wanted = choose("gravedad (severity)", severity, SEVERITY)
     got = [g.severity for g in _gaps(world, kind)]
     if wanted not in got:
-        raise AssertionError(f"gravedad / severity de {_kind(kind)}: {got or '(no hay / none)'}; se esperaba / expected {wanted}")
+        raise AssertionError(
+            f"gravedad / severity de {_kind(kind)}: {got or '(no hay / none)'}; "
+            f"se esperaba / expected {wanted}"
+        )
 
 
 @then(parsers.parse('la brecha de tipo "{kind}" menciona el compromiso "{cid}"'))

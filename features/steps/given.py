@@ -4,15 +4,34 @@ Every step has a Spanish and an English phrasing that mean the same; the words t
 (localities, traits, sectors...) are listed in features/steps/world.py and in features/README.md.
 A fact no step mentions stays "not known".
 """
+
 from __future__ import annotations
 
 import re
 
 from pytest_bdd import given, parsers
 
-from features.steps.world import (CONTRIBUTION, COUNTRY, LOCALITY, MEMBER_FIELD, ORGANISATION,
-                                  POTENTIAL, PROPOSER, SECTOR, STRATA, TRAIT_PATTERN, TRAITS, World,
-                                  choose, date, fold, member_value, municipality, number, province)
+from features.steps.world import (
+    CONTRIBUTION,
+    COUNTRY,
+    LOCALITY,
+    MEMBER_FIELD,
+    ORGANISATION,
+    POTENTIAL,
+    PROPOSER,
+    SECTOR,
+    STRATA,
+    TRAIT_PATTERN,
+    TRAITS,
+    World,
+    choose,
+    date,
+    fold,
+    member_value,
+    municipality,
+    number,
+    province,
+)
 
 # ----------------------------------------------------------------------------- where and when
 
@@ -202,7 +221,7 @@ def members_table(world: World, datatable: list[list[str]]) -> None:
     estrato/stratum, potencial/potential, indígena/indigenous. An empty cell is "not known"."""
     header, *rows = datatable
     facts = [choose("columna (column)", h, MEMBER_FIELD) for h in header]
-    world.members = [{f: member_value(f, cell) for f, cell in zip(facts, row)} for row in rows]
+    world.members = [{f: member_value(f, cell) for f, cell in zip(facts, row, strict=False)} for row in rows]
 
 
 def _opposite(fact: str, value: object) -> object:
@@ -225,7 +244,8 @@ def proposer(world: World, who: str) -> None:
 def proposer_country(world: World, country: str) -> None:
     key = fold(country).strip('"')
     world.project["proposer_country"] = COUNTRY.get(key) or (
-        key.upper() if len(key) == 2 else choose("país (country)", country, COUNTRY))
+        key.upper() if len(key) == 2 else choose("país (country)", country, COUNTRY)
+    )
 
 
 @given(parsers.parse("el proyecto es del sector {sector}"))
@@ -259,8 +279,9 @@ def contributions_table(world: World, datatable: list[list[str]]) -> None:
     """Columns federal, estatal/state, municipal, migrantes/migrant; one row of pesos."""
     header, *rows = datatable
     if len(rows) != 1:
-        raise AssertionError("la tabla de aportaciones lleva una fila de montos / "
-                             "the contributions table takes one row of amounts")
-    for h, cell in zip(header, rows[0]):
+        raise AssertionError(
+            "la tabla de aportaciones lleva una fila de montos / "
+            "the contributions table takes one row of amounts"
+        )
+    for h, cell in zip(header, rows[0], strict=False):
         world.contributions[choose("aportación (contribution)", h, CONTRIBUTION)] = number(cell)
-

@@ -4,20 +4,21 @@ tell; which criterion failed; what the explanation cites; which facts were missi
 A step without a programme refers to the one named last (in the When step or an earlier Then).
 Failure messages show the whole determination, so a designer sees why without reading Python.
 """
+
 from __future__ import annotations
 
 from pytest_bdd import parsers, then
 
-from features.steps.world import (OUTCOME, OUTCOME_WORDS, STATUS, STATUS_WORDS, World,
-                                  find_criterion, fold)
+from features.steps.world import OUTCOME, OUTCOME_WORDS, STATUS, STATUS_WORDS, World, find_criterion, fold
 
 
 def _expect_status(world: World, status: str, programme: str | None) -> None:
     _, det = world.determination(programme)
     if det.status != status:
         words = STATUS_WORDS[world.lang]
-        raise AssertionError(f"se esperaba / expected {words[status]}, "
-                             f"resultó / got {words[det.status]}\n{world.explain(det)}")
+        raise AssertionError(
+            f"se esperaba / expected {words[status]}, resultó / got {words[det.status]}\n{world.explain(det)}"
+        )
 
 
 @then(parsers.parse("el grupo es elegible para {programme}"))
@@ -71,8 +72,9 @@ def result(world: World, result: str) -> None:
 def _status(word: str) -> str:
     key = fold(word)
     if key not in STATUS:
-        raise AssertionError(f"resultado «{word}» no reconocido / result not recognised; "
-                             f"use: {', '.join(sorted(STATUS))}")
+        raise AssertionError(
+            f"resultado «{word}» no reconocido / result not recognised; use: {', '.join(sorted(STATUS))}"
+        )
     return STATUS[key]
 
 
@@ -84,9 +86,11 @@ def _expect_outcome(world: World, criterion: str, outcome: str) -> None:
     found = find_criterion(det, programme, criterion)
     if found.outcome != outcome:
         words = OUTCOME_WORDS[world.lang]
-        raise AssertionError(f"criterio / criterion {found.id}: se esperaba / expected "
-                             f"«{words[outcome]}», resultó / got «{words[found.outcome]}» "
-                             f"({found.observed}; {found.threshold})\n{world.explain(det)}")
+        raise AssertionError(
+            f"criterio / criterion {found.id}: se esperaba / expected "
+            f"«{words[outcome]}», resultó / got «{words[found.outcome]}» "
+            f"({found.observed}; {found.threshold})\n{world.explain(det)}"
+        )
 
 
 @then(parsers.parse('el criterio "{criterion}" se cumple'))
@@ -112,8 +116,10 @@ def criterion_unknown(world: World, criterion: str) -> None:
 def criterion_outcome(world: World, criterion: str, outcome: str) -> None:
     key = fold(outcome)
     if key not in OUTCOME:
-        raise AssertionError(f"resultado de criterio «{outcome}» no reconocido / not recognised; "
-                             f"use: {', '.join(sorted(OUTCOME))}")
+        raise AssertionError(
+            f"resultado de criterio «{outcome}» no reconocido / not recognised; "
+            f"use: {', '.join(sorted(OUTCOME))}"
+        )
     _expect_outcome(world, criterion, OUTCOME[key])
 
 
@@ -124,8 +130,10 @@ def only_failure(world: World, criterion: str) -> None:
     found = find_criterion(det, programme, criterion)
     failed = [c.id for c in det.criteria if c.required and c.outcome == "fail"]
     if failed != [found.id]:
-        raise AssertionError(f"no se cumplen / not met: {', '.join(failed) or '(ninguno / none)'}; "
-                             f"se esperaba sólo / expected only: {found.id}\n{world.explain(det)}")
+        raise AssertionError(
+            f"no se cumplen / not met: {', '.join(failed) or '(ninguno / none)'}; "
+            f"se esperaba sólo / expected only: {found.id}\n{world.explain(det)}"
+        )
 
 
 @then(parsers.parse('el integrante {i:d} no cumple el criterio "{criterion}"'))
@@ -134,8 +142,10 @@ def member_fails(world: World, i: int, criterion: str) -> None:
     programme, det = world.determination()
     found = find_criterion(det, programme, criterion)
     if i not in found.failing_members:
-        raise AssertionError(f"{found.id}: no cumplen / not met by members "
-                             f"{found.failing_members or '(ninguno / none)'}; se esperaba / expected {i}")
+        raise AssertionError(
+            f"{found.id}: no cumplen / not met by members "
+            f"{found.failing_members or '(ninguno / none)'}; se esperaba / expected {i}"
+        )
 
 
 # ----------------------------------------------------------------------------- explanation
@@ -145,11 +155,15 @@ def member_fails(world: World, i: int, criterion: str) -> None:
 @then(parsers.parse('the explanation cites "{text}"'))
 def explanation_cites(world: World, text: str) -> None:
     _, det = world.determination()
-    cited = [f"{c.source.title}, {c.source.pinpoint}" + (f" «{c.source.quote}»" if c.source.quote else "")
-             for c in det.criteria]
+    cited = [
+        f"{c.source.title}, {c.source.pinpoint}" + (f" «{c.source.quote}»" if c.source.quote else "")
+        for c in det.criteria
+    ]
     if not any(fold(text) in fold(c) for c in cited):
-        raise AssertionError(f"ninguna fuente cita «{text}» / no source cites it; fuentes / sources:\n  "
-                             + "\n  ".join(dict.fromkeys(cited)))
+        raise AssertionError(
+            f"ninguna fuente cita «{text}» / no source cites it; fuentes / sources:\n  "
+            + "\n  ".join(dict.fromkeys(cited))
+        )
 
 
 @then(parsers.parse('el criterio "{criterion}" cita "{text}"'))
@@ -167,8 +181,10 @@ def criterion_cites(world: World, criterion: str, text: str) -> None:
 def missing_fact(world: World, fact: str) -> None:
     _, det = world.determination()
     if not any(fold(fact) in fold(m) for m in det.missing_facts):
-        raise AssertionError(f"faltan / missing: {', '.join(det.missing_facts) or '(nada / nothing)'}; "
-                             f"no «{fact}»\n{world.explain(det)}")
+        raise AssertionError(
+            f"faltan / missing: {', '.join(det.missing_facts) or '(nada / nothing)'}; "
+            f"no «{fact}»\n{world.explain(det)}"
+        )
 
 
 @then(parsers.parse('la explicación muestra el supuesto "{text}"'))

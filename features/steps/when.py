@@ -3,6 +3,7 @@
 The evaluation itself happens when a Then step first asks about a programme, so a scenario only
 pays for the programmes it talks about.
 """
+
 from __future__ import annotations
 
 from pytest_bdd import parsers, when

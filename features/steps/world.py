@@ -5,6 +5,7 @@ Steps (given.py, when.py, then.py) only translate a sentence into a change of th
 question about it; the vocabulary (Spanish and English words for localities, traits, sectors,
 outcomes...) lives here once, so both languages mean exactly the same thing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,44 +41,87 @@ def choose(kind: str, text: str, table: dict[str, Any]) -> Any:
     key = fold(text)
     if key in table:
         return table[key]
-    raise StepError(f"{kind} «{text}» no se reconoce / not recognised; "
-                    f"use one of: {', '.join(sorted(table))}")
+    raise StepError(
+        f"{kind} «{text}» no se reconoce / not recognised; use one of: {', '.join(sorted(table))}"
+    )
 
 
 # --------------------------------------------------------------------------- vocabulary
 
-YES = {"si": True, "sí": True, "yes": True, "true": True, "verdadero": True, "x": True,
-       "no": False, "false": False, "falso": False}
+YES = {
+    "si": True,
+    "sí": True,
+    "yes": True,
+    "true": True,
+    "verdadero": True,
+    "x": True,
+    "no": False,
+    "false": False,
+    "falso": False,
+}
 UNKNOWN_WORDS = {"", "?", "-", "no se sabe", "unknown", "desconocido", "n/a"}
 
-LOCALITY = {"rural": "rural", "periurbana": "periurban", "periurbano": "periurban",
-            "peri-urbana": "periurban", "periurban": "periurban", "peri-urban": "periurban",
-            "urbana": "urban", "urbano": "urban", "urban": "urban"}
+LOCALITY = {
+    "rural": "rural",
+    "periurbana": "periurban",
+    "periurbano": "periurban",
+    "peri-urbana": "periurban",
+    "periurban": "periurban",
+    "peri-urban": "periurban",
+    "urbana": "urban",
+    "urbano": "urban",
+    "urban": "urban",
+}
 
-ORGANISATION = {"osse": "osse", "una osse": "osse", "an osse": "osse", "informal": "informal",
-                "ninguna": "none", "none": "none", "sin organizacion": "none"}
+ORGANISATION = {
+    "osse": "osse",
+    "una osse": "osse",
+    "an osse": "osse",
+    "informal": "informal",
+    "ninguna": "none",
+    "none": "none",
+    "sin organizacion": "none",
+}
 
-POTENTIAL = {"muy bajo": "very_low", "bajo": "low", "medio": "medium", "alto": "high",
-             "muy alto": "very_high", "very low": "very_low", "low": "low", "medium": "medium",
-             "high": "high", "very high": "very_high", "very_low": "very_low",
-             "very_high": "very_high"}
+POTENTIAL = {
+    "muy bajo": "very_low",
+    "bajo": "low",
+    "medio": "medium",
+    "alto": "high",
+    "muy alto": "very_high",
+    "very low": "very_low",
+    "low": "low",
+    "medium": "medium",
+    "high": "high",
+    "very high": "very_high",
+    "very_low": "very_low",
+    "very_high": "very_high",
+}
 
-SEX = {"f": "F", "m": "M", "mujer": "F", "hombre": "M", "woman": "F", "man": "M",
-       "female": "F", "male": "M"}
+SEX = {"f": "F", "m": "M", "mujer": "F", "hombre": "M", "woman": "F", "man": "M", "female": "F", "male": "M"}
 
 STRATA = {s.lower(): s for s in ("E1", "E2", "E3", "E4", "E5", "E6")}
 
 # A trait is a yes/no fact of a member, as a word: "beneficiarios de PROSPERA" -> prospera = True.
 TRAITS: dict[str, tuple[str, Any]] = {}
 for _words, _fact, _value in (
-        (("beneficiario de prospera", "beneficiaria de prospera", "beneficiarios de prospera",
-          "beneficiarias de prospera", "a prospera beneficiary", "prospera beneficiaries"),
-         "prospera", True),
-        (("pobre", "pobres", "en pobreza", "en situacion de pobreza", "poor", "in poverty"),
-         "poverty", True),
-        (("indigena", "indigenas", "indigenous"), "indigenous", True),
-        (("mujer", "mujeres", "a woman", "women"), "sex", "F"),
-        (("hombre", "hombres", "a man", "men"), "sex", "M")):
+    (
+        (
+            "beneficiario de prospera",
+            "beneficiaria de prospera",
+            "beneficiarios de prospera",
+            "beneficiarias de prospera",
+            "a prospera beneficiary",
+            "prospera beneficiaries",
+        ),
+        "prospera",
+        True,
+    ),
+    (("pobre", "pobres", "en pobreza", "en situacion de pobreza", "poor", "in poverty"), "poverty", True),
+    (("indigena", "indigenas", "indigenous"), "indigenous", True),
+    (("mujer", "mujeres", "a woman", "women"), "sex", "F"),
+    (("hombre", "hombres", "a man", "men"), "sex", "M"),
+):
     for _w in _words:
         TRAITS[_w] = (_fact, _value)
 _ACCENTS = {"a": "[aá]", "e": "[eé]", "i": "[ií]", "o": "[oó]", "u": "[uúü]", "n": "[nñ]", " ": r"\s+"}
@@ -91,59 +135,126 @@ def loose(word: str) -> str:
 TRAIT_PATTERN = "(?:" + "|".join(loose(w) for w in sorted(TRAITS, key=len, reverse=True)) + ")"
 
 # What a designer calls each member fact (for "not known" and table headers).
-MEMBER_FIELD = {"edad": "age", "la edad": "age", "age": "age",
-                "sexo": "sex", "el sexo": "sex", "sex": "sex",
-                "prospera": "prospera", "la condicion prospera": "prospera",
-                "prospera status": "prospera",
-                "pobreza": "poverty", "la situacion de pobreza": "poverty", "poverty": "poverty",
-                "poverty status": "poverty",
-                "estrato": "producer_stratum", "el estrato": "producer_stratum",
-                "stratum": "producer_stratum", "producer stratum": "producer_stratum",
-                "potencial": "entrepreneurial_potential",
-                "el potencial emprendedor": "entrepreneurial_potential",
-                "potential": "entrepreneurial_potential",
-                "entrepreneurial potential": "entrepreneurial_potential",
-                "indigena": "indigenous", "la condicion indigena": "indigenous",
-                "indigenous": "indigenous", "indigenous status": "indigenous"}
+MEMBER_FIELD = {
+    "edad": "age",
+    "la edad": "age",
+    "age": "age",
+    "sexo": "sex",
+    "el sexo": "sex",
+    "sex": "sex",
+    "prospera": "prospera",
+    "la condicion prospera": "prospera",
+    "prospera status": "prospera",
+    "pobreza": "poverty",
+    "la situacion de pobreza": "poverty",
+    "poverty": "poverty",
+    "poverty status": "poverty",
+    "estrato": "producer_stratum",
+    "el estrato": "producer_stratum",
+    "stratum": "producer_stratum",
+    "producer stratum": "producer_stratum",
+    "potencial": "entrepreneurial_potential",
+    "el potencial emprendedor": "entrepreneurial_potential",
+    "potential": "entrepreneurial_potential",
+    "entrepreneurial potential": "entrepreneurial_potential",
+    "indigena": "indigenous",
+    "la condicion indigena": "indigenous",
+    "indigenous": "indigenous",
+    "indigenous status": "indigenous",
+}
 
-PROPOSER = {"un club de migrantes": "migrant_club", "a migrant club": "migrant_club",
-            "una federacion de migrantes": "migrant_federation",
-            "a migrant federation": "migrant_federation",
-            "el grupo": "group", "the group": "group", "el municipio": "municipality",
-            "the municipality": "municipality", "otro": "other", "otra persona": "other",
-            "someone else": "other"}
+PROPOSER = {
+    "un club de migrantes": "migrant_club",
+    "a migrant club": "migrant_club",
+    "una federacion de migrantes": "migrant_federation",
+    "a migrant federation": "migrant_federation",
+    "el grupo": "group",
+    "the group": "group",
+    "el municipio": "municipality",
+    "the municipality": "municipality",
+    "otro": "other",
+    "otra persona": "other",
+    "someone else": "other",
+}
 
-COUNTRY = {"estados unidos": "US", "united states": "US", "the united states": "US",
-           "eua": "US", "usa": "US", "mexico": "MX", "canada": "CA", "espana": "ES",
-           "spain": "ES"}
+COUNTRY = {
+    "estados unidos": "US",
+    "united states": "US",
+    "the united states": "US",
+    "eua": "US",
+    "usa": "US",
+    "mexico": "MX",
+    "canada": "CA",
+    "espana": "ES",
+    "spain": "ES",
+}
 
-SECTOR = {"agricultura": "agriculture", "agricola": "agriculture", "agriculture": "agriculture",
-          "turismo": "tourism", "turistico": "tourism", "tourism": "tourism",
-          "ganaderia": "livestock", "livestock": "livestock", "artesanias": "crafts",
-          "crafts": "crafts", "comercio": "commerce", "commerce": "commerce",
-          "servicios": "services", "services": "services", "manufactura": "manufacturing",
-          "manufacturing": "manufacturing", "infraestructura": "infrastructure",
-          "infrastructure": "infrastructure", "otro": "other", "other": "other"}
+SECTOR = {
+    "agricultura": "agriculture",
+    "agricola": "agriculture",
+    "agriculture": "agriculture",
+    "turismo": "tourism",
+    "turistico": "tourism",
+    "tourism": "tourism",
+    "ganaderia": "livestock",
+    "livestock": "livestock",
+    "artesanias": "crafts",
+    "crafts": "crafts",
+    "comercio": "commerce",
+    "commerce": "commerce",
+    "servicios": "services",
+    "services": "services",
+    "manufactura": "manufacturing",
+    "manufacturing": "manufacturing",
+    "infraestructura": "infrastructure",
+    "infrastructure": "infrastructure",
+    "otro": "other",
+    "other": "other",
+}
 
-CONTRIBUTION = {"federal": "federal", "estatal": "state", "state": "state",
-                "municipal": "municipal", "de migrantes": "migrant", "migrantes": "migrant",
-                "migrant": "migrant", "de los migrantes": "migrant"}
+CONTRIBUTION = {
+    "federal": "federal",
+    "estatal": "state",
+    "state": "state",
+    "municipal": "municipal",
+    "de migrantes": "migrant",
+    "migrantes": "migrant",
+    "migrant": "migrant",
+    "de los migrantes": "migrant",
+}
 
-STATUS = {"elegible": "eligible", "eligible": "eligible",
-          "no elegible": "not_eligible", "not eligible": "not_eligible",
-          "no se puede determinar": "cannot_tell", "no se sabe": "cannot_tell",
-          "cannot tell": "cannot_tell"}
-STATUS_WORDS = {"es": {"eligible": "ELEGIBLE", "not_eligible": "NO ELEGIBLE",
-                       "cannot_tell": "NO SE PUEDE DETERMINAR"},
-                "en": {"eligible": "ELIGIBLE", "not_eligible": "NOT ELIGIBLE",
-                       "cannot_tell": "CANNOT TELL"}}
+STATUS = {
+    "elegible": "eligible",
+    "eligible": "eligible",
+    "no elegible": "not_eligible",
+    "not eligible": "not_eligible",
+    "no se puede determinar": "cannot_tell",
+    "no se sabe": "cannot_tell",
+    "cannot tell": "cannot_tell",
+}
+STATUS_WORDS = {
+    "es": {"eligible": "ELEGIBLE", "not_eligible": "NO ELEGIBLE", "cannot_tell": "NO SE PUEDE DETERMINAR"},
+    "en": {"eligible": "ELIGIBLE", "not_eligible": "NOT ELIGIBLE", "cannot_tell": "CANNOT TELL"},
+}
 
-OUTCOME = {"cumple": "pass", "se cumple": "pass", "met": "pass", "pass": "pass",
-           "no cumple": "fail", "no se cumple": "fail", "not met": "fail", "fail": "fail",
-           "no se sabe": "unknown", "sin determinar": "unknown", "unknown": "unknown",
-           "cannot tell": "unknown"}
-OUTCOME_WORDS = {"es": {"pass": "se cumple", "fail": "no se cumple", "unknown": "no se sabe"},
-                 "en": {"pass": "met", "fail": "not met", "unknown": "not known"}}
+OUTCOME = {
+    "cumple": "pass",
+    "se cumple": "pass",
+    "met": "pass",
+    "pass": "pass",
+    "no cumple": "fail",
+    "no se cumple": "fail",
+    "not met": "fail",
+    "fail": "fail",
+    "no se sabe": "unknown",
+    "sin determinar": "unknown",
+    "unknown": "unknown",
+    "cannot tell": "unknown",
+}
+OUTCOME_WORDS = {
+    "es": {"pass": "se cumple", "fail": "no se cumple", "unknown": "no se sabe"},
+    "en": {"pass": "met", "fail": "not met", "unknown": "not known"},
+}
 
 
 def yes_no(text: str) -> bool | None:
@@ -200,17 +311,21 @@ def engine_for(directory: str) -> EligibilityEngine:
 def find_programme(engine: EligibilityEngine, text: str) -> Programme:
     """A programme by slug or by (part of) its Spanish or English name."""
     key = fold(text).strip('"')
-    hits = [p for p in engine.programmes
-            if key in (p.slug, p.slug.replace("-", " "))
-            or key in fold(p.name.es) or key in fold(p.name.en)]
+    hits = [
+        p
+        for p in engine.programmes
+        if key in (p.slug, p.slug.replace("-", " ")) or key in fold(p.name.es) or key in fold(p.name.en)
+    ]
     if len(hits) == 1:
         return hits[0]
     known = "; ".join(f"{p.slug} ({p.name.es})" for p in engine.programmes)
     if not hits:
-        raise StepError(f"ningún programa se llama «{text}» / no programme called «{text}»; "
-                        f"programmes: {known}")
-    raise StepError(f"«{text}» nombra varios programas / names several programmes: "
-                    f"{', '.join(p.slug for p in hits)}")
+        raise StepError(
+            f"ningún programa se llama «{text}» / no programme called «{text}»; programmes: {known}"
+        )
+    raise StepError(
+        f"«{text}» nombra varios programas / names several programmes: {', '.join(p.slug for p in hits)}"
+    )
 
 
 def find_criterion(det: Determination, programme: Programme, text: str) -> CriterionResult:
@@ -219,8 +334,10 @@ def find_criterion(det: Determination, programme: Programme, text: str) -> Crite
     for crit in programme.criteria:
         if key in (crit.id, fold(crit.label.es), fold(crit.label.en)):
             return next(r for r in det.criteria if r.id == crit.id)
-    raise StepError(f"{programme.slug} no tiene el criterio «{text}» / has no criterion «{text}»; "
-                    f"criteria: {', '.join(c.id for c in programme.criteria)}")
+    raise StepError(
+        f"{programme.slug} no tiene el criterio «{text}» / has no criterion «{text}»; "
+        f"criteria: {', '.join(c.id for c in programme.criteria)}"
+    )
 
 
 # --------------------------------------------------------------------------- territory
@@ -230,8 +347,9 @@ def municipality(name: str, state: str | None = None) -> str:
     """The INEGI code of a municipality named `name` (in `state`, when names repeat)."""
     hits = provider("MX").search(name, limit=1000)
     if state is not None:
-        hits = [h for h in hits if fold(state) in fold(h.get("state_name", ""))
-                or fold(state) == h.get("state")]
+        hits = [
+            h for h in hits if fold(state) in fold(h.get("state_name", "")) or fold(state) == h.get("state")
+        ]
     exact = [h for h in hits if fold(h.get("name", "")) == fold(name)]
     hits = exact or hits
     if len(hits) == 1:
@@ -240,8 +358,10 @@ def municipality(name: str, state: str | None = None) -> str:
         where = f" de/in {state}" if state else ""
         raise StepError(f"no hay un municipio «{name}»{where} / no municipality «{name}»{where}")
     shown = "; ".join(f"{h['code']} {h['name']} ({h.get('state_name', '')})" for h in hits[:8])
-    raise StepError(f"hay varios municipios «{name}»; añade el estado / several municipalities "
-                    f"«{name}», add the state: {shown}")
+    raise StepError(
+        f"hay varios municipios «{name}»; añade el estado / several municipalities "
+        f"«{name}», add the state: {shown}"
+    )
 
 
 def province(name: str) -> str:
@@ -288,29 +408,37 @@ class World:
 
     def member(self, i: int) -> dict[str, Any]:
         if not 1 <= i <= len(self.members):
-            raise StepError(f"el grupo tiene {len(self.members)} integrantes; no hay integrante {i} / "
-                            f"the group has {len(self.members)} members; there is no member {i}")
+            raise StepError(
+                f"el grupo tiene {len(self.members)} integrantes; no hay integrante {i} / "
+                f"the group has {len(self.members)} members; there is no member {i}"
+            )
         return self.members[i - 1]
 
     def set_all(self, fact: str, value: Any) -> None:
         if not self.members:
-            raise StepError("primero di cuántos integrantes tiene el grupo / first say how many "
-                            "members the group has")
+            raise StepError(
+                "primero di cuántos integrantes tiene el grupo / first say how many members the group has"
+            )
         for m in self.members:
             m[fact] = value
 
     def group(self) -> Group:
         if self.territory is None:
-            raise StepError("el escenario no dice dónde está el grupo (municipio o provincia) / "
-                            "the scenario does not say where the group is (municipality or province)")
+            raise StepError(
+                "el escenario no dice dónde está el grupo (municipio o provincia) / "
+                "the scenario does not say where the group is (municipality or province)"
+            )
         project = dict(self.project)
         if self.contributions:
             project["contributions"] = dict(self.contributions)
-        data: dict[str, Any] = {"id": "escenario", "country": self.country,
-                                "territory": self.territory, "as_of": self.as_of,
-                                "members": [{k: v for k, v in m.items() if v is not None}
-                                            for m in self.members],
-                                **{k: v for k, v in self.fields.items() if v is not None}}
+        data: dict[str, Any] = {
+            "id": "escenario",
+            "country": self.country,
+            "territory": self.territory,
+            "as_of": self.as_of,
+            "members": [{k: v for k, v in m.items() if v is not None} for m in self.members],
+            **{k: v for k, v in self.fields.items() if v is not None},
+        }
         if project:
             data["project"] = project
         return Group.model_validate(data)
@@ -319,13 +447,16 @@ class World:
 
     def determination(self, programme_text: str | None = None) -> tuple[Programme, Determination]:
         if not self.evaluated:
-            raise StepError("falta el paso «Cuando se evalúa la elegibilidad» / missing the step "
-                            "«When eligibility is checked»")
+            raise StepError(
+                "falta el paso «Cuando se evalúa la elegibilidad» / missing the step "
+                "«When eligibility is checked»"
+            )
         if programme_text is not None:
             self.programme = find_programme(self.engine, programme_text).slug
         if self.programme is None:
-            raise StepError("di para qué programa / say for which programme "
-                            "(«... para PROINPRO» / «... for PROINPRO»)")
+            raise StepError(
+                "di para qué programa / say for which programme («... para PROINPRO» / «... for PROINPRO»)"
+            )
         programme = self.engine.rules.get(self.programme)
         if programme.slug not in self.results:
             result = self.engine.check(self.group(), self.as_of, self.lang, [programme.slug])
