@@ -322,8 +322,13 @@ def _validate(raw_groups: pl.DataFrame, raw_members: pl.DataFrame, groups_file: 
         lines = members.filter(bad).get_column(LINE).implode()
         rejects.append(member_reasons(raw_members.filter(pl.col(LINE).is_in(lines)), members_file))
     # a member whose group_id names no row of the groups file
-    known = raw_groups.select(key.alias(KEY))
-    orphans = agg.select(KEY).join(known, on=KEY, how="anti")
+    matched = groups.select(pl.col(N_MEMBERS).is_not_null().sum()).item()
+    orphans = agg.select(KEY).head(0)
+    rejected_keys = (g_rejects.select(key.alias(KEY)).unique()
+                     .join(groups.select(KEY), on=KEY, how="anti"))
+    of_rejected = agg.select(KEY).join(rejected_keys, on=KEY, how="semi").height
+    if matched + of_rejected < agg.height:  # some member keys match no group row at all
+        orphans = agg.select(KEY).join(raw_groups.select(key.alias(KEY)), on=KEY, how="anti")
     if orphans.height:
         rejects.append(_reject_rows(members.join(orphans, on=KEY, how="semi").filter(~bad), members_file,
                                     pl.lit("member of no group (its group_id is not in the groups file)")))

@@ -55,9 +55,10 @@ def screen(population: Annotated[Path, typer.Argument(help="folder with groups.c
     _print_summary(report.summary)
     out.print(f"{report.groups:,} groups screened for {report.summary['program'].n_unique()} programmes "
               f"on {day} in {report.seconds:.1f} s ({report.partitions} chunk"
-              f"{'s' if report.partitions != 1 else ''}) → {escape(str(report.out))}")
+              f"{'s' if report.partitions != 1 else ''}) → {escape(str(report.out))}", soft_wrap=True)
     if report.rejected_rows:
-        out.print(f"[yellow]{report.rejected_rows:,} rows rejected[/] → {escape(str(report.rejects))}")
+        out.print(f"[yellow]{report.rejected_rows:,} rows rejected[/] → {escape(str(report.rejects))}",
+                  soft_wrap=True)
     else:
         out.print("no rows rejected")
 
