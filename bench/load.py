@@ -8,6 +8,11 @@ percentiles, plus the in-process evaluation rate (engine.check without HTTP) for
     .venv/bin/python bench/load.py                      # 2 server workers, 10 s per level
     .venv/bin/python bench/load.py --workers 1 --seconds 5 --clients 1 16
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000   # a server already running
+    .venv/bin/python bench/load.py --client httpx        # async httpx instead of wrk
+
+Two load generators: `wrk` (C, one thread; used when installed: `apt-get install wrk`) costs the
+shared 2 CPUs little, so it measures the server; the async httpx client is pure Python and takes
+a good part of a core itself at a few hundred requests per second, so its figures include that.
 
 Not a test: numbers depend on the machine. The figures are recorded in bench/README.md.
 """
@@ -17,10 +22,12 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -80,6 +87,42 @@ async def run_level(url: str, bodies: list[bytes], clients: int, seconds: float)
             "mean_ms": round(statistics.fmean(ms), 2) if ms else None}
 
 
+WRK_SCRIPT = """
+local bodies = {%s}
+local i = %d
+request = function()
+  i = i + 1
+  return wrk.format("POST", "/v1/eligibility", {["Content-Type"] = "application/json"},
+                    bodies[(i %% #bodies) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRKJSON %%d %%d %%d %%d %%f %%f %%f %%f\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), latency.mean))
+end
+"""
+
+
+def run_level_wrk(url: str, bodies: list[bytes], clients: int, seconds: float) -> dict:
+    lua = ",\n".join("[==[" + b.decode() + "]==]" for b in bodies)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_SCRIPT % (lua, 0))
+        script = f.name
+    try:
+        out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{seconds:g}s", "--timeout", "10s",
+                              "-s", script, url], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script)
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON"))
+    n, dur_us, errors, non2xx, p50, p95, p99, mean = line.split()[1:]
+    elapsed = int(dur_us) / 1e6
+    return {"clients": clients, "requests": int(n), "errors": int(errors) + int(non2xx),
+            "seconds": round(elapsed, 2), "rps": round(int(n) / elapsed, 1),
+            "p50_ms": round(float(p50) / 1000, 2), "p95_ms": round(float(p95) / 1000, 2),
+            "p99_ms": round(float(p99) / 1000, 2), "mean_ms": round(float(mean) / 1000, 2)}
+
+
 def in_process_rate(seconds: float) -> dict:
     from engine.eligibility import EligibilityEngine, shared_matcher
     from engine.schema import Group
@@ -122,6 +165,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="server processes when starting one")
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 16, 64])
     ap.add_argument("--seconds", type=float, default=10.0, help="per concurrency level")
+    ap.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx",
+                    help="load generator (default: wrk when installed)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
 
@@ -130,18 +175,22 @@ def main() -> None:
     url = args.url or f"http://127.0.0.1:{args.port}"
     try:
         asyncio.run(run_level(url, bodies, 4, 1.0))  # warm-up, not reported
-        levels = [asyncio.run(run_level(url, bodies, c, args.seconds)) for c in args.clients]
+        if args.client == "wrk":
+            levels = [run_level_wrk(url, bodies, c, args.seconds) for c in args.clients]
+        else:
+            levels = [asyncio.run(run_level(url, bodies, c, args.seconds)) for c in args.clients]
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(10)
     local = in_process_rate(min(args.seconds, 5.0))
-    report = {"url": url, "server_workers": None if args.url else args.workers, "cpus": os.cpu_count(),
+    report = {"url": url, "client": args.client, "server_workers": None if args.url else args.workers,
+              "cpus": os.cpu_count(),
               "groups": len(bodies), "levels": levels, "in_process": local}
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"vincula load benchmark — {url}, server workers: {report['server_workers']}, "
+    print(f"vincula load benchmark — {url}, client: {args.client}, server workers: {report['server_workers']}, "
           f"{report['cpus']} CPUs, {len(bodies)} distinct groups, {args.seconds:g} s per level")
     print(f"{'clients':>7} {'requests':>9} {'errors':>6} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for lv in levels:

@@ -1,9 +1,12 @@
 """`vincula serve`: run the HTTP API and the coordinator page (uvicorn)."""
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
+
+DEFAULT_WORKERS = min(os.cpu_count() or 1, 4)
 
 
 def register(app: typer.Typer) -> None:
@@ -13,10 +16,11 @@ def register(app: typer.Typer) -> None:
 def serve(host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
           port: Annotated[int, typer.Option("--port", help="TCP port")] = 8000,
           workers: Annotated[int, typer.Option("--workers", min=1,
-                                               help="processes (one engine each); about one per core")] = 1,
+                                               help="processes, one engine each (default: one per "
+                                                    "core, at most 4)")] = DEFAULT_WORKERS,
           log_level: Annotated[str, typer.Option("--log-level")] = "warning") -> None:
     """Start the API and the coordinator page on the bundled rules (settings: VINCULA_* env)."""
     import uvicorn
     typer.echo(f"vincula: http://{host}:{port}/  (API docs: /docs)", err=True)
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level=log_level,
-                access_log=False)
+                access_log=False, proxy_headers=False, server_header=False)
