@@ -64,10 +64,18 @@ ENGINE_STATUS: list[tuple[type[VinculaError], int, str]] = [
 # Documented on every route that takes input (OpenAPI `responses=`).
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "Malformed JSON"},
-    404: {"model": Problem, "description": "Unknown programme or territory (with suggestions)"},
+    404: {"model": Problem, "description": "Unknown programme, territory or gap case (with suggestions)"},
     413: {"model": Problem, "description": "Request body larger than the configured limit"},
     422: {"model": Problem, "description": "A field is invalid: field path and message"},
 }
+
+
+# For GET routes: a parameter can be unknown (404) or invalid (422). The content type is spelled
+# out so that routes answering HTML still document their JSON errors.
+GET_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"description": PROBLEM_RESPONSES[code]["description"],
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for code in (404, 422)}
 
 
 def engine_problem(exc: VinculaError) -> Problem:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import SettingsDep
-from api.errors import PROBLEM_RESPONSES, ApiError, Problem
+from api.errors import GET_PROBLEMS, ApiError, Problem
 from engine.commitments import COMMITMENTS_DIR, case_files
 from engine.gaps import GapReport, analyse
 from engine.report import render
@@ -42,7 +42,7 @@ def _gap_report(case: str | None, settings: SettingsDep) -> GapReport:
     return _report(case, directory)
 
 
-@router.get("/v1/gaps", summary="Coordination gaps (JSON)", responses={404: PROBLEM_RESPONSES[404]})
+@router.get("/v1/gaps", summary="Coordination gaps (JSON)", responses=GET_PROBLEMS)
 def gaps(settings: SettingsDep, case: Case = None) -> GapReport:
     """Per case: the commitments graph, the gaps found (declarative promises, unrealised
     linkages, mismatched populations, single points of failure, vertical and budget gaps) with
@@ -51,6 +51,6 @@ def gaps(settings: SettingsDep, case: Case = None) -> GapReport:
 
 
 @router.get("/report", summary="Coordination gaps (HTML report)", response_class=HTMLResponse,
-            responses={404: PROBLEM_RESPONSES[404]})
+            responses=GET_PROBLEMS)
 def report(settings: SettingsDep, case: Case = None, lang: Lang = "es") -> HTMLResponse:
     return HTMLResponse(render(_gap_report(case, settings), "html", lang))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from api.deps import EngineDep
-from api.errors import PROBLEM_RESPONSES
+from api.errors import GET_PROBLEMS
 from engine.schema import Programme, Text
 
 router = APIRouter(prefix="/v1/programs", tags=["programmes"])
@@ -45,7 +45,7 @@ async def list_programmes(engine: EngineDep) -> list[ProgrammeSummary]:
 
 
 @router.get("/{slug}", summary="One programme: criteria, parameters and citations",
-            responses={404: PROBLEM_RESPONSES[404]})
+            responses=GET_PROBLEMS)
 async def get_programme(slug: Slug, engine: EngineDep) -> ProgrammeDetail:
     programme = engine.rules.get(slug)
     return ProgrammeDetail(**dict(programme), rules_version=engine.rules.version(slug))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from api.errors import PROBLEM_RESPONSES
+from api.errors import GET_PROBLEMS
 from engine.territory import provider
 
 router = APIRouter(prefix="/v1/territories", tags=["territories"])
@@ -29,7 +29,7 @@ class TerritoryMatch(BaseModel):
 
 
 @router.get("/{country}", summary="Search territories by name or code prefix",
-            responses={404: PROBLEM_RESPONSES[404]})
+            responses=GET_PROBLEMS)
 async def search_territories(
         country: Country,
         q: Annotated[str, Query(min_length=1, max_length=100, description="part of the name, "
@@ -40,7 +40,7 @@ async def search_territories(
 
 
 @router.get("/{country}/{code}", summary="One territory's attributes, with provenance",
-            responses={404: PROBLEM_RESPONSES[404]})
+            responses=GET_PROBLEMS)
 async def get_territory(country: Country,
                         code: Annotated[str, Path(max_length=40, examples=["12029"])]) -> Territory:
     source = provider(country)
