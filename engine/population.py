@@ -152,7 +152,8 @@ def territory_facts(country: pl.Series, territory: pl.Series) -> pl.DataFrame:
     frame = pl.DataFrame({"c": country, "t": territory.cast(pl.Categorical)})
     for name in PROVIDERS:
         rows = terr.with_row_index("__i").filter(pl.col("country") == name)
-        mapping = dict(zip(rows.get_column("territory").to_list(), rows.get_column("__i").to_list()))
+        mapping = dict(zip(rows.get_column("territory").to_list(), rows.get_column("__i").to_list(),
+                           strict=True))
         index = pl.when(pl.col("c") == name).then(
             pl.col("t").replace_strict(mapping, default=None, return_dtype=pl.UInt32)).otherwise(index)
     idx = frame.select(index.alias("i")).get_column("i")

@@ -102,7 +102,7 @@ def write(groups: pl.DataFrame, members: pl.DataFrame, out_dir: Path | str,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = out / f"groups.{fmt}", out / f"members.{fmt}"
-    for frame, path in zip((groups, members), paths):
+    for frame, path in zip((groups, members), paths, strict=True):
         if fmt == "csv":
             frame.write_csv(path)
         else:

@@ -59,7 +59,8 @@ def test_population_rejects_name_file_line_and_reason(tmp_path: Path) -> None:
     assert got[("members.csv", 10)].startswith("member of no group")
     # groups with a rejected member are left out whole, saying which line spoilt them
     assert got[("groups.csv", 2)] == "group left out: 1 of its members rejected (first at members.csv line 7)"
-    assert got[("groups.csv", 4)].startswith("group left out: 1 of its members rejected (first at members.csv line 3)")
+    assert got[("groups.csv", 4)].startswith(
+        "group left out: 1 of its members rejected (first at members.csv line 3)")
     assert len(got) == 9
     out = pl.read_csv(report.out, schema=OUT_SCHEMA)
     assert sorted(out["group_id"].unique()) == ["g5"]  # the only clean group

@@ -202,7 +202,8 @@ CRITERIA = {
     "share_ge": '{members: share, op: ">=", param: share, where: {fact: entrepreneurial_potential, '
                 'op: not_in, value: [very_low, low]}}',
     "all_not": '{members: all, where: {not: {fact: producer_stratum, op: in, value: [E5, E6]}}}',
-    "share_le_later": '{members: share, op: "<=", param: later, where: {fact: poverty, op: "==", value: true}}',
+    "share_le_later": '{members: share, op: "<=", param: later, '
+                      'where: {fact: poverty, op: "==", value: true}}',
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 import polars as pl
 import typer
@@ -24,16 +24,20 @@ def register(app: typer.Typer) -> None:
     app.command("synth")(synth)
 
 
-def screen(population: Annotated[Path, typer.Argument(help="folder with groups.csv + members.csv (or .parquet)")],
-           out_file: Annotated[Path, typer.Option("--out", help="results file: .csv or .parquet")],
-           as_of: Annotated[Optional[dt.datetime], typer.Option(
-               "--as-of", formats=["%Y-%m-%d"], help="judge on this date (default: today)")] = None,
-           rules: Annotated[Optional[Path], typer.Option("--rules", help="rules directory (default: bundled rules/)")] = None,
-           program: Annotated[Optional[list[str]], typer.Option("--program", "-p", help="only these programmes")] = None,
-           rejects: Annotated[Optional[Path], typer.Option("--rejects", help="rejected rows (default: <out>.rejects.csv)")] = None,
-           chunk_mb: Annotated[Optional[int], typer.Option("--chunk-mb", min=1,
-                                                           help="input megabytes screened at once (memory bound)")] = None,
-           ) -> None:
+PopulationArg = Annotated[Path, typer.Argument(help="folder with groups.csv + members.csv (or .parquet)")]
+OutOpt = Annotated[Path, typer.Option("--out", help="results file: .csv or .parquet")]
+AsOfOpt = Annotated[dt.datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
+                                                     help="judge on this date (default: today)")]
+RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: bundled rules/)")]
+ProgramOpt = Annotated[list[str] | None, typer.Option("--program", "-p", help="only these programmes")]
+RejectsOpt = Annotated[Path | None, typer.Option("--rejects",
+                                                help="rejected rows (default: <out>.rejects.csv)")]
+ChunkOpt = Annotated[int | None, typer.Option("--chunk-mb", min=1,
+                                              help="input megabytes screened at once (memory bound)")]
+
+
+def screen(population: PopulationArg, out_file: OutOpt, as_of: AsOfOpt = None, rules: RulesOpt = None,
+           program: ProgramOpt = None, rejects: RejectsOpt = None, chunk_mb: ChunkOpt = None) -> None:
     """Screen every group of a population for every programme: one row per group and programme."""
     from engine.vectorised import screen_population
 
