@@ -34,8 +34,7 @@ import polars as pl
 from engine.errors import RuleFileError
 from engine.facts import GROUP_FACTS, MEMBER_FACTS, FactSpec
 from engine.rules import RuleSet
-from engine.schema import (AllOf, AnyOf, Compare, Condition, Members, NotOf, Programme, Rule, Scalar,
-                           walk)
+from engine.schema import AllOf, AnyOf, Compare, Condition, Members, NotOf, Programme, Rule, Scalar, walk
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
             "in": "not_in", "not_in": "in"}
