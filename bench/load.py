@@ -165,7 +165,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="server processes when starting one")
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 16, 64])
     ap.add_argument("--seconds", type=float, default=10.0, help="per concurrency level")
-    ap.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx",
+    ap.add_argument("--client", choices=["wrk", "httpx"],
+                    default="wrk" if shutil.which("wrk") else "httpx",
                     help="load generator (default: wrk when installed)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
@@ -190,9 +191,11 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"vincula load benchmark — {url}, client: {args.client}, server workers: {report['server_workers']}, "
+    print(f"vincula load benchmark — {url}, client: {args.client}, "
+          f"server workers: {report['server_workers']}, "
           f"{report['cpus']} CPUs, {len(bodies)} distinct groups, {args.seconds:g} s per level")
-    print(f"{'clients':>7} {'requests':>9} {'errors':>6} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
+    print(f"{'clients':>7} {'requests':>9} {'errors':>6} {'req/s':>8} "
+          f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for lv in levels:
         print(f"{lv['clients']:>7} {lv['requests']:>9} {lv['errors']:>6} {lv['rps']:>8} "
               f"{lv['p50_ms']:>7} {lv['p95_ms']:>7} {lv['p99_ms']:>7}")

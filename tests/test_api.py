@@ -178,7 +178,8 @@ def test_api_openapi_has_examples_and_problem_schema(client: TestClient) -> None
     op = spec["paths"]["/v1/eligibility"]["post"]
     assert "proinpro" in op["requestBody"]["content"]["application/json"]["examples"]
     assert op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/Problem")
-    assert "application/x-ndjson" in spec["paths"]["/v1/eligibility/batch"]["post"]["responses"]["200"]["content"]
+    batch = spec["paths"]["/v1/eligibility/batch"]["post"]
+    assert "application/x-ndjson" in batch["responses"]["200"]["content"]
 
 
 def test_api_docs_use_local_assets_only(client: TestClient) -> None:

@@ -116,4 +116,4 @@ def test_concurrency_engine_threads_get_their_own_answers(sequential: list[Any])
         return json.loads(engine.check(groups[i], None, "es").model_dump_json())
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(judge, range(len(groups))))
-    assert [a == s for a, s in zip(answers, sequential)] == [True] * len(groups)
+    assert [a == s for a, s in zip(answers, sequential, strict=True)] == [True] * len(groups)

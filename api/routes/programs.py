@@ -26,7 +26,8 @@ class ProgrammeSummary(BaseModel):
     valid_to: dt.date | None
     summary: Text
     criteria: int = Field(description="number of criteria")
-    rules_version: str = Field(description="rule-file version + content hash", examples=["2017.1+bcd5516e4449"])
+    rules_version: str = Field(description="rule-file version + content hash",
+                               examples=["2017.1+bcd5516e4449"])
 
 
 class ProgrammeDetail(Programme):
