@@ -18,8 +18,13 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.errors import (InputError, RuleFileError, UnknownProgrammeError, UnknownTerritoryError,
-                           VinculaError)
+from engine.errors import (
+    InputError,
+    RuleFileError,
+    UnknownProgrammeError,
+    UnknownTerritoryError,
+    VinculaError,
+)
 from engine.yamlfile import field_path
 
 log = logging.getLogger("vincula.api")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import warnings
 
 import pytest
+import schemathesis
 from hypothesis import HealthCheck, settings
 
-import schemathesis
 from api.main import create_app
 
 app = create_app()
