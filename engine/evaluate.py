@@ -137,6 +137,7 @@ class RuleMatcher:
         self._hits: dict[str, list[tuple[str, int]]] = {}
         self._errors: list[BaseException] = []
         self._registered: set[str] = set()
+        self._names: dict[tuple[str, str, str], str] = {}
         self._sids = itertools.count()
         self._host = _Host(self._make_action)
 
@@ -154,7 +155,11 @@ class RuleMatcher:
 
     def ruleset_name(self, programme: Programme, digest: str, params: dict[str, Scalar]) -> str:
         key = json.dumps({k: engine_value(v) for k, v in sorted(params.items())}, default=str)
-        return f"{programme.slug}-{digest}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
+        name = self._names.get((programme.slug, digest, key))
+        if name is None:
+            name = f"{programme.slug}-{digest}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
+            self._names[(programme.slug, digest, key)] = name
+        return name
 
     def compile(self, programme: Programme, name: str, params: dict[str, Scalar],
                 skip: set[str]) -> dict[str, Any]:

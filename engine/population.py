@@ -52,7 +52,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "locality": ("rural", "periurban", "urban"),
     "organisation": ("osse", "informal", "none"),
     "sex": ("F", "M"),
-    "producer_stratum": ("E1", "E2", "E3", "E4", "E5", "E6"),
+    "producer_stratum": ("E1", "E2", "E3", "E4", "E5", "E6", "none"),
     "entrepreneurial_potential": ("very_low", "low", "medium", "high", "very_high"),
 }
 TRUE_WORDS = {"true": True, "True": True, "TRUE": True, "1": True,

@@ -70,8 +70,8 @@ class Compare(Strict):
             raise ValueError("give exactly one of `value` or `param`")
         if self.value is not None:
             is_list = isinstance(self.value, list)
-            if self.op in ("in", "not_in") and not is_list:
-                raise ValueError(f"operator `{self.op}` needs a list value")
+            if self.op in ("in", "not_in") and not (isinstance(self.value, list) and self.value):
+                raise ValueError(f"operator `{self.op}` needs a non-empty list value")
             if self.op == "between" and not (isinstance(self.value, list) and len(self.value) == 2):
                 raise ValueError("operator `between` needs a list of two values [low, high]")
             if self.op not in ("in", "not_in", "between") and is_list:
@@ -329,7 +329,8 @@ class Potential(str, Enum):
     very_high = "very_high"
 
 
-Stratum = Literal["E1", "E2", "E3", "E4", "E5", "E6"]
+# "none": not a producer (left out, the stratum is "not known")
+Stratum = Literal["E1", "E2", "E3", "E4", "E5", "E6", "none"]
 
 
 class Member(Strict):
@@ -386,6 +387,14 @@ class Group(Strict):
         default=None, description="a cooperative savings and loan or community funding society")
     as_of: dt.date | None = None
     name: str | None = None
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _date_not_number(cls, v: Any) -> Any:
+        # pydantic reads a number as seconds since 1970: a date must be written as a date
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            raise ValueError("write the date as YYYY-MM-DD")
+        return v
     notes: str | None = None
 
 

@@ -92,14 +92,8 @@ def _compare(col: pl.Expr, kind: str, op: str, value: Any, negate: bool, where: 
         if negate:
             op = _NEGATED[op]
         if op in ("in", "not_in"):
-            values = [conv(v) for v in value]
-            if not values:
-                # engine/evaluate.py compiles an empty list to the bare existence guard, so
-                # `in []` and `not_in []` both match any present fact (see the report in
-                # bench/README.md); mirror it so both paths agree
-                test = pl.lit(True)
-            else:
-                test = col.is_in(values) if op == "in" else ~col.is_in(values)
+            values = [conv(v) for v in value]  # never empty: the rule schema rejects `in: []`
+            test = col.is_in(values) if op == "in" else ~col.is_in(values)
         else:
             v = conv(value)
             test = {"==": col == v, "!=": col != v, "<": col < v, "<=": col <= v,

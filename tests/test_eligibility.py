@@ -162,3 +162,15 @@ def test_kleene_logic_and_counting_with_unknowns():
     assert count_outcome(">", 0.5, passed=2, unknown=1, size=5, share=True) is None   # 2/5 or 3/5
     assert count_outcome(">", 0.5, passed=3, unknown=1, size=5, share=True) is True
     assert count_outcome(">=", 5, passed=2, unknown=2, size=5, share=False) is False
+
+
+def test_not_a_producer_is_a_definite_no_for_campo(engine):
+    group = make_group([member(age=66, sex="F", stratum="none")], locality="rural")
+    det = determination(engine, group, "el-campo-en-nuestras-manos")
+    assert det.status == "not_eligible" and det.failed == ["target_members"]
+
+
+def test_a_number_is_not_accepted_as_a_date():
+    from pydantic import ValidationError
+    with pytest.raises(ValidationError, match="YYYY-MM-DD"):
+        make_group(as_of=0)

@@ -125,3 +125,11 @@ def test_draft_and_bundled_rules_coexist_in_one_process(tmp_path, engine):
     assert draft_engine.check(group, programs=["proinpro"]).determinations[0].eligible is True
     assert engine.check(group, programs=["proinpro"]).determinations[0].eligible is False
     assert draft_engine.rules.version("proinpro") != engine.rules.version("proinpro")
+
+
+def test_membership_in_an_empty_list_is_rejected(tmp_path):
+    text = PROINPRO.replace('value: ["12", "13", "32"]', "value: []")
+    with pytest.raises(RuleFileError) as err:
+        load_rules(draft(tmp_path, text))
+    assert "needs a non-empty list value" in str(err.value)
+    assert f"proinpro.yaml:{line_of(text, 'value: []')}:" in str(err.value)
