@@ -12,7 +12,7 @@ const T = {
     territory_placeholder: "p. ej. Chilpancingo", territory_placeholder_PA: "p. ej. Coclé",
     territory_code: "Clave (INEGI / provincia)", locality: "Tipo de localidad", unknown: "— no se sabe —",
     rural: "rural", periurban: "periurbana", urban: "urbana", organisation: "Organización",
-    osse: "OSSE (organización social del sector)", informal: "grupo informal", org_none: "ninguna",
+    osse: "OSSE (organización social del sector)", informal: "grupo informal", org_none: "ninguna", not_producer: "no es productor",
     members: "Integrantes", members_hint: "Deje en blanco lo que no se sabe: el resultado dirá qué falta.",
     age: "Edad", sex: "Sexo", prospera: "PROSPERA", poverty: "En pobreza", stratum: "Estrato productor",
     potential: "Potencial emprendedor", indigenous: "Indígena", remove: "Quitar",
@@ -46,7 +46,7 @@ const T = {
     territory_placeholder: "e.g. Chilpancingo", territory_placeholder_PA: "e.g. Coclé",
     territory_code: "Code (INEGI / province)", locality: "Locality type", unknown: "— not known —",
     rural: "rural", periurban: "peri-urban", urban: "urban", organisation: "Organisation",
-    osse: "OSSE (social-sector organisation)", informal: "informal group", org_none: "none",
+    osse: "OSSE (social-sector organisation)", informal: "informal group", org_none: "none", not_producer: "not a producer",
     members: "Members", members_hint: "Leave blank what is not known: the answer will say what is missing.",
     age: "Age", sex: "Sex", prospera: "PROSPERA", poverty: "In poverty", stratum: "Producer stratum",
     potential: "Entrepreneurial potential", indigenous: "Indigenous", remove: "Remove",
@@ -78,7 +78,7 @@ const MEMBER_FIELDS = [
   { key: "sex", kind: "select", options: ["F", "M"] },
   { key: "prospera", kind: "bool" },
   { key: "poverty", kind: "bool" },
-  { key: "producer_stratum", kind: "select", options: ["E1", "E2", "E3", "E4", "E5", "E6"], raw: true },
+  { key: "producer_stratum", kind: "select", options: ["E1", "E2", "E3", "E4", "E5", "E6", "none"], raw: true },
   { key: "entrepreneurial_potential", kind: "select", options: ["very_low", "low", "medium", "high", "very_high"] },
   { key: "indigenous", kind: "bool" },
 ];
@@ -161,7 +161,9 @@ function memberRow(values) {
       const opts = f.kind === "bool" ? ["true", "false"] : f.options;
       for (const o of opts) {
         const key = f.kind === "bool" ? (o === "true" ? "yes" : "no") : o;
-        input.append(el("option", f.raw ? { value: o, text: o } : { value: o, "data-i18n": key, text: t(key) }));
+        const raw = f.raw && o !== "none";  // "none" (not a producer) is words, not a code
+        input.append(el("option", raw ? { value: o, text: o }
+          : { value: o, "data-i18n": o === "none" ? "not_producer" : key, text: t(o === "none" ? "not_producer" : key) }));
       }
       if (values && values[f.key] !== undefined && values[f.key] !== null) input.value = String(values[f.key]);
     }
