@@ -375,14 +375,20 @@ class ScreenReport:
     summary: pl.DataFrame
 
 
+def _results_parts(plan: Plan, frame: pl.DataFrame,
+                   program_type: pl.DataType | None = None) -> list[pl.DataFrame]:
+    """The chunk's groups for the first programme, then for the next, ... (`program` as plain
+    text unless `program_type` is given)."""
+    return [frame.select(pl.col("group_id"), pl.lit(cp.slug, program_type or pl.String).alias("program"),
+                         pl.col(f"eligible_{i}").alias("eligible"),
+                         pl.col(f"failed_{i}").alias("failed"))
+            for i, cp in enumerate(plan.programmes)]
+
+
 def _results_long(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     """One row per group and programme: the chunk's groups for the first programme, then for
     the next (interleaving them costs more than the rest of the screening)."""
-    program_type = pl.Enum(plan.slugs)
-    return pl.concat([frame.select(pl.col("group_id"), pl.lit(cp.slug, program_type).alias("program"),
-                                   pl.col(f"eligible_{i}").alias("eligible"),
-                                   pl.col(f"failed_{i}").alias("failed"))
-                      for i, cp in enumerate(plan.programmes)])
+    return pl.concat(_results_parts(plan, frame, pl.Enum(plan.slugs)))
 
 
 def _summary(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
@@ -474,7 +480,11 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
             wide = group_stage(plan, rules, chunk.groups.lazy().with_columns(
                 pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name")).alias("__state"))
             ).collect()
-            results.write(_results_long(plan, wide))
+            if results.parquet:
+                results.write(_results_long(plan, wide))
+            else:  # the same rows, written a programme at a time (no 5-fold copy in memory)
+                for part in _results_parts(plan, wide):
+                    results.write(part)
             summaries.append(_summary(plan, wide))
             if chunk.rejects.height:
                 bad.write(chunk.rejects)
