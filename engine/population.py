@@ -345,6 +345,59 @@ def _validate(raw_groups: pl.DataFrame, raw_members: pl.DataFrame, groups_file: 
                  rejects=pl.concat(rejects).sort("file", "line"))
 
 
+# --------------------------------------------------------------------------- the clean case
+
+
+def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
+                 member_aggs: list[pl.Expr]) -> Chunk | None:
+    """The chunk `validate` would make of a whole CSV population in which nothing is rejected,
+    made in one streaming pass over the members (never holding their rows); None when that
+    cannot be shown cheaply (something may be rejected), so that the caller validates exactly.
+
+    The members are read strictly: `sex` and the other choices as Enums of the allowed values,
+    `prospera` / `poverty` as an Enum of the accepted words, `age` as an integer. Any other value
+    fails the read (and the exact path then reports it); a value the strict read accepts means
+    what `check_members` makes of it. Then: no empty group_id, every age in range, no rejected
+    group, no member of no group, and KEY / CHECK confirmed, as in `_validate`."""
+    if pop.format != "csv" or _header(pop.members, "csv") != list(MEMBER_COLUMNS):
+        return None
+    words = list(TRUE_WORDS)
+    schema: dict[str, pl.DataType] = {"group_id": pl.String(), "age": pl.Int64()}
+    for col in MEMBER_COLUMNS[2:]:
+        schema[col] = pl.Enum(words if col in ("prospera", "poverty") else list(CHOICES[col]))
+    as_bool = pl.Series([TRUE_WORDS[w] for w in words], dtype=pl.Boolean)
+    key, check = pl.col("group_id").hash(HASH_SEED), pl.col("group_id").hash(HASH_SEED + 7)
+    low, high = AGE_RANGE
+    bad = pl.col("group_id").is_null() | ~pl.col("age").is_between(low, high).fill_null(True)
+    members = (pl.scan_csv(pop.members, schema=schema)
+               .with_columns(*[pl.lit(as_bool).gather(pl.col(c).to_physical()).alias(c)
+                               for c in ("prospera", "poverty")],
+                             key.alias(KEY), check.alias(CHECK))
+               .with_columns(member_cols).group_by(KEY)
+               .agg(pl.len().alias(N_MEMBERS), bad.sum().alias("__bad"),
+                    pl.col(CHECK).min().alias("__gmin"), pl.col(CHECK).max().alias("__gmax"),
+                    *member_aggs))
+    try:
+        agg = members.collect(engine="streaming")
+    except pl.exceptions.PolarsError:  # a value the strict read refuses: validate exactly
+        return None
+    if agg.select(pl.col("__bad").sum()).item():
+        return None
+    groups, g_rejects = check_groups(pop.scan("groups").collect(), pop.groups.name, key)
+    if g_rejects.height or groups.get_column(KEY).n_unique() != groups.height:
+        return None
+    groups = groups.with_columns(check.alias(CHECK)).join(agg, on=KEY, how="left")
+    confirmed = groups.select(
+        pl.col(N_MEMBERS).is_not_null().sum().alias("matched"),
+        (pl.col("__gmin").is_not_null() & ((pl.col("__gmin") != pl.col(CHECK))
+                                           | (pl.col("__gmax") != pl.col(CHECK)))).sum().alias("wrong"))
+    matched, wrong = confirmed.row(0)
+    if matched != agg.height or wrong:
+        return None
+    return Chunk(groups=groups.drop("__bad", "__gmin", "__gmax", CHECK),
+                 rejects=pl.DataFrame(schema=REJECT_SCHEMA))
+
+
 # --------------------------------------------------------------------------- chunking
 
 
@@ -365,6 +418,10 @@ def chunks(pop: Population, n_parts: int, workdir: Path | None = None,
     of group_id, so a group and all its members land in the same one), read back one by one."""
     gname, mname = pop.groups.name, pop.members.name
     if n_parts <= 1:
+        fast = _clean_chunk(pop, member_cols or [], member_aggs or [])
+        if fast is not None:
+            yield fast
+            return
         yield validate(pop.scan("groups").collect(), pop.scan("members").collect(), gname, mname,
                        member_cols, member_aggs)
         return
