@@ -15,8 +15,8 @@ from engine.evaluate import Matches, RuleMatcher
 from engine.explain import WORDS, condition_text, fact_label, value_text
 from engine.facts import group_facts, member_facts
 from engine.rules import RuleSet, load_rules
-from engine.schema import (CitationOut, Compare, Criterion, CriterionResult, Determination, Group,
-                           GroupResult, Members, Outcome, Status, Programme, Rule, Scalar, walk)
+from engine.schema import (CitationOut, Criterion, CriterionResult, Determination, Group,
+                           GroupResult, Members, Outcome, Status, compared_facts, Programme, Rule, Scalar, walk)
 from engine.territory import lookup
 
 Tri = bool | None  # three-valued truth: None is "not known"
@@ -61,10 +61,6 @@ def blocking(rule: Rule, outcomes: dict[str, Tri], result: Tri) -> list[str]:
     return out
 
 
-def referenced_facts(crit: Criterion) -> list[str]:
-    return list(dict.fromkeys(n.fact for n in walk(crit.condition) if isinstance(n, Compare)))
-
-
 def count_outcome(op: str, threshold: float, passed: int, unknown: int, size: int,
                   share: bool) -> Tri:
     """Whether `count op threshold` holds for every, no, or some possible count in
@@ -100,18 +96,9 @@ class EligibilityEngine:
         return GroupResult(group_id=group.id, as_of=day, territory=territory,
                            determinations=determinations)
 
-    def params_on(self, programme: Programme, day: dt.date) -> dict[str, Scalar]:
-        """Parameter values in force on `day` (a parameter with none is left out)."""
-        out: dict[str, Scalar] = {}
-        for name, param in programme.parameters.items():
-            value = param.value_on(day)
-            if value is not None:
-                out[name] = value.value
-        return out
-
     def determine(self, programme: Programme, facts: dict[str, Any], members: list[dict[str, Any]],
                   day: dt.date, lang: str = "es") -> Determination:
-        params = self.params_on(programme, day)
+        params = programme.params_on(day)
         skip = {c.id for c in programme.criteria
                 if any(getattr(n, "param", None) not in (None, *params) for n in walk(c.condition))}
         matches = self.matcher.match(programme, self.rules.digests[programme.slug], params, skip,
@@ -176,7 +163,7 @@ class EligibilityEngine:
                 source=CitationOut(title=doc.title, pinpoint=crit.source.pinpoint, link=doc.link,
                                    quote=crit.source.quote),
                 parameters=[_parameter_used(programme, p, day, lang) for p in used])
-            cached = self._static_cache[key] = (referenced_facts(crit), used, static)
+            cached = self._static_cache[key] = (compared_facts(crit.condition), used, static)
         return cached
 
     def _members_criterion(self, cond: Members, base: dict[str, Any], refs: list[str],

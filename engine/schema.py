@@ -157,6 +157,11 @@ def walk(cond: Condition) -> list[Condition]:
     return out
 
 
+def compared_facts(cond: Condition) -> list[str]:
+    """The facts a condition compares, in order of first use."""
+    return list(dict.fromkeys(n.fact for n in walk(cond) if isinstance(n, Compare)))
+
+
 class ParameterValue(Strict):
     """One value of a parameter, in force from `from` (inclusive) to `to` (inclusive, or open)."""
 
@@ -301,6 +306,11 @@ class Programme(Strict):
         for name, p in self.parameters.items():
             out += [(f"parameter `{name}`", v.source.ref) for v in p.values]
         return out
+
+    def params_on(self, day: dt.date) -> dict[str, Scalar]:
+        """Parameter values in force on `day` (a parameter with none is left out)."""
+        return {name: v.value for name, p in self.parameters.items()
+                if (v := p.value_on(day)) is not None}
 
     def criterion(self, cid: str) -> Criterion:
         return next(c for c in self.criteria if c.id == cid)

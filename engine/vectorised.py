@@ -34,7 +34,8 @@ import polars as pl
 from engine.errors import RuleFileError
 from engine.facts import GROUP_FACTS, MEMBER_FACTS, FactSpec
 from engine.rules import RuleSet
-from engine.schema import AllOf, AnyOf, Compare, Condition, Members, NotOf, Programme, Rule, Scalar, walk
+from engine.schema import (AllOf, AnyOf, Compare, Condition, Members, NotOf, Rule, Scalar,
+                           compared_facts, walk)
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
             "in": "not_in", "not_in": "in"}
@@ -42,20 +43,6 @@ _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
 #: polars dtype of each fact kind, for columns that a population does not carry (always null)
 KIND_DTYPE: dict[str, pl.DataType] = {"number": pl.Float64(), "text": pl.String(),
                                       "bool": pl.Boolean(), "date": pl.Date()}
-
-
-def params_on(programme: Programme, day: dt.date) -> dict[str, Scalar]:
-    """Parameter values in force on `day`, exactly as `EligibilityEngine.params_on` resolves them."""
-    out: dict[str, Scalar] = {}
-    for name, param in programme.parameters.items():
-        value = param.value_on(day)
-        if value is not None:
-            out[name] = value.value
-    return out
-
-
-def referenced_facts(cond: Condition) -> list[str]:
-    return list(dict.fromkeys(n.fact for n in walk(cond) if isinstance(n, Compare)))
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -259,7 +246,7 @@ def compile_plan(rules: RuleSet, as_of: dt.date, group_columns: set[str], member
     compiled: list[CompiledProgramme] = []
     for idx, slug in enumerate(programs or rules.slugs):
         programme = rules.get(slug)
-        params = params_on(programme, as_of)
+        params = programme.params_on(as_of)
         cp = CompiledProgramme(slug=slug, params=params)
         for crit in programme.criteria:
             where = f"rules/{slug}.yaml, criterion `{crit.id}`"
@@ -270,7 +257,7 @@ def compile_plan(rules: RuleSet, as_of: dt.date, group_columns: set[str], member
             if isinstance(cond, Members):
                 ctx = _Ctx(mcol, MEMBER_FACTS, params, where)
                 m = matched(cond.where, ctx)
-                unknown = ~m & _any_null(referenced_facts(cond.where), mcol)
+                unknown = ~m & _any_null(compared_facts(cond.where), mcol)
                 name = f"__p{idx}_{crit.id}"
                 cp.member_columns[name] = (m, unknown)
                 threshold = None
@@ -282,7 +269,7 @@ def compile_plan(rules: RuleSet, as_of: dt.date, group_columns: set[str], member
             else:
                 ctx = _Ctx(gcol, GROUP_FACTS, params, where)
                 cp.outcomes[crit.id] = _tri(matched(cond, ctx),
-                                            _any_null(referenced_facts(cond), gcol))
+                                            _any_null(compared_facts(cond), gcol))
         compiled.append(cp)
     return Plan(as_of=as_of, programmes=compiled, group_columns=group_columns,
                 member_columns=member_columns)
