@@ -182,7 +182,7 @@ def check_labels(p: Programme, path: Path) -> list[Finding]:
     """A label that says "5" while the parameter it uses is now 4 misleads every explanation."""
     out: list[Finding] = []
     for c in p.criteria:
-        params = [str(p) for n in _nodes(c) if (p := getattr(n, "param", None))]
+        params = [str(q) for n in _nodes(c) if (q := getattr(n, "param", None))]
         for name in dict.fromkeys(params):
             current = p.parameters[name].values[-1].value
             if isinstance(current, bool) or not isinstance(current, (int, float)):
