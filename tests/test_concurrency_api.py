@@ -6,20 +6,16 @@ import asyncio
 import datetime as dt
 import json
 import random
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from api.main import create_app
 from engine.eligibility import EligibilityEngine, shared_matcher
 from engine.schema import Group
+from tests.conftest import running_server
 
 TERRITORIES = ["12029", "12041", "13001", "32010", "20067", "07001", "20190", "31050", "30006", "22003"]
 PA = ["01", "02", "06", "09"]
@@ -75,19 +71,8 @@ def sequential() -> list[Any]:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with running_server() as url:
+        yield url
 
 
 def test_concurrency_groups_get_their_own_answers(server: str, sequential: list[Any]) -> None:

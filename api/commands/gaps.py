@@ -9,8 +9,6 @@ from rich.console import Console
 
 from engine.errors import InputError
 
-FORMATS = ("md", "html", "json")  # engine/report.py renders these
-
 err = Console(stderr=True, highlight=False)
 
 
@@ -25,14 +23,14 @@ def gaps(case: Annotated[str | None, typer.Option("--case", help="case name (a f
          lang: Annotated[str, typer.Option("--lang", help="es | en")] = "es") -> None:
     """Coordination gaps of the commitments cases: declarative promises, unrealised linkages,
     mismatched populations, single points of failure, vertical and budget gaps."""
+    # imported here: networkx and jinja2 are not needed by the other commands' start-up
+    from engine.gaps import analyse
+    from engine.report import FORMATS, render, write_atomic
+
     if fmt not in FORMATS:
         raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
     if lang not in ("es", "en"):
         raise InputError(f"unknown language `{lang}`", hint="use es or en")
-    # imported here: networkx and jinja2 are not needed by the other commands' start-up
-    from engine.gaps import analyse
-    from engine.report import render, write_atomic
-
     report = analyse(case, commitments_dir=commitments)
     text = render(report, fmt, lang)
     if out is None:
