@@ -267,7 +267,7 @@ def _screen_population(
         for chunk in popmod.chunks(
             pop, popmod.partitions_for(pop, popmod.DEFAULT_CHUNK_BYTES), None, cols, aggs
         ):
-            wide = vec.group_stage(plan, rules, chunk.groups.lazy()).collect()
+            wide = vec.name_failures(plan, rules, vec.group_stage(plan, rules, chunk.groups.lazy()).collect())
             state = (
                 pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory"))
                 if "territory.state_name" in wide.columns

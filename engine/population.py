@@ -189,18 +189,29 @@ def _reject_rows(frame: pl.DataFrame, file: str, reason: pl.Expr) -> pl.DataFram
                         reason.alias("reason")).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
 
 
+class KeyCollision(Exception):
+    """Two different group_ids share a 64-bit hash in this chunk (about one chance in 10^7 for
+    ten million groups): the chunk is redone keyed by the text of group_id. Members are
+    matched to groups on KEY and confirmed on CHECK (min = max = the group's CHECK), so a wrong
+    match would need both 64-bit hashes to collide at once."""
+
+
 def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Valid groups (with `KEY`, typed, territory facts joined) and the rejected rows."""
+    """Valid groups (with `KEY`, typed, territory facts joined) and the rejected rows; raises
+    KeyCollision when two different group_ids share a KEY."""
     g = raw.with_columns(pl.col("country").cast(pl.String).fill_null("MX"), key.alias(KEY))
     g = pl.concat([g.with_columns(pl.col("territory").cast(pl.String)),
                    territory_facts(g.get_column("country"), g.get_column("territory"))],
                   how="horizontal")
     # a repeated group_id: found on the hash, confirmed on the text (first line wins)
     dup = pl.col(KEY).is_duplicated()
-    if g.select(dup.any()).item():
+    if g.get_column(KEY).n_unique() != g.height:  # far cheaper than dup.any() when none repeat
         firsts = (g.filter(dup).sort(LINE).filter(~pl.col("group_id").is_first_distinct())
                   .select(LINE, pl.lit(True).alias("__repeat")))
         g = g.join(firsts, on=LINE, how="left")
+        kept = g.filter(pl.col("__repeat").is_null()).get_column(KEY)
+        if kept.n_unique() != kept.len():
+            raise KeyCollision
     else:
         g = g.with_columns(pl.lit(None, pl.Boolean).alias("__repeat"))
     empty_id = pl.col("group_id").is_null() | (pl.col("group_id").str.len_bytes() == 0)
@@ -273,13 +284,6 @@ class Chunk:
     rejects: pl.DataFrame
 
 
-class KeyCollision(Exception):
-    """Two different group_ids share a 64-bit hash in this chunk (about one chance in 10^7 for
-    ten million groups): the chunk is redone keyed by the text of group_id. Members are
-    matched to groups on KEY and confirmed on CHECK (min = max = the group's CHECK), so a wrong
-    match would need both 64-bit hashes to collide at once."""
-
-
 N_MEMBERS = "__n"
 
 
@@ -303,8 +307,6 @@ def _validate(raw_groups: pl.DataFrame, raw_members: pl.DataFrame, groups_file: 
               key: pl.Expr) -> Chunk:
     check = pl.col("group_id").hash(HASH_SEED + 7)
     groups, g_rejects = check_groups(raw_groups, groups_file, key)
-    if groups.get_column(KEY).n_unique() != groups.height:
-        raise KeyCollision
     groups = groups.with_columns(check.alias(CHECK))
     members = check_members(raw_members).with_columns(key.alias(KEY), check.alias(CHECK))
     bad = pl.col("__bad")
@@ -383,8 +385,11 @@ def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
         return None
     if agg.select(pl.col("__bad").sum()).item():
         return None
-    groups, g_rejects = check_groups(pop.scan("groups").collect(), pop.groups.name, key)
-    if g_rejects.height or groups.get_column(KEY).n_unique() != groups.height:
+    try:
+        groups, g_rejects = check_groups(pop.scan("groups").collect(), pop.groups.name, key)
+    except KeyCollision:
+        return None
+    if g_rejects.height:
         return None
     groups = groups.with_columns(check.alias(CHECK)).join(agg, on=KEY, how="left")
     confirmed = groups.select(

@@ -249,6 +249,10 @@ class Rule(Strict):
         return out
 
 
+#: engine/vectorised.py records a programme's failed criteria as one bit per eligibility item
+MAX_ELIGIBILITY_ITEMS = 64
+
+
 class Programme(Strict):
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: Text
@@ -278,6 +282,9 @@ class Programme(Strict):
                 raise ValueError(f"{where} cites `{ref}`, which is not in `sources` "
                                  f"(known: {', '.join(sorted(self.sources))})")
         known = set(ids)
+        if len(self.eligibility.ids()) > MAX_ELIGIBILITY_ITEMS:
+            raise ValueError(f"`eligibility` names {len(self.eligibility.ids())} criteria; at most "
+                             f"{MAX_ELIGIBILITY_ITEMS} (the screener keeps failed criteria as a 64-bit set)")
         for cid in self.eligibility.ids() + self.priority:
             if cid not in known:
                 raise ValueError(f"`{cid}` in eligibility/priority is not a criterion id")

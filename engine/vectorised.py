@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -294,8 +294,10 @@ def member_stage(plan: Plan) -> tuple[list[pl.Expr], list[pl.Expr]]:
 
 def group_stage(plan: Plan, rules: RuleSet, frame: pl.LazyFrame) -> pl.LazyFrame:
     """From one row per group (group facts, `N_MEMBERS` and the member aggregates, null where
-    the group has no members) to `eligible_i` (nullable bool) and `failed_i` (ids joined by
-    ';', null when none) for each programme i."""
+    the group has no members) to `eligible_i` (nullable bool) and `failed_i` for each
+    programme i: a bit set over `rule.ids()` (bit k: the k-th item is named), which
+    `name_failures` turns into the ids. Joining strings for every group costs several times
+    more than the rest of this stage, and a population has only a few distinct sets."""
     counted = [c for cp in plan.programmes for c in cp.member_columns]
     fill = [pl.col(N_MEMBERS).fill_null(0)] + [pl.col(c + s).fill_null(0) for c in counted
                                                for s in ("_p", "_u")]
@@ -312,11 +314,23 @@ def group_stage(plan: Plan, rules: RuleSet, frame: pl.LazyFrame) -> pl.LazyFrame
         rule = rules.get(cp.slug).eligibility
         eligible = kleene_expr(rule, outcome)
         parts = blocking_parts(rule, outcome, eligible == False)  # noqa: E712
-        failed = pl.concat_str([pl.when(inc).then(pl.lit(cid)) for cid, inc in parts],
-                               separator=";", ignore_nulls=True)
-        results += [eligible.alias(f"eligible_{idx}"),
-                    pl.when(failed != "").then(failed).alias(f"failed_{idx}")]
+        bits = pl.sum_horizontal([pl.when(inc).then(pl.lit(1 << k, pl.UInt64)).otherwise(pl.lit(0, pl.UInt64))
+                                  for k, (_, inc) in enumerate(parts)])
+        results += [eligible.alias(f"eligible_{idx}"), bits.alias(f"failed_{idx}")]
     return frame.with_columns(outcome_cols).with_columns(results)
+
+
+def name_failures(plan: Plan, rules: RuleSet, wide: pl.DataFrame) -> pl.DataFrame:
+    """`failed_i` from `group_stage`'s bit sets to the criterion ids, in rule order, joined by
+    ';' (null when none)."""
+    named = []
+    for i, cp in enumerate(plan.programmes):
+        ids = rules.get(cp.slug).eligibility.ids()  # the order of blocking_parts
+        col = f"failed_{i}"
+        names = {bits: ";".join(cid for k, cid in enumerate(ids) if bits >> k & 1) or None
+                 for bits in wide.get_column(col).unique().to_list()}
+        named.append(pl.col(col).replace_strict(names, return_dtype=pl.String))
+    return wide.with_columns(named)
 
 
 def evaluate(plan: Plan, rules: RuleSet, groups: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
@@ -326,9 +340,12 @@ def evaluate(plan: Plan, rules: RuleSet, groups: pl.DataFrame, members: pl.DataF
     cols, aggs = member_stage(plan)
     agg = members.lazy().with_columns(cols).group_by("group_id").agg(pl.len().alias(N_MEMBERS), *aggs)
     frame = groups.lazy().join(agg, on="group_id", how="left")
-    out = group_stage(plan, rules, frame)
-    return out.select("group_id", *[f"{k}_{i}" for i in range(len(plan.programmes))
-                                    for k in ("eligible", "failed")]).collect()
+    return name_failures(plan, rules,
+                         group_stage(plan, rules, frame).select("group_id", *_result_columns(plan)).collect())
+
+
+def _result_columns(plan: Plan) -> list[str]:
+    return [f"{k}_{i}" for i in range(len(plan.programmes)) for k in ("eligible", "failed")]
 
 
 def long_form(plan: Plan, wide: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
@@ -404,7 +421,10 @@ class _Writer:
         self._fh: Any = None
         self.rows = 0
 
-    def write(self, df: pl.DataFrame) -> None:
+    def write(self, df: pl.DataFrame, plain: bool = False) -> None:
+        """Append `df`; `plain` promises that no text in it needs CSV quoting, which spares
+        the writer its check of every cell."""
+        quoting: Literal["necessary", "never"] = "never" if plain else "necessary"
         if self.parquet:
             import pyarrow.parquet as pq
             table = df.to_arrow()
@@ -414,9 +434,9 @@ class _Writer:
         else:
             if self._fh is None:
                 self._fh = open(self.tmp, "wb")
-                df.write_csv(self._fh, include_header=True)
+                df.write_csv(self._fh, include_header=True, quote_style=quoting)
             else:
-                df.write_csv(self._fh, include_header=False)
+                df.write_csv(self._fh, include_header=False, quote_style=quoting)
         self.rows += df.height
 
     def commit(self, empty: pl.DataFrame) -> None:
@@ -466,12 +486,15 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
         for chunk in popmod.chunks(pop, n_parts, out.parent, cols, aggs):
             wide = group_stage(plan, rules, chunk.groups.lazy().with_columns(
                 pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name")).alias("__state"))
-            ).collect()
+            ).select("group_id", "__state", *_result_columns(plan)).collect()
+            wide = name_failures(plan, rules, wide)
             if results.parquet:
                 results.write(_results_long(plan, wide))
             else:  # the same rows, written a programme at a time (no 5-fold copy in memory)
+                # slugs and criterion ids never need quoting (their patterns in engine/schema.py)
+                plain = not wide.select(pl.col("group_id").str.contains(r'[,"\r\n]').any()).item()
                 for part in _results_parts(plan, wide):
-                    results.write(part)
+                    results.write(part, plain)
             summaries.append(_summary(plan, wide))
             if chunk.rejects.height:
                 bad.write(chunk.rejects)

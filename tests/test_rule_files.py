@@ -133,3 +133,12 @@ def test_membership_in_an_empty_list_is_rejected(tmp_path):
         load_rules(draft(tmp_path, text))
     assert "needs a non-empty list value" in str(err.value)
     assert f"proinpro.yaml:{line_of(text, 'value: []')}:" in str(err.value)
+
+
+def test_eligibility_naming_more_than_64_criteria_is_rejected(tmp_path):
+    # the population screener records failed criteria as one bit per eligibility item
+    items = ", ".join(["in_force"] * 65)
+    text = PROINPRO.replace("  all: [in_force, in_mexico,", f"  all: [{items}, in_mexico,")
+    with pytest.raises(RuleFileError) as err:
+        load_rules(draft(tmp_path, text))
+    assert "names 72 criteria; at most 64" in str(err.value)
