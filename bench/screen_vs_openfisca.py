@@ -89,6 +89,10 @@ def main() -> None:
     cmd = [str(VINCULA), "screen", str(folder), "--out", str(ours), "--as-of", AS_OF]
     if args.chunk_mb:
         cmd += ["--chunk-mb", str(args.chunk_mb)]
+    # neither run replaces an earlier output: ext4 flushes a file renamed or truncated over an
+    # old one to disk first, which would time the disk instead of the screener
+    for old in (ours, theirs, ours.with_name(ours.stem + ".rejects.csv")):
+        old.unlink(missing_ok=True)
     v_wall, v_mem, v_out = timed(cmd)
     print(next((line for line in v_out.splitlines() if "screened" in line), ""))
     print(f"vincula   wall {v_wall:6.2f} s   peak {v_mem:7.0f} MB")

@@ -26,6 +26,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -379,17 +380,18 @@ def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
                .agg(pl.len().alias(N_MEMBERS), bad.sum().alias("__bad"),
                     pl.col(CHECK).min().alias("__gmin"), pl.col(CHECK).max().alias("__gmax"),
                     *member_aggs))
-    try:
-        agg = members.collect(engine="streaming")
-    except pl.exceptions.PolarsError:  # a value the strict read refuses: validate exactly
-        return None
-    if agg.select(pl.col("__bad").sum()).item():
-        return None
-    try:
-        groups, g_rejects = check_groups(pop.scan("groups").collect(), pop.groups.name, key)
-    except KeyCollision:
-        return None
-    if g_rejects.height:
+    # the groups file is checked on a second thread meanwhile (polars lets go of the GIL)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checked = pool.submit(lambda: check_groups(pop.scan("groups").collect(), pop.groups.name, key))
+        try:
+            agg = members.collect(engine="streaming")
+        except pl.exceptions.PolarsError:  # a value the strict read refuses: validate exactly
+            return None
+        try:
+            groups, g_rejects = checked.result()
+        except KeyCollision:
+            return None
+    if agg.select(pl.col("__bad").sum()).item() or g_rejects.height:
         return None
     groups = groups.with_columns(check.alias(CHECK)).join(agg, on=KEY, how="left")
     confirmed = groups.select(
