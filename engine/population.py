@@ -230,8 +230,9 @@ def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFra
                                              pl.col("territory").fill_null(""), pl.col("country"))),
         _choice_reason("locality"), _choice_reason("organisation")])
     rejects = _reject_rows(g.filter(pl.col("__bad")), file, reason)
-    valid = (g.filter(~pl.col("__bad"))
-             .with_columns(pl.col("locality").cast(pl.String), pl.col("organisation").cast(pl.String))
+    if rejects.height:  # (filtering copies every column, so only when something goes)
+        g = g.filter(~pl.col("__bad"))
+    valid = (g.with_columns(pl.col("locality").cast(pl.String), pl.col("organisation").cast(pl.String))
              .drop("__bad", "__known", "__repeat"))
     return valid, rejects
 

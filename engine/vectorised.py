@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import reduce
 from pathlib import Path
@@ -487,15 +488,17 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
             wide = group_stage(plan, rules, chunk.groups.lazy().with_columns(
                 pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name")).alias("__state"))
             ).select("group_id", "__state", *_result_columns(plan)).collect()
-            wide = name_failures(plan, rules, wide)
-            if results.parquet:
-                results.write(_results_long(plan, wide))
-            else:  # the same rows, written a programme at a time (no 5-fold copy in memory)
-                # slugs and criterion ids never need quoting (their patterns in engine/schema.py)
-                plain = not wide.select(pl.col("group_id").str.contains(r'[,"\r\n]').any()).item()
-                for part in _results_parts(plan, wide):
-                    results.write(part, plain)
-            summaries.append(_summary(plan, wide))
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                counted = pool.submit(_summary, plan, wide)  # counted while the rows are written
+                wide = name_failures(plan, rules, wide)
+                if results.parquet:
+                    results.write(_results_long(plan, wide))
+                else:  # the same rows, written a programme at a time (no 5-fold copy in memory)
+                    # slugs and criterion ids never need quoting (their patterns in engine/schema.py)
+                    plain = not wide.select(pl.col("group_id").str.contains(r'[,"\r\n]').any()).item()
+                    for part in _results_parts(plan, wide):
+                        results.write(part, plain)
+                summaries.append(counted.result())
             if chunk.rejects.height:
                 bad.write(chunk.rejects)
             groups += wide.height
