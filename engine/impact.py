@@ -265,7 +265,7 @@ def _screen_population(
         cols, aggs = vec.member_stage(plan)
         rows: Rows = {}
         for chunk in popmod.chunks(
-            pop, popmod.partitions_for(pop, popmod.DEFAULT_CHUNK_BYTES), None, cols, aggs
+            pop, popmod.partitions_for(pop), None, cols, aggs
         ):
             wide = vec.name_failures(plan, rules, vec.group_stage(plan, rules, chunk.groups.lazy()).collect())
             state = (

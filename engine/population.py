@@ -409,12 +409,21 @@ def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
 # --------------------------------------------------------------------------- chunking
 
 
-#: how much of the input (bytes on disk) is screened at once; a chunk takes roughly 3 to 4
-#: times its CSV size in memory while it is screened
-DEFAULT_CHUNK_BYTES = 320 * 2**20
+#: a population up to this size (bytes on disk) is screened in one piece: in the clean case its
+#: members are streamed and never held, so it takes about 2.7 times its CSV size in memory
+WHOLE_BYTES = 320 * 2**20
+#: a larger one is split into partitions of about this size, each taking roughly 8 to 9 times
+#: its size in memory while it is screened (its member rows are held)
+PART_BYTES = 100 * 2**20
 
 
-def partitions_for(pop: Population, chunk_bytes: int) -> int:
+def partitions_for(pop: Population, chunk_bytes: int | None = None) -> int:
+    """How many parts to screen `pop` in: `chunk_bytes` of input each, or by default one
+    piece up to WHOLE_BYTES and parts of PART_BYTES above it."""
+    if chunk_bytes is None:
+        if pop.size_bytes <= WHOLE_BYTES:
+            return 1
+        chunk_bytes = PART_BYTES
     return max(1, -(-pop.size_bytes // max(1, chunk_bytes)))
 
 

@@ -476,7 +476,7 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
     plan = compile_plan(rules, as_of, group_columns={"country", "territory", "locality", "organisation",
                                                      *popmod.territory_frame().columns},
                         member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"}, programs=programs)
-    n_parts = popmod.partitions_for(pop, chunk_bytes or popmod.DEFAULT_CHUNK_BYTES)
+    n_parts = popmod.partitions_for(pop, chunk_bytes)
     cols, aggs = member_stage(plan)
     results, bad = _Writer(out), _Writer(rejects_path)
     summaries: list[pl.DataFrame] = []
