@@ -7,8 +7,8 @@ A population is a folder with `groups.csv` and `members.csv` (or the same column
   PA province code, read as text), locality (rural | periurban | urban), organisation
   (osse | informal | none);
 - members: group_id, age (0 to 120), sex (F | M), prospera, poverty (true | false),
-  producer_stratum (E1..E6, or none for not a producer), entrepreneurial_potential (very_low | low | medium | high |
-  very_high).
+  producer_stratum (E1..E6, or none for not a producer), entrepreneurial_potential
+  (very_low | low | medium | high | very_high).
 
 An empty cell is "not known". Members of a group need not be contiguous, so a population
 larger than memory is split by a hash of group_id into partitions on disk (one streaming pass

@@ -35,8 +35,7 @@ import polars as pl
 from engine.errors import RuleFileError
 from engine.facts import GROUP_FACTS, MEMBER_FACTS, FactSpec
 from engine.rules import RuleSet
-from engine.schema import (AllOf, AnyOf, Compare, Condition, Members, NotOf, Rule, Scalar,
-                           compared_facts, walk)
+from engine.schema import AllOf, AnyOf, Compare, Condition, Members, NotOf, Rule, Scalar, compared_facts, walk
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
             "in": "not_in", "not_in": "in"}
@@ -315,8 +314,8 @@ def group_stage(plan: Plan, rules: RuleSet, frame: pl.LazyFrame) -> pl.LazyFrame
         rule = rules.get(cp.slug).eligibility
         eligible = kleene_expr(rule, outcome)
         parts = blocking_parts(rule, outcome, eligible == False)  # noqa: E712
-        bits = pl.sum_horizontal([pl.when(inc).then(pl.lit(1 << k, pl.UInt64)).otherwise(pl.lit(0, pl.UInt64))
-                                  for k, (_, inc) in enumerate(parts)])
+        bits = pl.sum_horizontal([pl.when(inc).then(pl.lit(1 << k, pl.UInt64))
+                                  .otherwise(pl.lit(0, pl.UInt64)) for k, (_, inc) in enumerate(parts)])
         results += [eligible.alias(f"eligible_{idx}"), bits.alias(f"failed_{idx}")]
     return frame.with_columns(outcome_cols).with_columns(results)
 
