@@ -202,3 +202,19 @@ def test_api_gaps_json_and_html_report(client: TestClient) -> None:
 def test_api_unknown_gap_case_is_404_with_suggestions(client: TestClient) -> None:
     r = client.get("/v1/gaps", params={"case": "tres"})
     assert r.status_code == 404 and r.json()["suggestions"] == ["tres-por-uno"]
+
+
+def test_api_gap_report_shows_an_edited_commitments_file_without_restart(tmp_path) -> None:
+    import shutil
+    from pathlib import Path
+
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "commitments",
+                    fixtures / "commitments")
+    with TestClient(create_app(Settings(fixtures_dir=fixtures))) as c:
+        before = c.get("/v1/gaps", params={"case": "tres-por-uno"}).json()["cases"][0]["title"]
+        case_file = fixtures / "commitments" / "tres-por-uno.yaml"
+        text = case_file.read_text(encoding="utf-8")
+        case_file.write_text(text.replace(before["es"], "3x1 revisado por el comité", 1), encoding="utf-8")
+        after = c.get("/v1/gaps", params={"case": "tres-por-uno"}).json()["cases"][0]["title"]
+    assert after["es"] == "3x1 revisado por el comité" != before["es"]

@@ -1,7 +1,8 @@
 """`/v1/gaps` (JSON) and `/report` (HTML): the coordination-gap report of the commitments cases.
 
-The report depends only on the bundled files, so each case's report is computed once (it screens
-a population, about a second) and kept for the life of the process; rendering is per request.
+The report depends only on files (the commitments cases, the rule files and gap checks, the
+populations they screen), so each case's report is computed once (it screens a population,
+about a second) and kept until one of those files changes; rendering is per request.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import SettingsDep
 from api.errors import GET_PROBLEMS, ApiError, Problem
+from engine import FIXTURES_DIR, RULES_DIR
 from engine.commitments import COMMITMENTS_DIR, case_files
 from engine.gaps import GapReport, analyse
 from engine.report import render
@@ -27,8 +29,16 @@ Lang = Annotated[Literal["es", "en"], Query(description="language of the report"
 
 
 @lru_cache(maxsize=16)
-def _report(case: str | None, commitments_dir: Path) -> GapReport:
+def _report(case: str | None, commitments_dir: Path, stamp: tuple[tuple[str, int, int], ...]) -> GapReport:
+    """`stamp` is only part of the cache key: a committee member's edit is seen on the next request."""
     return analyse(case, commitments_dir=commitments_dir)
+
+
+def _stamp(commitments_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, modification time, size) of every file the report reads."""
+    folders = (commitments_dir, RULES_DIR, FIXTURES_DIR / "populations")
+    return tuple(sorted((str(p), st.st_mtime_ns, st.st_size) for d in folders if d.is_dir()
+                        for p in d.rglob("*") if p.is_file() and (st := p.stat())))
 
 
 def _gap_report(case: str | None, settings: SettingsDep) -> GapReport:
@@ -39,7 +49,7 @@ def _gap_report(case: str | None, settings: SettingsDep) -> GapReport:
         raise ApiError(Problem(status=404, code="unknown_case",
                                message=f"no commitments case called `{case}`", suggestions=close,
                                hint=f"known cases: {', '.join(known)}"))
-    return _report(case, directory)
+    return _report(case, directory, _stamp(directory))
 
 
 @router.get("/v1/gaps", summary="Coordination gaps (JSON)", responses=GET_PROBLEMS)
