@@ -29,14 +29,14 @@ Lang = Annotated[Literal["es", "en"], Query(description="language of the report"
 
 
 @lru_cache(maxsize=16)
-def _report(case: str | None, commitments_dir: Path, stamp: tuple[tuple[str, int, int], ...]) -> GapReport:
+def _report(case: str | None, commitments_dir: Path, rules_dir: Path | None,
+            stamp: tuple[tuple[str, int, int], ...]) -> GapReport:
     """`stamp` is only part of the cache key: a committee member's edit is seen on the next request."""
-    return analyse(case, commitments_dir=commitments_dir)
+    return analyse(case, commitments_dir=commitments_dir, rules_dir=rules_dir)
 
 
-def _stamp(commitments_dir: Path) -> tuple[tuple[str, int, int], ...]:
-    """(path, modification time, size) of every file the report reads."""
-    folders = (commitments_dir, RULES_DIR, FIXTURES_DIR / "populations")
+def _stamp(*folders: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, modification time, size) of every file in `folders`."""
     return tuple(sorted((str(p), st.st_mtime_ns, st.st_size) for d in folders if d.is_dir()
                         for p in d.rglob("*") if p.is_file() and (st := p.stat())))
 
@@ -49,7 +49,10 @@ def _gap_report(case: str | None, settings: SettingsDep) -> GapReport:
         raise ApiError(Problem(status=404, code="unknown_case",
                                message=f"no commitments case called `{case}`", suggestions=close,
                                hint=f"known cases: {', '.join(known)}"))
-    return _report(case, directory, _stamp(directory))
+    # screened with the same rules as the eligibility endpoints (VINCULA_RULES_DIR); the gap
+    # checks stay the bundled rules/gaps
+    inputs = (directory, settings.rules_dir or RULES_DIR, RULES_DIR, FIXTURES_DIR / "populations")
+    return _report(case, directory, settings.rules_dir, _stamp(*inputs))
 
 
 @router.get("/v1/gaps", summary="Coordination gaps (JSON)", responses=GET_PROBLEMS)
