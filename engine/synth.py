@@ -6,9 +6,17 @@ are met, missed and straddled often: groups of exactly the minimum size, PROSPER
 exactly one half and one half plus one, ages 17/18/65/66, strata E3/E4, and facts left empty
 ("not known"). Members are written in shuffled order, as a real extract may be, so readers
 cannot rely on a group's members being contiguous. The same seed always gives the same files.
+
+A population is drawn in blocks of `BLOCK_GROUPS` groups, each from its own random generator
+derived from (seed, block), and written block by block, so memory stays bounded however many
+groups are asked for. Members are shuffled within their block; group ids run on across blocks.
+Every column is built from numpy arrays straight into polars, with "not known" put in by null
+masks, so no value ever becomes a Python object.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -17,91 +25,157 @@ import polars as pl
 
 from engine.population import CHOICES
 from engine.territory import PROVIDERS
+from engine.vectorised import _Writer
 
-EDGE_AGES = np.array([17, 18, 65, 66])
+#: groups drawn and written at once: about 3.2 million members; the process peaks near 0.6 GB
+#: writing CSV and 0.8 GB writing Parquet (which encodes a whole row group in memory)
+BLOCK_GROUPS = 500_000
+
+EDGE_AGES = np.array([17, 18, 65, 66], dtype=np.int8)
+FOCUS_STATES = ["12", "13", "32"]  # where proinpro operated: more near-misses there
+SIZE_SHARES = np.array([1, 1, 2, 8, 12, 20, 14, 10, 8, 8, 6, 5, 5]) / 100  # sizes 0 to 12
+STRATA = [None, "E1", "E2", "E3", "E4", "E5", "E6"]  # None: not known
+STRATUM_SHARES = [0.3, 0.1, 0.1, 0.15, 0.15, 0.1, 0.1]
+
+GROUP_SCHEMA = pl.Schema({c: pl.String for c in (
+    "group_id", "country", "territory", "locality", "organisation")})
+MEMBER_SCHEMA = pl.Schema({"group_id": pl.String, "age": pl.Int64, "sex": pl.String, "prospera": pl.Boolean,
+                           "poverty": pl.Boolean, "producer_stratum": pl.String,
+                           "entrepreneurial_potential": pl.String})
 
 
-def _maybe_missing(rng: np.random.Generator, values: np.ndarray, share: float) -> list:
-    out = values.astype(object)
-    out[rng.random(len(values)) < share] = None
-    return list(out)
+@cache
+def _territories() -> tuple[pl.Series, int, np.ndarray]:
+    """Every territory code (Mexican municipalities first, then Panamanian provinces), how many
+    are Mexican, and the positions of the municipalities in the focus states."""
+    mx = sorted(PROVIDERS["MX"].table)
+    pa = sorted(PROVIDERS["PA"].table)
+    focus = np.array([i for i, code in enumerate(mx) if code[:2] in FOCUS_STATES])
+    return pl.Series("territory", mx + pa, dtype=pl.String), len(mx), focus
 
 
-def generate(n_groups: int, seed: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(groups, members) frames for `n_groups` groups; deterministic for a given seed."""
-    rng = np.random.default_rng(seed)
-    mx = np.array(sorted(PROVIDERS["MX"].table))
-    pa = np.array(sorted(PROVIDERS["PA"].table))
-    states = np.array([c[:2] for c in mx])
-    focus = mx[np.isin(states, ["12", "13", "32"])]  # where proinpro operated: more near-misses
+def _words(words: list[str | None] | tuple[str, ...], index: np.ndarray) -> pl.Series:
+    """The word at each index: a gather from a short list, not a Python string per row."""
+    return pl.Series(list(words), dtype=pl.String).gather(index)
 
-    country = np.where(rng.random(n_groups) < 0.03, "PA", "MX")
-    where = rng.random(n_groups)
-    territory = np.where(where < 0.3, rng.choice(focus, n_groups), rng.choice(mx, n_groups))
-    territory = np.where(country == "PA", rng.choice(pa, n_groups), territory)
+
+def _unknown(frame: pl.DataFrame, masks: dict[str, np.ndarray]) -> pl.DataFrame:
+    """`frame` with each named column null where its mask is true."""
+    return frame.with_columns(pl.when(pl.lit(pl.Series(mask))).then(None).otherwise(pl.col(col)).alias(col)
+                              for col, mask in masks.items())
+
+
+def _block(seed: int, block: int, start: int, n_groups: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Groups `start` to `start + n_groups - 1` of the population and their members (shuffled),
+    drawn from the generator of (seed, block) alone."""
+    # numpy's way to independent streams (what SeedSequence(seed).spawn gives the block-th child)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+    codes, n_mx, focus = _territories()
+
+    pa = rng.random(n_groups) < 0.03
+    in_focus = rng.random(n_groups) < 0.3
+    territory = np.where(in_focus, focus[rng.integers(0, len(focus), n_groups)],
+                         rng.integers(0, n_mx, n_groups))
+    territory = np.where(pa, rng.integers(n_mx, len(codes), n_groups), territory)
     gaps = rng.random(n_groups) < 0.25  # a quarter of the groups have some fact not known
+    index = pl.int_range(start, start + n_groups, dtype=pl.Int64, eager=True)
     groups = pl.DataFrame({
-        "group_id": [f"s{seed}-{i:07d}" for i in range(n_groups)],
-        "country": country,
-        "territory": territory,
-        "locality": _maybe_missing(rng, rng.choice(CHOICES["locality"], n_groups, p=[0.6, 0.15, 0.25]),
-                                   0.04),
-        "organisation": _maybe_missing(rng, rng.choice(CHOICES["organisation"], n_groups,
-                                                       p=[0.45, 0.35, 0.2]), 0.04),
-    }, schema={c: pl.String for c in ("group_id", "country", "territory", "locality", "organisation")})
+        "group_id": (f"s{seed}-" + index.cast(pl.String).str.zfill(7)),
+        "country": _words(["MX", "PA"], pa.astype(np.uint32)),
+        "territory": codes.gather(territory),
+        "locality": _words(CHOICES["locality"], rng.choice(3, n_groups, p=[0.6, 0.15, 0.25])),
+        "organisation": _words(CHOICES["organisation"], rng.choice(3, n_groups, p=[0.45, 0.35, 0.2])),
+    }, schema=GROUP_SCHEMA)
+    groups = _unknown(groups, {c: rng.random(n_groups) < 0.04 for c in ("locality", "organisation")})
 
     # sizes around the minimum of five, and some large groups
-    sizes = rng.choice(np.arange(0, 13), n_groups,
-                       p=np.array([1, 1, 2, 8, 12, 20, 14, 10, 8, 8, 6, 5, 5]) / 100)
+    sizes = rng.choice(len(SIZE_SHARES), n_groups, p=SIZE_SHARES)
     n = int(sizes.sum())
-    gid = np.repeat(np.arange(n_groups), sizes)
-    first = np.repeat(np.cumsum(sizes) - sizes, sizes)
-    pos = np.arange(n) - first  # position of a member within its group
-    size_of = sizes[gid]
+    # members in shuffled order, so a group's members are not contiguous: every draw below is
+    # made row by row, so shuffling the (group, place in group) pairs first is enough
+    order = rng.permutation(n)
+    gid = np.repeat(np.arange(n_groups, dtype=np.uint32), sizes)[order]
+    pos = (np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)).astype(np.int8)[order]
+    del order
+    size_of = sizes.astype(np.int8)[gid]
     # PROSPERA: exactly half, half plus one, or drawn freely
-    mode = rng.integers(0, 3, n_groups)[gid]
+    mode = rng.integers(0, 3, n_groups, dtype=np.int8)[gid]
     k = np.where(mode == 0, size_of // 2, size_of // 2 + 1)
     prospera = np.where(mode == 2, rng.random(n) < 0.65, pos < k)
-    age = np.where(rng.random(n) < 0.25, rng.choice(EDGE_AGES, n), rng.integers(16, 80, n))
-    # in groups with gaps, a tenth of each fact is not known
-    gap_m = gaps[gid]
-
-    def holes(values: np.ndarray) -> list:
-        out = values.astype(object)
-        out[gap_m & (rng.random(n) < 0.1)] = None
-        return list(out)
-
+    age = np.where(rng.random(n) < 0.25, rng.choice(EDGE_AGES, n), rng.integers(16, 80, n, dtype=np.int8))
     # most groups are all-adult, medium-plus potential, women in poverty, so that programmes'
     # other criteria are reached; the rest vary freely
     typical = rng.random(n_groups)[gid] < 0.5
-    potential = np.where(typical, rng.choice(["medium", "high", "very_high"], n),
-                         rng.choice(CHOICES["entrepreneurial_potential"], n))
-    sex = np.where(typical & (rng.random(n) < 0.9), "F", rng.choice(["F", "M"], n))
+    potential = np.where(typical, 2 + rng.integers(0, 3, n, dtype=np.int8),  # medium, high, very_high
+                         rng.integers(0, len(CHOICES["entrepreneurial_potential"]), n, dtype=np.int8))
+    sex = np.where(typical & (rng.random(n) < 0.9), 0, rng.integers(0, 2, n, dtype=np.int8))  # 0 is F
     poverty = np.where(typical, rng.random(n) < 0.95, rng.random(n) < 0.6)
-    stratum = rng.choice(np.array(["", "E1", "E2", "E3", "E4", "E5", "E6"]), n,
-                         p=[0.3, 0.1, 0.1, 0.15, 0.15, 0.1, 0.1])
-    stratum_col = holes(stratum)
-    stratum_col = [None if s == "" else s for s in stratum_col]
+    stratum = rng.choice(len(STRATA), n, p=STRATUM_SHARES).astype(np.int8)
     members = pl.DataFrame({
-        "group_id": groups.get_column("group_id").gather(pl.Series(gid, dtype=pl.UInt32)),
-        "age": holes(age.astype(np.int64)),
-        "sex": holes(sex),
-        "prospera": holes(prospera),
-        "poverty": holes(poverty),
-        "producer_stratum": stratum_col,
-        "entrepreneurial_potential": holes(potential),
-    }, schema={"group_id": pl.String, "age": pl.Int64, "sex": pl.String, "prospera": pl.Boolean,
-               "poverty": pl.Boolean, "producer_stratum": pl.String,
-               "entrepreneurial_potential": pl.String})
-    members = members.gather(pl.Series(rng.permutation(n), dtype=pl.UInt32))  # not contiguous
-    return groups, members
+        "group_id": groups.get_column("group_id").gather(gid),
+        "age": age,
+        "sex": _words(CHOICES["sex"], sex),
+        "prospera": prospera,
+        "poverty": poverty,
+        "producer_stratum": _words(STRATA, stratum),
+        "entrepreneurial_potential": _words(CHOICES["entrepreneurial_potential"], potential),
+    }, schema=MEMBER_SCHEMA)
+    # in groups with gaps, a tenth of each fact is not known
+    gap_m = gaps[gid]
+    facts = [c for c in MEMBER_SCHEMA if c != "group_id"]
+    return groups, _unknown(members, {c: gap_m & (rng.random(n) < 0.1) for c in facts})
+
+
+def blocks(n_groups: int, seed: int = 1,
+           block_groups: int = BLOCK_GROUPS) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    """(groups, members) of each block in turn (one empty block when `n_groups` is 0)."""
+    if block_groups < 1:
+        raise ValueError(f"block_groups must be at least 1, not {block_groups}")
+    for block, start in enumerate(range(0, max(n_groups, 1), block_groups)):
+        yield _block(seed, block, start, min(block_groups, n_groups - start))
+
+
+def generate(n_groups: int, seed: int = 1,
+             block_groups: int = BLOCK_GROUPS) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(groups, members) frames for `n_groups` groups, in memory; deterministic for a given seed
+    and block size. The same rows, in the same order, as `write_population` writes."""
+    parts = list(blocks(n_groups, seed, block_groups))
+    return pl.concat([g for g, _ in parts]), pl.concat([m for _, m in parts])
+
+
+def _paths(out_dir: Path | str, fmt: Literal["csv", "parquet"]) -> tuple[Path, Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return out / f"groups.{fmt}", out / f"members.{fmt}"
+
+
+def write_population(n_groups: int, out_dir: Path | str, seed: int = 1,
+                     fmt: Literal["csv", "parquet"] = "csv",
+                     block_groups: int = BLOCK_GROUPS) -> tuple[Path, Path, int, int]:
+    """Draw and write a population block by block (one Parquet row group per block), holding
+    one block at a time. Returns the groups and members paths and how many of each were written.
+    Each file is written beside its target under a temporary name and renamed when complete,
+    so an interrupted run leaves no half-written file behind."""
+    paths = _paths(out_dir, fmt)
+    writers = _Writer(paths[0]), _Writer(paths[1])
+    try:
+        for frames in blocks(n_groups, seed, block_groups):
+            for writer, frame in zip(writers, frames, strict=True):
+                writer.write(frame, plain=True)  # ids, codes and words: nothing needs quoting
+            del frames, frame  # before the next block is drawn, so only one is ever held
+        for writer, schema in zip(writers, (GROUP_SCHEMA, MEMBER_SCHEMA), strict=True):
+            writer.commit(pl.DataFrame(schema=schema))
+    except BaseException:
+        for writer in writers:
+            writer.abort()
+        raise
+    return paths[0], paths[1], writers[0].rows, writers[1].rows
 
 
 def write(groups: pl.DataFrame, members: pl.DataFrame, out_dir: Path | str,
           fmt: Literal["csv", "parquet"] = "csv") -> tuple[Path, Path]:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = out / f"groups.{fmt}", out / f"members.{fmt}"
+    """Write frames already in memory (as `generate` gives them) to `out_dir`."""
+    paths = _paths(out_dir, fmt)
     for frame, path in zip((groups, members), paths, strict=True):
         if fmt == "csv":
             frame.write_csv(path)

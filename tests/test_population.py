@@ -127,3 +127,62 @@ def test_synth_is_deterministic_and_members_not_contiguous() -> None:
     runs = m1.select((pl.col("group_id") != pl.col("group_id").shift()).sum()).item()
     assert runs > g1.height  # a group's members are spread out
     assert not synth.generate(200, seed=10)[1].equals(m1)
+
+
+def test_synth_streamed_in_blocks_is_repeatable_and_screens_clean(tmp_path: Path) -> None:
+    first = synth.write_population(1000, tmp_path / "a", seed=6, block_groups=240)
+    again = synth.write_population(1000, tmp_path / "b", seed=6, block_groups=240)
+    for a, b in zip(first[:2], again[:2], strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    groups = pl.read_csv(first[0], schema=synth.GROUP_SCHEMA)
+    members = pl.read_csv(first[1], schema=synth.MEMBER_SCHEMA)
+    assert first[2:] == (1000, members.height)
+    assert groups["group_id"].is_unique().all() and groups["group_id"][-1] == "s6-0000999"
+    assert members["group_id"].is_in(groups["group_id"].implode()).all()
+    # the same rows as the in-memory frames drawn with the same blocks
+    g, m = synth.generate(1000, seed=6, block_groups=240)
+    assert groups.equals(g) and members.equals(m)
+    report = screen_population(tmp_path / "a", tmp_path / "out.csv", load_rules(), DAY)
+    assert report.rejected_rows == 0 and report.groups == 1000
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["groups.csv", "members.csv"]
+
+
+def test_synth_streamed_parquet_has_a_row_group_per_block(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    groups, members, n_groups, n_members = synth.write_population(700, tmp_path, 3, "parquet", 300)
+    assert pq.ParquetFile(groups).num_row_groups == 3 and pq.ParquetFile(members).num_row_groups == 3
+    g, m = synth.generate(700, seed=3, block_groups=300)
+    assert pl.read_parquet(groups).equals(g) and pl.read_parquet(members).equals(m)
+    assert (n_groups, n_members) == (700, m.height)
+    assert screen_population(tmp_path, tmp_path / "out.csv", load_rules(), DAY).rejected_rows == 0
+
+
+def test_synth_interrupted_write_leaves_previous_files_untouched(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "groups.csv").write_text("previous groups\n")
+    drawn = synth._block
+
+    def block(seed: int, index: int, start: int, n: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        if index == 2:
+            raise KeyboardInterrupt
+        return drawn(seed, index, start, n)
+
+    monkeypatch.setattr(synth, "_block", block)
+    with pytest.raises(KeyboardInterrupt):
+        synth.write_population(500, tmp_path, block_groups=100)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["groups.csv"]
+    assert (tmp_path / "groups.csv").read_text() == "previous groups\n"
+
+
+def test_synth_straddles_the_thresholds() -> None:
+    groups, members = synth.generate(3000, seed=4)
+    sizes = members.group_by("group_id").agg(pl.len().alias("n"), pl.col("prospera").sum().alias("p"))
+    assert {4, 5, 6} <= set(sizes["n"].to_list())
+    assert (sizes["p"] * 2 == sizes["n"]).sum() > 100 and (sizes["p"] == sizes["n"] // 2 + 1).sum() > 100
+    assert {17, 18, 65, 66} <= set(members["age"].to_list())
+    assert {"E3", "E4"} <= set(members["producer_stratum"].to_list())
+    assert all(members[c].null_count() > 0 for c in members.columns if c != "group_id")
+    assert groups["locality"].null_count() > 0 and groups["organisation"].null_count() > 0
+    assert 30 < (groups["country"] == "PA").sum() < 180
+    assert groups["territory"].str.slice(0, 2).is_in(["12", "13", "32"]).sum() > 900  # 30% + their share

@@ -97,7 +97,6 @@ def synth(n: Annotated[int, typer.Argument(min=0, help="number of groups")],
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter("use csv or parquet", param_hint="--format")
     kind: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
-    groups, members = gen.generate(n, seed)
-    paths = gen.write(groups, members, out_dir, kind)
-    out.print(f"wrote {groups.height:,} groups and {members.height:,} members (seed {seed}) → "
-              f"{escape(str(paths[0]))}, {escape(str(paths[1]))}")
+    groups, members, n_groups, n_members = gen.write_population(n, out_dir, seed, kind)
+    out.print(f"wrote {n_groups:,} groups and {n_members:,} members (seed {seed}) → "
+              f"{escape(str(groups))}, {escape(str(members))}", soft_wrap=True)
