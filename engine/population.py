@@ -22,6 +22,7 @@ with a rejected member (screening it without that member could make it look elig
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -30,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -121,6 +122,59 @@ def _header(path: Path, fmt: str) -> list[str]:
     if not line:
         raise InputError(f"{path} is empty", where=f"{path}:1", hint="the first line is the header")
     return [c.strip().strip('"') for c in line.split(",")]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class FrameWriter:
+    """Frames appended to a CSV or Parquet file (by the target's suffix) through a temporary file
+    beside the target, renamed at the end: a failed or interrupted run never leaves a
+    half-written file under the target name. Screening results and synthetic populations."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        self.parquet = target.suffix.lower() in (".parquet", ".pq")
+        self._pq: Any = None
+        self._fh: Any = None
+        self.rows = 0
+
+    def write(self, df: pl.DataFrame, plain: bool = False) -> None:
+        """Append `df`; `plain` promises that no text in it needs CSV quoting, which spares
+        the writer its check of every cell."""
+        quoting: Literal["necessary", "never"] = "never" if plain else "necessary"
+        if self.parquet:
+            import pyarrow.parquet as pq
+            table = df.to_arrow()
+            if self._pq is None:
+                self._pq = pq.ParquetWriter(self.tmp, table.schema)
+            self._pq.write_table(table)
+        else:
+            if self._fh is None:
+                self._fh = open(self.tmp, "wb")
+                df.write_csv(self._fh, include_header=True, quote_style=quoting)
+            else:
+                df.write_csv(self._fh, include_header=False, quote_style=quoting)
+        self.rows += df.height
+
+    def commit(self, empty: pl.DataFrame) -> None:
+        if self._pq is None and self._fh is None:
+            self.write(empty)  # header / schema only
+        if self._pq is not None:
+            self._pq.close()
+        if self._fh is not None:
+            self._fh.close()
+        os.replace(self.tmp, self.target)
+
+    def abort(self) -> None:
+        for h in (self._pq, self._fh):
+            try:
+                if h is not None:
+                    h.close()
+            except Exception:  # noqa: BLE001 - cleaning up after the real error
+                pass
+        self.tmp.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- territories

@@ -23,9 +23,8 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from engine.population import CHOICES
+from engine.population import CHOICES, FrameWriter
 from engine.territory import PROVIDERS
-from engine.vectorised import _Writer
 
 #: groups drawn and written at once: about 3.2 million members; the process peaks near 0.6 GB
 #: writing CSV and 0.8 GB writing Parquet (which encodes a whole row group in memory)
@@ -157,7 +156,7 @@ def write_population(n_groups: int, out_dir: Path | str, seed: int = 1,
     Each file is written beside its target under a temporary name and renamed when complete,
     so an interrupted run leaves no half-written file behind."""
     paths = _paths(out_dir, fmt)
-    writers = _Writer(paths[0]), _Writer(paths[1])
+    writers = FrameWriter(paths[0]), FrameWriter(paths[1])
     try:
         for frames in blocks(n_groups, seed, block_groups):
             for writer, frame in zip(writers, frames, strict=True):

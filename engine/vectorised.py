@@ -22,13 +22,12 @@ join of territories are where the time goes, and polars does both in parallel.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import reduce
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
@@ -409,55 +408,6 @@ def _summary(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
                       for i, cp in enumerate(plan.programmes)])
 
 
-class _Writer:
-    """Results written to a temporary file beside the target and renamed at the end, so a
-    failed or interrupted run never leaves a half-written file under the target name."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-        self.tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        self.parquet = target.suffix.lower() in (".parquet", ".pq")
-        self._pq: Any = None
-        self._fh: Any = None
-        self.rows = 0
-
-    def write(self, df: pl.DataFrame, plain: bool = False) -> None:
-        """Append `df`; `plain` promises that no text in it needs CSV quoting, which spares
-        the writer its check of every cell."""
-        quoting: Literal["necessary", "never"] = "never" if plain else "necessary"
-        if self.parquet:
-            import pyarrow.parquet as pq
-            table = df.to_arrow()
-            if self._pq is None:
-                self._pq = pq.ParquetWriter(self.tmp, table.schema)
-            self._pq.write_table(table)
-        else:
-            if self._fh is None:
-                self._fh = open(self.tmp, "wb")
-                df.write_csv(self._fh, include_header=True, quote_style=quoting)
-            else:
-                df.write_csv(self._fh, include_header=False, quote_style=quoting)
-        self.rows += df.height
-
-    def commit(self, empty: pl.DataFrame) -> None:
-        if self._pq is None and self._fh is None:
-            self.write(empty)  # header / schema only
-        if self._pq is not None:
-            self._pq.close()
-        if self._fh is not None:
-            self._fh.close()
-        os.replace(self.tmp, self.target)
-
-    def abort(self) -> None:
-        for h in (self._pq, self._fh):
-            try:
-                if h is not None:
-                    h.close()
-            except Exception:  # noqa: BLE001 - cleaning up after the real error
-                pass
-        self.tmp.unlink(missing_ok=True)
-
-
 def screen_population(population: Path | str, out: Path | str, rules: RuleSet, as_of: dt.date,
                       programs: list[str] | None = None, rejects: Path | str | None = None,
                       chunk_bytes: int | None = None,
@@ -477,7 +427,7 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
                         member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"}, programs=programs)
     n_parts = popmod.partitions_for(pop, chunk_bytes)
     cols, aggs = member_stage(plan)
-    results, bad = _Writer(out), _Writer(rejects_path)
+    results, bad = popmod.FrameWriter(out), popmod.FrameWriter(rejects_path)
     summaries: list[pl.DataFrame] = []
     groups = rejected = done = 0
     try:
