@@ -186,3 +186,21 @@ def test_synth_straddles_the_thresholds() -> None:
     assert groups["locality"].null_count() > 0 and groups["organisation"].null_count() > 0
     assert 30 < (groups["country"] == "PA").sum() < 180
     assert groups["territory"].str.slice(0, 2).is_in(["12", "13", "32"]).sum() > 900  # 30% + their share
+
+
+def test_population_group_ids_that_need_quoting_survive_the_results_file(tmp_path: Path) -> None:
+    # a clean population (the single-pass path), with ids holding a comma, a quote and a newline
+    ids = ['coop, "La Esperanza"', "plain-1", "two\nlines"]
+    groups = pl.DataFrame({"group_id": ids, "country": ["MX"] * 3, "territory": ["12029"] * 3,
+                           "locality": ["rural"] * 3, "organisation": ["osse"] * 3})
+    members = pl.DataFrame({"group_id": [i for i in ids for _ in range(5)], "age": [30] * 15,
+                            "sex": ["F"] * 15, "prospera": ["True"] * 15, "poverty": ["True"] * 15,
+                            "producer_stratum": ["E2"] * 15, "entrepreneurial_potential": ["high"] * 15})
+    (tmp_path / "pop").mkdir()
+    groups.write_csv(tmp_path / "pop" / "groups.csv")
+    members.write_csv(tmp_path / "pop" / "members.csv")
+    report = screen_population(tmp_path / "pop", tmp_path / "out.csv", load_rules(), DAY)
+    assert report.rejected_rows == 0
+    out = pl.read_csv(report.out, schema=OUT_SCHEMA)
+    assert sorted(out["group_id"].unique()) == sorted(ids)
+    assert out.filter(pl.col("program") == "proinpro")["eligible"].to_list() == [True] * 3
