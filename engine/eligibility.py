@@ -8,6 +8,7 @@ so "cannot tell" is an answer of its own that names the missing facts.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from typing import Any
 
@@ -15,8 +16,22 @@ from engine.evaluate import Matches, RuleMatcher
 from engine.explain import WORDS, condition_text, fact_label, value_text
 from engine.facts import group_facts, member_facts
 from engine.rules import RuleSet, load_rules
-from engine.schema import (CitationOut, Criterion, CriterionResult, Determination, Group,
-                           GroupResult, Members, Outcome, Status, compared_facts, Programme, Rule, Scalar, walk)
+from engine.schema import (
+    CitationOut,
+    Criterion,
+    CriterionResult,
+    Determination,
+    Group,
+    GroupResult,
+    Members,
+    Outcome,
+    Programme,
+    Rule,
+    Scalar,
+    Status,
+    compared_facts,
+    walk,
+)
 from engine.territory import lookup
 
 Tri = bool | None  # three-valued truth: None is "not known"
@@ -223,13 +238,29 @@ def _summary(eligible: Tri, failed: list[CriterionResult], missing: list[str], l
     if eligible is False:
         reasons = "; ".join(r.label for r in failed)
         return f"No cumple: {reasons}" if lang == "es" else f"Not met: {reasons}"
-    shown = _compact(missing)
+    shown = _compact(missing, lang)
     return (f"No se puede determinar; falta: {shown}" if lang == "es"
             else f"Cannot tell; missing: {shown}")
 
 
-def _compact(missing: list[str], limit: int = 4) -> str:
-    """`project.*` facts as one `project`, and at most `limit` names."""
-    names = list(dict.fromkeys("project" if m.startswith("project.") else m for m in missing))
-    more = len(names) - limit
-    return ", ".join(names[:limit]) + (f" (+{more})" if more > 0 else "")
+_MEMBER_FACT = re.compile(r"^members\[(\d+)\]\.(.+)$")
+
+
+def _compact(missing: list[str], lang: str, limit: int = 4) -> str:
+    """The missing facts in words: `project.*` as one "project details", a member's facts
+    together ("member 2 (age, sex)"), and at most `limit` items."""
+    items: list[str] = []
+    by_member: dict[str, list[str]] = {}
+    for fact in missing:
+        member = _MEMBER_FACT.match(fact)
+        if member:
+            by_member.setdefault(member[1], []).append(fact_label(member[2], lang, member=True))
+        elif fact.startswith("project."):
+            items.append("datos del proyecto" if lang == "es" else "project details")
+        else:
+            items.append(fact_label(fact, lang))
+    who = "integrante" if lang == "es" else "member"
+    items += [f"{who} {n} ({', '.join(fs)})" for n, fs in by_member.items()]
+    items = list(dict.fromkeys(items))
+    more = len(items) - limit
+    return ", ".join(items[:limit]) + (f" (+{more})" if more > 0 else "")

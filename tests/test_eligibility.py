@@ -174,3 +174,14 @@ def test_a_number_is_not_accepted_as_a_date():
     from pydantic import ValidationError
     with pytest.raises(ValidationError, match="YYYY-MM-DD"):
         make_group(as_of=0)
+
+
+def test_cannot_tell_summary_names_missing_facts_in_words(engine):
+    group = make_group([member(), member(), member(prospera=False), member(prospera=False),
+                        member(prospera=None)], locality=None)
+    es = engine.check(group, programs=["proinpro"]).determinations[0]
+    en = engine.check(group, lang="en", programs=["proinpro"]).determinations[0]
+    assert es.eligible is None and es.missing_facts == ["members[5].prospera", "locality"]
+    assert es.summary == ("No se puede determinar; falta: tipo de localidad, "
+                          "integrante 5 (beneficiaria de PROSPERA)")
+    assert en.summary == "Cannot tell; missing: locality type, member 5 (PROSPERA beneficiary)"
