@@ -129,11 +129,13 @@ def _header(path: Path, fmt: str) -> list[str]:
 
 class FrameWriter:
     """Frames appended to a CSV or Parquet file (by the target's suffix) through a temporary file
-    beside the target, renamed at the end: a failed or interrupted run never leaves a
-    half-written file under the target name. Screening results and synthetic populations."""
+    beside the target, renamed when the `with` block ends without an error and deleted when it
+    ends with one: a failed or interrupted run never leaves a half-written file under the target
+    name. `schema` is what an empty file holds. Screening results and synthetic populations."""
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, schema: pl.Schema | dict[str, Any]) -> None:
         self.target = target
+        self.schema = schema
         self.tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         self.parquet = target.suffix.lower() in (".parquet", ".pq")
         self._pq: Any = None
@@ -158,16 +160,25 @@ class FrameWriter:
                 df.write_csv(self._fh, include_header=False, quote_style=quoting)
         self.rows += df.height
 
-    def commit(self, empty: pl.DataFrame) -> None:
+    def __enter__(self) -> FrameWriter:
+        return self
+
+    def __exit__(self, error: type[BaseException] | None, *_: object) -> None:
+        if error is None:
+            self._commit()
+        else:
+            self._abort()
+
+    def _commit(self) -> None:
         if self._pq is None and self._fh is None:
-            self.write(empty)  # header / schema only
+            self.write(pl.DataFrame(schema=self.schema))  # header / schema only
         if self._pq is not None:
             self._pq.close()
         if self._fh is not None:
             self._fh.close()
         os.replace(self.tmp, self.target)
 
-    def abort(self) -> None:
+    def _abort(self) -> None:
         for h in (self._pq, self._fh):
             try:
                 if h is not None:

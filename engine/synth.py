@@ -156,19 +156,13 @@ def write_population(n_groups: int, out_dir: Path | str, seed: int = 1,
     Each file is written beside its target under a temporary name and renamed when complete,
     so an interrupted run leaves no half-written file behind."""
     paths = _paths(out_dir, fmt)
-    writers = FrameWriter(paths[0]), FrameWriter(paths[1])
-    try:
-        for frames in blocks(n_groups, seed, block_groups):
-            for writer, frame in zip(writers, frames, strict=True):
-                writer.write(frame, plain=True)  # ids, codes and words: nothing needs quoting
-            del frames, frame  # before the next block is drawn, so only one is ever held
-        for writer, schema in zip(writers, (GROUP_SCHEMA, MEMBER_SCHEMA), strict=True):
-            writer.commit(pl.DataFrame(schema=schema))
-    except BaseException:
-        for writer in writers:
-            writer.abort()
-        raise
-    return paths[0], paths[1], writers[0].rows, writers[1].rows
+    with FrameWriter(paths[0], GROUP_SCHEMA) as groups, FrameWriter(paths[1], MEMBER_SCHEMA) as members:
+        for group_rows, member_rows in blocks(n_groups, seed, block_groups):
+            # ids, codes and words: nothing needs quoting
+            groups.write(group_rows, plain=True)
+            members.write(member_rows, plain=True)
+            del group_rows, member_rows  # before the next block is drawn: one held at a time
+    return paths[0], paths[1], groups.rows, members.rows
 
 
 def write(groups: pl.DataFrame, members: pl.DataFrame, out_dir: Path | str,

@@ -427,10 +427,12 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
                         member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"}, programs=programs)
     n_parts = popmod.partitions_for(pop, chunk_bytes)
     cols, aggs = member_stage(plan)
-    results, bad = popmod.FrameWriter(out), popmod.FrameWriter(rejects_path)
+    result_schema = {"group_id": pl.String, "program": pl.String, "eligible": pl.Boolean,
+                     "failed": pl.String}
     summaries: list[pl.DataFrame] = []
     groups = rejected = done = 0
-    try:
+    with popmod.FrameWriter(out, result_schema) as results, \
+            popmod.FrameWriter(rejects_path, popmod.REJECT_SCHEMA) as bad:
         if progress:
             progress(0, n_parts)
         for chunk in popmod.chunks(pop, n_parts, out.parent, cols, aggs):
@@ -455,14 +457,6 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
             done += 1
             if progress:
                 progress(done, n_parts)
-        empty = pl.DataFrame(schema={"group_id": pl.String, "program": pl.String,
-                                     "eligible": pl.Boolean, "failed": pl.String})
-        results.commit(empty)
-        bad.commit(pl.DataFrame(schema=popmod.REJECT_SCHEMA))
-    except BaseException:
-        results.abort()
-        bad.abort()
-        raise
     summary = (pl.concat(summaries).group_by("program", "state").agg(pl.all().sum())
                .sort("program", "state") if summaries else _summary(plan, pl.DataFrame()))
     return ScreenReport(out=out, rejects=rejects_path, groups=groups, rejected_rows=rejected,

@@ -51,7 +51,8 @@ def _gap_report(case: str | None, settings: SettingsDep) -> GapReport:
                                hint=f"known cases: {', '.join(known)}"))
     # screened with the same rules as the eligibility endpoints (VINCULA_RULES_DIR); the gap
     # checks stay the bundled rules/gaps
-    inputs = (directory, settings.rules_dir or RULES_DIR, RULES_DIR, FIXTURES_DIR / "populations")
+    inputs = dict.fromkeys((directory, settings.rules_dir or RULES_DIR, RULES_DIR,
+                            FIXTURES_DIR / "populations"))  # (each folder read once)
     return _report(case, directory, settings.rules_dir, _stamp(*inputs))
 
 
