@@ -68,10 +68,19 @@ def test_check_folder_checks_every_fixture():
 
 
 def test_unknown_programme_is_a_clear_error(tmp_path):
-    from api.cli import main
+    # through the executable's entry point (api/launch.py), as a user runs it
     import subprocess, sys
-    proc = subprocess.run([sys.executable, "-c", "from api.cli import main; main()", "check",
+    proc = subprocess.run([sys.executable, "-m", "api.launch", "check",
                            str(GROUPS / "g-001.yaml"), "-p", "proinpr"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "no programme called `proinpr`" in proc.stderr and "proinpro" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_entry_point_leaves_the_garbage_collector_as_it_found_it():
+    import subprocess, sys
+    code = ("import gc, sys; from api.launch import main; before = gc.get_threshold(); "
+            "sys.argv = ['vincula', 'programs'];\ntry: main()\nexcept SystemExit: pass\n"
+            "assert gc.get_threshold() == before and gc.get_freeze_count() > 0, gc.get_threshold()")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
