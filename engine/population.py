@@ -6,9 +6,9 @@ A population is a folder with `groups.csv` and `members.csv` (or the same column
 - groups:  group_id, country (MX | PA, empty = MX), territory (INEGI 5-digit municipality or
   PA province code, read as text), locality (rural | periurban | urban), organisation
   (osse | informal | none);
-- members: group_id, age (0 to 120), sex (F | M), prospera, poverty (true | false),
-  producer_stratum (E1..E6, or none for not a producer), entrepreneurial_potential
-  (very_low | low | medium | high | very_high).
+- members: group_id, age (0 to 120), sex (F | M), prospera, poverty (true | false in any
+  letter case, or 1 | 0), producer_stratum (E1..E6, or none for not a producer),
+  entrepreneurial_potential (very_low | low | medium | high | very_high).
 
 An empty cell is "not known". Members of a group need not be contiguous, so a population
 larger than memory is split by a hash of group_id into partitions on disk (one streaming pass
@@ -57,8 +57,24 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "producer_stratum": ("E1", "E2", "E3", "E4", "E5", "E6", "none"),
     "entrepreneurial_potential": ("very_low", "low", "medium", "high", "very_high"),
 }
-TRUE_WORDS = {"true": True, "True": True, "TRUE": True, "1": True,
-              "false": False, "False": False, "FALSE": False, "0": False}
+
+
+def truth(text: str) -> bool | None:
+    """A `prospera` / `poverty` cell: true or false in any letter case (as polars reads a
+    Boolean column), or 1 / 0; None when it is none of these."""
+    return {"true": True, "1": True, "false": False, "0": False}.get(text.lower()) if text.isascii() else None
+
+
+def _spellings(word: str) -> list[str]:
+    """Every letter-case spelling of `word` ("true", "True", "tRuE", ...)."""
+    spelled = [""]
+    for ch in word:
+        spelled = [s + c for s in spelled for c in dict.fromkeys((ch.lower(), ch.upper()))]
+    return spelled
+
+
+#: every cell `truth` accepts, for a strict Enum read
+TRUTH_WORDS = (*_spellings("true"), *_spellings("false"), "1", "0")
 
 
 @dataclass(frozen=True)
@@ -302,6 +318,12 @@ def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFra
     return valid, rejects
 
 
+def _truth_column(raw: pl.DataFrame, col: str) -> pl.Expr:
+    words = {t: truth(t) for t in _categories(raw, col)}
+    return pl.col(col).replace_strict(words, default=None, return_dtype=pl.Boolean) if words \
+        else pl.lit(None, pl.Boolean)
+
+
 def check_members(raw: pl.DataFrame) -> pl.DataFrame:
     """Members with typed facts and `__bad` marking the rows that are not valid."""
     ages: dict[str, int | None] = {}
@@ -312,8 +334,7 @@ def check_members(raw: pl.DataFrame) -> pl.DataFrame:
         else pl.lit(None, pl.Int64)
     typed = raw.with_columns(
         age.alias("__age"),
-        *[pl.col(c).replace_strict(TRUE_WORDS, default=None, return_dtype=pl.Boolean).alias(f"__{c}")
-          for c in ("prospera", "poverty")])
+        *[_truth_column(raw, c).alias(f"__{c}") for c in ("prospera", "poverty")])
     bad = ((pl.col("age").is_not_null() & pl.col("__age").is_null())
            | ~pl.col("__age").is_between(low, high).fill_null(True) | pl.col("group_id").is_null())
     for col in ("prospera", "poverty"):
@@ -336,7 +357,7 @@ def member_reasons(raw: pl.DataFrame, file: str) -> pl.DataFrame:
         pl.when(pl.col("age").is_not_null() & age.is_null())
         .then(pl.format("age `{}` is not a whole number", pl.col("age"))),
         pl.when((age < low) | (age > high)).then(pl.format(f"age {{}} out of range ({low} to {high})", age)),
-        *[pl.when(pl.col(c).is_not_null() & ~pl.col(c).is_in(list(TRUE_WORDS)))
+        *[pl.when(pl.col(c).is_not_null() & ~pl.col(c).is_in(list(TRUTH_WORDS)))
           .then(pl.format(f"{c} `{{}}` is not true or false", pl.col(c))) for c in ("prospera", "poverty")],
         *[_choice_reason(c) for c in ("sex", "producer_stratum", "entrepreneurial_potential")]])
     return _reject_rows(raw, file, reason)
@@ -424,24 +445,29 @@ def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
     cannot be shown cheaply (something may be rejected), so that the caller validates exactly.
 
     The members are read strictly: `sex` and the other choices as Enums of the allowed values,
-    `prospera` / `poverty` as an Enum of the accepted words, `age` as an integer. Any other value
-    fails the read (and the exact path then reports it); a value the strict read accepts means
-    what `check_members` makes of it. Then: no empty group_id, every age in range, no rejected
-    group, no member of no group, and KEY / CHECK confirmed, as in `_validate`."""
+    `age` as an integer, `prospera` / `poverty` as Booleans (true / false in any letter case:
+    the faster read) or, when the first rows write 1 / 0, as an Enum of every word `truth`
+    accepts. Any other value fails the read (and the exact path then reports it); a value the
+    strict read accepts means what `check_members` makes of it. Then: no empty group_id, every
+    age in range, no rejected group, no member of no group, and KEY / CHECK confirmed, as in
+    `_validate`."""
     if pop.format != "csv" or _header(pop.members, "csv") != list(MEMBER_COLUMNS):
         return None
-    words = list(TRUE_WORDS)
     schema: dict[str, pl.DataType] = {"group_id": pl.String(), "age": pl.Int64()}
-    for col in MEMBER_COLUMNS[2:]:
-        schema[col] = pl.Enum(words if col in ("prospera", "poverty") else list(CHOICES[col]))
-    as_bool = pl.Series([TRUE_WORDS[w] for w in words], dtype=pl.Boolean)
+    for col in ("sex", "producer_stratum", "entrepreneurial_potential"):
+        schema[col] = pl.Enum(list(CHOICES[col]))
+    as_bool: list[pl.Expr] = []
+    words = pl.Series([truth(w) for w in TRUTH_WORDS], dtype=pl.Boolean)
+    digits = _writes_digits(pop.members)
+    for col in ("prospera", "poverty"):
+        schema[col] = pl.Enum(list(TRUTH_WORDS)) if digits else pl.Boolean()
+        if digits:
+            as_bool.append(pl.lit(words).gather(pl.col(col).to_physical()).alias(col))
     key, check = pl.col("group_id").hash(HASH_SEED), pl.col("group_id").hash(HASH_SEED + 7)
     low, high = AGE_RANGE
     bad = pl.col("group_id").is_null() | ~pl.col("age").is_between(low, high).fill_null(True)
-    members = (pl.scan_csv(pop.members, schema=schema)
-               .with_columns(*[pl.lit(as_bool).gather(pl.col(c).to_physical()).alias(c)
-                               for c in ("prospera", "poverty")],
-                             key.alias(KEY), check.alias(CHECK))
+    members = (pl.scan_csv(pop.members, schema={c: schema[c] for c in MEMBER_COLUMNS})
+               .with_columns(*as_bool, key.alias(KEY), check.alias(CHECK))
                .with_columns(member_cols).group_by(KEY)
                .agg(pl.len().alias(N_MEMBERS), bad.sum().alias("__bad"),
                     pl.col(CHECK).min().alias("__gmin"), pl.col(CHECK).max().alias("__gmax"),
@@ -469,6 +495,15 @@ def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
         return None
     return Chunk(groups=groups.drop("__bad", "__gmin", "__gmax", CHECK),
                  rejects=pl.DataFrame(schema=REJECT_SCHEMA))
+
+
+def _writes_digits(members: Path) -> bool:
+    """Whether the first rows of a members CSV write `prospera` or `poverty` as 1 / 0."""
+    try:
+        head = pl.read_csv(members, n_rows=1000, infer_schema=False, columns=["prospera", "poverty"])
+    except pl.exceptions.PolarsError:
+        return True  # the Enum read then decides
+    return bool(head.select(pl.any_horizontal(pl.all().is_in(["1", "0"])).any()).item())
 
 
 # --------------------------------------------------------------------------- chunking

@@ -204,3 +204,38 @@ def test_population_group_ids_that_need_quoting_survive_the_results_file(tmp_pat
     out = pl.read_csv(report.out, schema=OUT_SCHEMA)
     assert sorted(out["group_id"].unique()) == sorted(ids)
     assert out.filter(pl.col("program") == "proinpro")["eligible"].to_list() == [True] * 3
+
+
+@pytest.mark.parametrize("spelled", [
+    {True: "tRuE", False: "FALSE"},  # words in any letter case: read as Booleans in one pass
+    {True: "1", False: "0"},          # digits: read through the Enum of every accepted word
+])
+def test_population_true_and_false_in_any_case_or_as_digits_screen_alike(tmp_path: Path,
+                                                                        spelled: dict[bool, str]) -> None:
+    groups, members = synth.generate(400, seed=5)
+    synth.write(groups, members, tmp_path / "plain")
+    respelled = members.with_columns(
+        pl.col(c).replace_strict(spelled, default=None, return_dtype=pl.String) for c in ("prospera", "poverty"))
+    synth.write(groups, respelled, tmp_path / "spelled")
+    rules = load_rules()
+    plain = screen_population(tmp_path / "plain", tmp_path / "plain.csv", rules, DAY)
+    one_pass = screen_population(tmp_path / "spelled", tmp_path / "one.csv", rules, DAY)
+    in_parts = screen_population(tmp_path / "spelled", tmp_path / "parts.csv", rules, DAY, chunk_bytes=20_000)
+    assert plain.rejected_rows == one_pass.rejected_rows == in_parts.rejected_rows == 0
+    key = ["group_id", "program"]
+    expected = pl.read_csv(plain.out, schema=OUT_SCHEMA).sort(key)
+    assert expected["eligible"].sum() > 0
+    for report in (one_pass, in_parts):
+        assert pl.read_csv(report.out, schema=OUT_SCHEMA).sort(key).equals(expected)
+
+
+def test_population_other_truth_words_are_rejected_with_their_line(tmp_path: Path) -> None:
+    members = ("group_id,age,sex,prospera,poverty,producer_stratum,entrepreneurial_potential\n"
+               + "g1,30,F,true,TRUE,E2,high\n" * 4 + "g1,31,F,yes,true,E2,high\n")
+    pop = _write(tmp_path / "pop", "group_id,country,territory,locality,organisation\ng1,MX,12029,rural,osse\n",
+                 members)
+    report = screen_population(pop, tmp_path / "out.csv", load_rules(), DAY)
+    rejects = pl.read_csv(report.rejects, schema_overrides={"line": pl.Int64})
+    got = {(r["file"], r["line"]): r["reason"] for r in rejects.iter_rows(named=True)}
+    assert got[("members.csv", 6)] == "prospera `yes` is not true or false"
+    assert report.groups == 0
