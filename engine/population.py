@@ -22,6 +22,7 @@ with a rejected member (screening it without that member could make it look elig
 """
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -499,11 +500,15 @@ def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
 
 def _writes_digits(members: Path) -> bool:
     """Whether the first rows of a members CSV write `prospera` or `poverty` as 1 / 0."""
-    try:
-        head = pl.read_csv(members, n_rows=1000, infer_schema=False, columns=["prospera", "poverty"])
-    except pl.exceptions.PolarsError:
-        return True  # the Enum read then decides
-    return bool(head.select(pl.any_horizontal(pl.all().is_in(["1", "0"])).any()).item())
+    size = 64 * 1024
+    with open(members, encoding="utf-8", errors="replace", newline="") as f:
+        text = f.read(size)
+    lines = text.splitlines()[:1000]
+    if len(text) == size:
+        lines = lines[:-1]  # may be cut short
+    rows = csv.reader(lines[1:])
+    at = [MEMBER_COLUMNS.index(c) for c in ("prospera", "poverty")]
+    return any(len(row) > max(at) and any(row[i] in ("1", "0") for i in at) for row in rows)
 
 
 # --------------------------------------------------------------------------- chunking
