@@ -214,16 +214,12 @@ def territory_frame() -> pl.DataFrame:
     `territory.<name>` columns typed as the per-group lookup types them (engine/territory.py)."""
     frames = []
     for country, provider in PROVIDERS.items():
-        rows = [{"country": country, "territory": code,
-                 **{f"territory.{k}": v for k, v in attrs.items() if f"territory.{k}" in GROUP_FACTS}}
-                for code, attrs in provider.table.items()]
-        schema: dict[str, pl.DataType] = {"country": pl.String(), "territory": pl.String()}
-        for name in {k for r in rows for k in r} - {"country", "territory"}:
-            key = name.removeprefix("territory.")
-            schema[name] = (pl.Float64() if key in provider.numbers else
-                            pl.Boolean() if key in provider.flags else
-                            pl.Categorical() if key in ("state_name", "name") else pl.String())
-        frames.append(pl.DataFrame(rows, schema=schema))
+        table = provider.frame()
+        facts = [c for c in table.columns if f"territory.{c}" in GROUP_FACTS]
+        frames.append(table.select(
+            pl.lit(country).alias("country"), pl.col("code").alias("territory"),
+            *[(pl.col(c).cast(pl.Categorical) if c in ("state_name", "name") else pl.col(c))
+              .alias(f"territory.{c}") for c in facts]))
     return pl.concat(frames, how="diagonal").with_columns(pl.lit(True).alias("__known"))
 
 

@@ -11,10 +11,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine import FIXTURES_DIR
 from engine.errors import UnknownTerritoryError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 TERRITORY_DIR = FIXTURES_DIR / "territories"
 
@@ -53,6 +56,18 @@ class Provider:
             else:
                 out[key] = raw
         return out
+
+    def frame(self) -> pl.DataFrame:
+        """The table as one polars row per territory, typed as `_typed` types a row: numbers as Float64, flags true for "1", the rest as text,
+        empty cells null. Read by polars for the population screener (the dict `table` costs
+        several times more to build)."""
+        import polars as pl
+
+        raw = pl.read_csv(self.path, infer_schema=False)
+        return raw.select(pl.col("code"), *[
+            pl.col(c).cast(pl.Float64) if c in self.numbers else
+            (pl.col(c) == "1") if c in self.flags else pl.col(c)
+            for c in raw.columns if c != "code"])
 
     def lookup(self, code: str) -> dict[str, Any]:
         try:

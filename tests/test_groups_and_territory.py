@@ -52,3 +52,12 @@ def test_territory_attributes_keep_unknowns_absent():
     assert "income_below_poverty_line_pct" not in seybaplaya
     assert lookup("MX", "12041")["indigenous_municipality"] is True
     assert lookup("PA", "02")["name"] == "Coclé"
+
+
+@pytest.mark.parametrize("country", ["MX", "PA"])
+def test_territory_frame_types_every_value_as_the_lookup_does(country):
+    # the population screener reads the table with polars; the per-group path with csv
+    p = provider(country)
+    rows = {r["code"]: {k: v for k, v in r.items() if v is not None}
+            for r in p.frame().iter_rows(named=True)}
+    assert rows == p.table
