@@ -254,17 +254,23 @@ def compile_plan(rules: RuleSet, as_of: dt.date, group_columns: set[str], member
                 continue
             cond = crit.condition
             if isinstance(cond, Members):
-                ctx = _Ctx(mcol, MEMBER_FACTS, params, where)
-                m = matched(cond.where, ctx)
-                unknown = ~m & _any_null(compared_facts(cond.where), mcol)
-                name = f"__p{idx}_{crit.id}"
-                cp.member_columns[name] = (m, unknown)
+                facts = compared_facts(cond.where)
                 threshold = None
                 if cond.members in ("count", "share"):
                     raw = params[cond.param] if cond.param is not None else cond.value
                     threshold = float(raw)  # type: ignore[arg-type]
-                cp.outcomes[crit.id] = quantifier_outcome(
-                    cond, threshold, pl.col(name + "_p"), pl.col(name + "_u"), pl.col(N_MEMBERS))
+                if facts and not any(f in member_columns for f in facts):
+                    # none of its facts is in the population: every comparison needs its fact,
+                    # so no member matches and every member is unknown (nothing to count)
+                    p_count, u_count = pl.lit(0, pl.UInt32), pl.col(N_MEMBERS)
+                else:
+                    ctx = _Ctx(mcol, MEMBER_FACTS, params, where)
+                    m = matched(cond.where, ctx)
+                    name = f"__p{idx}_{crit.id}"
+                    cp.member_columns[name] = (m, ~m & _any_null(facts, mcol))
+                    p_count, u_count = pl.col(name + "_p"), pl.col(name + "_u")
+                cp.outcomes[crit.id] = quantifier_outcome(cond, threshold, p_count, u_count,
+                                                          pl.col(N_MEMBERS))
             else:
                 ctx = _Ctx(gcol, GROUP_FACTS, params, where)
                 cp.outcomes[crit.id] = _tri(matched(cond, ctx),
