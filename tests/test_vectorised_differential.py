@@ -182,6 +182,7 @@ eligibility:
 CRITERIA = {
     "ne": '{fact: locality, op: "!=", value: urban}',
     "lt": '{fact: territory.income_below_poverty_line_pct, op: "<", value: 40}',
+    "text_lt": '{fact: territory.marginalisation_grade, op: "<", value: Medio}',
     "le": '{fact: territory.poverty_pct, op: "<=", value: 60.5}',
     "gt": '{fact: size, op: ">", value: 5}',
     "between": '{fact: territory.pct_pop_localities_under_5000, op: between, value: [20, 80]}',
