@@ -280,9 +280,8 @@ class KeyCollision(Exception):
 def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Valid groups (with `KEY`, typed, territory facts joined) and the rejected rows; raises
     KeyCollision when two different group_ids share a KEY."""
-    g = raw.with_columns(pl.col("country").cast(pl.String).fill_null("MX"), key.alias(KEY))
-    g = pl.concat([g.with_columns(pl.col("territory").cast(pl.String)),
-                   territory_facts(g.get_column("country"), g.get_column("territory"))],
+    g = raw.with_columns(pl.col("country").fill_null("MX"), key.alias(KEY))
+    g = pl.concat([g, territory_facts(g.get_column("country"), g.get_column("territory"))],
                   how="horizontal")
     # a repeated group_id: found on the hash, confirmed on the text (first line wins)
     dup = pl.col(KEY).is_duplicated()
@@ -312,8 +311,7 @@ def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFra
     rejects = _reject_rows(g.filter(pl.col("__bad")), file, reason)
     if rejects.height:  # (filtering copies every column, so only when something goes)
         g = g.filter(~pl.col("__bad"))
-    valid = (g.with_columns(pl.col("locality").cast(pl.String), pl.col("organisation").cast(pl.String))
-             .drop("__bad", "__known", "__repeat"))
+    valid = g.drop("__bad", "__known", "__repeat")
     return valid, rejects
 
 
