@@ -446,13 +446,16 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
                 pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name")).alias("__state"))
             ).select("group_id", "__state", *_result_columns(plan)).collect()
             with ThreadPoolExecutor(max_workers=1) as pool:
-                counted = pool.submit(_summary, plan, wide)  # counted while the rows are written
+                # the summary counted and the ids checked on a second thread, while the failed
+                # criteria are named and the rows written
+                counted = pool.submit(_summary, plan, wide)
+                # slugs and criterion ids never need CSV quoting (their patterns in engine/schema.py)
+                quoted = pool.submit(lambda ids: ids.str.contains(r'[,"\r\n]').any(), wide.get_column("group_id"))
                 wide = name_failures(plan, rules, wide)
                 if results.parquet:
                     results.write(_results_long(plan, wide))
                 else:  # the same rows, written a programme at a time (no 5-fold copy in memory)
-                    # slugs and criterion ids never need quoting (their patterns in engine/schema.py)
-                    plain = not wide.select(pl.col("group_id").str.contains(r'[,"\r\n]').any()).item()
+                    plain = not quoted.result()
                     for part in _results_parts(plan, wide):
                         results.write(part, plain)
                 summaries.append(counted.result())
