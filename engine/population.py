@@ -469,9 +469,13 @@ def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
                .agg(pl.len().alias(N_MEMBERS), bad.sum().alias("__bad"),
                     pl.col(CHECK).min().alias("__gmin"), pl.col(CHECK).max().alias("__gmax"),
                     *member_aggs))
+    def checked_groups() -> tuple[pl.DataFrame, pl.DataFrame]:
+        groups, rejects = check_groups(pop.scan("groups").collect(), pop.groups.name, key)
+        return groups.with_columns(check.alias(CHECK)), rejects
+
     # the groups file is checked on a second thread meanwhile (polars lets go of the GIL)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checked = pool.submit(lambda: check_groups(pop.scan("groups").collect(), pop.groups.name, key))
+        checked = pool.submit(checked_groups)
         try:
             agg = members.collect(engine="streaming")
         except pl.exceptions.PolarsError:  # a value the strict read refuses: validate exactly
@@ -482,7 +486,7 @@ def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
             return None
     if agg.select(pl.col("__bad").sum()).item() or g_rejects.height:
         return None
-    groups = groups.with_columns(check.alias(CHECK)).join(agg, on=KEY, how="left")
+    groups = groups.join(agg, on=KEY, how="left")
     confirmed = groups.select(
         pl.col(N_MEMBERS).is_not_null().sum().alias("matched"),
         (pl.col("__gmin").is_not_null() & ((pl.col("__gmin") != pl.col(CHECK))

@@ -445,8 +445,8 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
             wide = group_stage(plan, rules, chunk.groups.lazy().with_columns(
                 pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name")).alias("__state"))
             ).select("group_id", "__state", *_result_columns(plan)).collect()
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                # the summary counted and the ids checked on a second thread, while the failed
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                # the summary counted and the ids checked on other threads, while the failed
                 # criteria are named and the rows written
                 counted = pool.submit(_summary, plan, wide)
                 # slugs and criterion ids never need CSV quoting (their patterns in engine/schema.py)
