@@ -327,15 +327,17 @@ def group_stage(plan: Plan, rules: RuleSet, frame: pl.LazyFrame) -> pl.LazyFrame
 
 def name_failures(plan: Plan, rules: RuleSet, wide: pl.DataFrame) -> pl.DataFrame:
     """`failed_i` from `group_stage`'s bit sets to the criterion ids, in rule order, joined by
-    ';' (null when none)."""
-    named = []
+    ';' (null when none), as an Enum of the lists that occur: a population has only a few, and
+    an Enum is made and written several times faster than a text per group."""
+    tables: list[dict[int, str]] = []
     for i, cp in enumerate(plan.programmes):
         ids = rules.get(cp.slug).eligibility.ids()  # the order of blocking_parts
-        col = f"failed_{i}"
-        names = {bits: ";".join(cid for k, cid in enumerate(ids) if bits >> k & 1) or None
-                 for bits in wide.get_column(col).unique().to_list()}
-        named.append(pl.col(col).replace_strict(names, return_dtype=pl.String))
-    return wide.with_columns(named)
+        sets = [bits for bits in wide.get_column(f"failed_{i}").unique().to_list() if bits]
+        tables.append({bits: ";".join(cid for k, cid in enumerate(ids) if bits >> k & 1) for bits in sets})
+    listed = pl.Enum(list(dict.fromkeys(name for table in tables for name in table.values())))
+    # the empty set (0) is the one value left out of a table: no failed criterion, null
+    return wide.with_columns(pl.col(f"failed_{i}").replace_strict(table, default=None, return_dtype=listed)
+                             for i, table in enumerate(tables))
 
 
 def evaluate(plan: Plan, rules: RuleSet, groups: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
@@ -397,7 +399,7 @@ def _results_parts(plan: Plan, frame: pl.DataFrame,
 def _results_long(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     """One row per group and programme: the chunk's groups for the first programme, then for
     the next (interleaving them costs more than the rest of the screening)."""
-    return pl.concat(_results_parts(plan, frame, pl.Enum(plan.slugs)))
+    return pl.concat(_results_parts(plan, frame, pl.Enum(plan.slugs))).with_columns(pl.col("failed").cast(pl.String))
 
 
 def _summary(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
