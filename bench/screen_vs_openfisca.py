@@ -36,6 +36,9 @@ ANCHORED = ("proinpro", "opciones-productivas", "el-campo-en-nuestras-manos")
 
 def timed(cmd: list[str]) -> tuple[float, float, str]:
     """(wall seconds, peak RSS in MB, stdout) of one child process."""
+    # earlier runs' files go to disk first: otherwise the kernel writes them back during the
+    # timed run, on the same two cores, and either engine pays for the other's output
+    os.sync()
     t0 = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
     wall = time.perf_counter() - t0
