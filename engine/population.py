@@ -27,7 +27,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -439,15 +439,23 @@ def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
                  member_aggs: list[pl.Expr]) -> Chunk | None:
     """The chunk `validate` would make of a whole CSV population in which nothing is rejected,
     made in one streaming pass over the members (never holding their rows); None when that
-    cannot be shown cheaply (something may be rejected), so that the caller validates exactly.
+    cannot be shown cheaply (something may be rejected), so that the caller validates exactly."""
+    members = strict_members(pop)
+    if members is None:
+        return None
+    return _aggregated_chunk(members, lambda: pop.scan("groups").collect(), pop.groups.name,
+                             member_cols, member_aggs)
 
-    The members are read strictly: `sex` and the other choices as Enums of the allowed values,
-    `age` as an integer, `prospera` / `poverty` as Booleans (true / false in any letter case:
-    the faster read) or, when the first rows write 1 / 0, as an Enum of every word `truth`
-    accepts. Any other value fails the read (and the exact path then reports it); a value the
-    strict read accepts means what `check_members` makes of it. Then: no empty group_id, every
-    age in range, no rejected group, no member of no group, and KEY / CHECK confirmed, as in
-    `_validate`."""
+
+def strict_members(pop: Population, lines: bool = False) -> pl.LazyFrame | None:
+    """`members.csv` read strictly into typed columns (with `LINE` if `lines`), or None for a
+    population this read does not cover (Parquet, other columns).
+
+    `sex` and the other choices are Enums of the allowed values, `age` an integer, `prospera` /
+    `poverty` Booleans (true / false in any letter case: the faster read) or, when the first
+    rows write 1 / 0, an Enum of every word `truth` accepts. Any other value fails the read
+    (and the exact path then reports it); a value it accepts means what `check_members`
+    makes of it."""
     if pop.format != "csv" or _header(pop.members, "csv") != list(MEMBER_COLUMNS):
         return None
     schema: dict[str, pl.DataType] = {"group_id": pl.String(), "age": pl.Int64()}
@@ -460,24 +468,40 @@ def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
         schema[col] = pl.Enum(list(TRUTH_WORDS)) if digits else pl.Boolean()
         if digits:
             as_bool.append(pl.lit(words).gather(pl.col(col).to_physical()).alias(col))
+    if lines:
+        scan = pl.scan_csv(pop.members, schema={c: schema[c] for c in MEMBER_COLUMNS},
+                           row_index_name=LINE, row_index_offset=2)
+        as_bool.append(pl.col(LINE).cast(pl.Int64))
+    else:
+        scan = pl.scan_csv(pop.members, schema={c: schema[c] for c in MEMBER_COLUMNS})
+    return scan.with_columns(*as_bool) if as_bool else scan
+
+
+def _aggregated_chunk(members: pl.LazyFrame, read_groups: Callable[[], pl.DataFrame], groups_file: str,
+                      member_cols: list[pl.Expr], member_aggs: list[pl.Expr]) -> Chunk | None:
+    """The chunk of typed `members` (from `strict_members`) and the raw groups `read_groups`
+    returns, when nothing in them is rejected: the members aggregated in one streaming pass
+    while the groups are checked on a second thread. None when something may be rejected (a
+    value the strict read refuses, an empty group_id, an age out of range, a rejected group, a
+    member of no group) or KEY / CHECK are not confirmed, as in `_validate`."""
     key, check = pl.col("group_id").hash(HASH_SEED), pl.col("group_id").hash(HASH_SEED + 7)
     low, high = AGE_RANGE
     bad = pl.col("group_id").is_null() | ~pl.col("age").is_between(low, high).fill_null(True)
-    members = (pl.scan_csv(pop.members, schema={c: schema[c] for c in MEMBER_COLUMNS})
-               .with_columns(*as_bool, key.alias(KEY), check.alias(CHECK))
-               .with_columns(member_cols).group_by(KEY)
-               .agg(pl.len().alias(N_MEMBERS), bad.sum().alias("__bad"),
-                    pl.col(CHECK).min().alias("__gmin"), pl.col(CHECK).max().alias("__gmax"),
-                    *member_aggs))
+    aggregated = (members.with_columns(key.alias(KEY), check.alias(CHECK))
+                  .with_columns(member_cols).group_by(KEY)
+                  .agg(pl.len().alias(N_MEMBERS), bad.sum().alias("__bad"),
+                       pl.col(CHECK).min().alias("__gmin"), pl.col(CHECK).max().alias("__gmax"),
+                       *member_aggs))
+
     def checked_groups() -> tuple[pl.DataFrame, pl.DataFrame]:
-        groups, rejects = check_groups(pop.scan("groups").collect(), pop.groups.name, key)
+        groups, rejects = check_groups(read_groups(), groups_file, key)
         return groups.with_columns(check.alias(CHECK)), rejects
 
-    # the groups file is checked on a second thread meanwhile (polars lets go of the GIL)
+    # the groups are checked on a second thread meanwhile (polars lets go of the GIL)
     with ThreadPoolExecutor(max_workers=1) as pool:
         checked = pool.submit(checked_groups)
         try:
-            agg = members.collect(engine="streaming")
+            agg = aggregated.collect(engine="streaming")
         except pl.exceptions.PolarsError:  # a value the strict read refuses: validate exactly
             return None
         try:
@@ -496,6 +520,12 @@ def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
         return None
     return Chunk(groups=groups.drop("__bad", "__gmin", "__gmax", CHECK),
                  rejects=pl.DataFrame(schema=REJECT_SCHEMA))
+
+
+def _as_read(typed: pl.DataFrame) -> pl.DataFrame:
+    """Typed member rows (from `strict_members`) as `Population.scan` reads them, for the exact
+    path: every value written out again as text (`true`, `30`, ...), Categorical."""
+    return typed.with_columns(pl.col(c).cast(pl.String).cast(pl.Categorical) for c in MEMBER_COLUMNS[1:])
 
 
 def _writes_digits(members: Path) -> bool:
@@ -517,8 +547,9 @@ def _writes_digits(members: Path) -> bool:
 #: a population up to this size (bytes on disk) is screened in one piece: in the clean case its
 #: members are streamed and never held, so it takes about 2.7 times its CSV size in memory
 WHOLE_BYTES = 320 * 2**20
-#: a larger one is split into partitions of about this size, each taking roughly 8 to 9 times
-#: its size in memory while it is screened (its member rows are held)
+#: a larger one is split into partitions of about this size, each taking up to 8 to 9 times
+#: its size in memory while it is screened (its member rows are held; typed by the strict read,
+#: as in a clean population, they take less: 650 MB in all for 100 MB parts of a 3 GB one)
 PART_BYTES = 100 * 2**20
 
 
@@ -537,7 +568,9 @@ def chunks(pop: Population, n_parts: int, workdir: Path | None = None,
            member_aggs: list[pl.Expr] | None = None) -> Iterator[Chunk]:
     """The population as validated chunks of whole groups. With one part the files are read
     whole; otherwise each file is streamed once into `n_parts` partitions on disk (by a hash
-    of group_id, so a group and all its members land in the same one), read back one by one."""
+    of group_id, so a group and all its members land in the same one), read back one by one.
+    Members that all pass the strict read are split typed, and a partition in which nothing is
+    rejected is screened without the exact validation, as a clean whole population is."""
     gname, mname = pop.groups.name, pop.members.name
     if n_parts <= 1:
         fast = _clean_chunk(pop, member_cols or [], member_aggs or [])
@@ -548,15 +581,37 @@ def chunks(pop: Population, n_parts: int, workdir: Path | None = None,
                        member_cols, member_aggs)
         return
     tmp = Path(tempfile.mkdtemp(prefix="vincula-screen-", dir=workdir))
+    part = (pl.col("group_id").str.strip_chars().hash(HASH_SEED + 1) % n_parts).alias("__part")
+
+    def split(frame: pl.LazyFrame, folder: Path) -> None:
+        frame.with_columns(part).sink_ipc(  # type: ignore[arg-type]
+            pl.PartitionBy(folder, key="__part", include_key=False), mkdir=True)
+
     try:
-        for which in ("groups", "members"):
-            part = (pl.col("group_id").str.strip_chars().hash(HASH_SEED + 1) % n_parts).alias("__part")
-            pop.scan(which).with_columns(part).sink_ipc(  # type: ignore[arg-type]
-                pl.PartitionBy(tmp / which, key="__part", include_key=False), mkdir=True)
+        split(pop.scan("groups"), tmp / "groups")
+        # members typed by the strict read when every value passes it (far cheaper to split and
+        # to screen); otherwise as text, for the exact path
+        typed = strict_members(pop, lines=True)
+        if typed is not None:
+            try:
+                split(typed, tmp / "members")
+            except pl.exceptions.PolarsError:
+                shutil.rmtree(tmp / "members", ignore_errors=True)
+                typed = None
+        if typed is None:
+            split(pop.scan("members"), tmp / "members")
+        like = typed if typed is not None else pop.scan("members")
         for i in range(n_parts):
-            yield validate(_read_part(tmp / "groups" / f"__part={i}", pop.scan("groups")),
-                           _read_part(tmp / "members" / f"__part={i}", pop.scan("members")),
-                           gname, mname, member_cols, member_aggs)
+            groups = tmp / "groups" / f"__part={i}"
+            members = _read_part(tmp / "members" / f"__part={i}", like)
+            chunk = None
+            if typed is not None:
+                chunk = _aggregated_chunk(members.lazy(), lambda g=groups: _read_part(g, pop.scan("groups")),
+                                          gname, member_cols or [], member_aggs or [])
+                if chunk is None:
+                    members = _as_read(members)
+            yield chunk or validate(_read_part(groups, pop.scan("groups")), members, gname, mname,
+                                    member_cols, member_aggs)
             for which in ("groups", "members"):  # free the disk as we go
                 shutil.rmtree(tmp / which / f"__part={i}", ignore_errors=True)
     finally:

@@ -239,3 +239,31 @@ def test_population_other_truth_words_are_rejected_with_their_line(tmp_path: Pat
     got = {(r["file"], r["line"]): r["reason"] for r in rejects.iter_rows(named=True)}
     assert got[("members.csv", 6)] == "prospera `yes` is not true or false"
     assert report.groups == 0
+
+
+def test_population_rejects_are_the_same_screened_whole_or_in_typed_partitions(tmp_path: Path) -> None:
+    # every value passes the strict read (so partitions hold typed members), yet rows are bad:
+    # an age out of range, a member of no group, an unknown territory, a repeated group_id
+    groups = ("group_id,country,territory,locality,organisation\n"
+              + "".join(f"g{i},MX,12029,rural,osse\n" for i in range(40))
+              + "g7,MX,12029,rural,osse\ng40,MX,99999,rural,osse\n")
+    members = ("group_id,age,sex,prospera,poverty,producer_stratum,entrepreneurial_potential\n"
+               + "".join(f"g{i % 41},{20 + i % 40},F,true,TRUE,E2,high\n" for i in range(400))
+               + "g3,130,F,true,true,E2,high\nnobody,30,M,false,false,,low\n")
+    pop = _write(tmp_path / "pop", groups, members)
+    rules = load_rules()
+    whole = screen_population(pop, tmp_path / "whole.csv", rules, DAY)
+    parts = screen_population(pop, tmp_path / "parts.csv", rules, DAY, chunk_bytes=1_000)
+    assert whole.partitions == 1 and parts.partitions > 5
+
+    def rejects(report):
+        return pl.read_csv(report.rejects, schema_overrides={"line": pl.Int64}).sort("file", "line")
+
+    assert rejects(parts).equals(rejects(whole))
+    reasons = dict(zip(rejects(whole)["line"], rejects(whole)["reason"], strict=True))
+    assert reasons[402] == "age 130 out of range (0 to 120)" and reasons[403].startswith("member of no group")
+    key = ["group_id", "program"]
+    a = pl.read_csv(whole.out, schema=OUT_SCHEMA).sort(key)
+    assert a.equals(pl.read_csv(parts.out, schema=OUT_SCHEMA).sort(key))
+    # g3 is left out for its member, g40 for its territory; the second g7 line is rejected
+    assert a["group_id"].n_unique() == 39 and "g7" in a["group_id"] and "g3" not in a["group_id"]
