@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from engine.facts import GROUP_FACTS, MEMBER_FACTS
@@ -54,7 +55,7 @@ def value_text(value: Any, lang: str) -> str:
     return str(value)
 
 
-def condition_text(cond: Condition, params: dict[str, Scalar], lang: str, member: bool = False) -> str:
+def condition_text(cond: Condition, params: Mapping[str, Scalar], lang: str, member: bool = False) -> str:
     """A condition in words, parameters replaced by the values in force."""
     w = WORDS[lang]
     if isinstance(cond, Compare):
@@ -83,6 +84,6 @@ def condition_text(cond: Condition, params: dict[str, Scalar], lang: str, member
     raise TypeError(type(cond).__name__)
 
 
-def _wrap(cond: Condition, params: dict[str, Scalar], lang: str, member: bool) -> str:
+def _wrap(cond: Condition, params: Mapping[str, Scalar], lang: str, member: bool) -> str:
     text = condition_text(cond, params, lang, member)
     return f"({text})" if isinstance(cond, (AllOf, AnyOf)) else text

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -606,12 +606,12 @@ def chunks(pop: Population, n_parts: int, workdir: Path | None = None,
             members = _read_part(tmp / "members" / f"__part={i}", like)
             chunk = None
             if typed is not None:
-                chunk = _aggregated_chunk(members.lazy(), lambda g=groups: _read_part(g, pop.scan("groups")),
+                chunk = _aggregated_chunk(members.lazy(), partial(_read_part, groups, pop.scan("groups")),
                                           gname, member_cols or [], member_aggs or [])
                 if chunk is None:
                     members = _as_read(members)
-            yield chunk or validate(_read_part(groups, pop.scan("groups")), members, gname, mname,
-                                    member_cols, member_aggs)
+            yield chunk if chunk is not None else validate(
+                _read_part(groups, pop.scan("groups")), members, gname, mname, member_cols, member_aggs)
             for which in ("groups", "members"):  # free the disk as we go
                 shutil.rmtree(tmp / which / f"__part={i}", ignore_errors=True)
     finally:

@@ -58,9 +58,9 @@ class Provider:
         return out
 
     def frame(self) -> pl.DataFrame:
-        """The table as one polars row per territory, typed as `_typed` types a row: numbers as Float64, flags true for "1", the rest as text,
-        empty cells null. Read by polars for the population screener (the dict `table` costs
-        several times more to build)."""
+        """The table as one polars row per territory, typed as `_typed` types a row: numbers
+        as Float64, flags true for "1", the rest as text, empty cells null. Read by polars for
+        the population screener (the dict `table` costs several times more to build)."""
         import polars as pl
 
         raw = pl.read_csv(self.path, infer_schema=False)

@@ -328,7 +328,7 @@ def group_stage(plan: Plan, rules: RuleSet, frame: pl.LazyFrame) -> pl.LazyFrame
 def name_failures(plan: Plan, rules: RuleSet, wide: pl.DataFrame) -> pl.DataFrame:
     """`failed_i` from `group_stage`'s bit sets to the criterion ids, in rule order, joined by
     ';' (null when none), as an Enum of the lists that occur: a population has only a few, and
-    an Enum is made and written several times faster than a text per group."""
+    an Enum is made and written faster than a text per group."""
     tables: list[dict[int, str]] = []
     for i, cp in enumerate(plan.programmes):
         ids = rules.get(cp.slug).eligibility.ids()  # the order of blocking_parts
@@ -399,7 +399,14 @@ def _results_parts(plan: Plan, frame: pl.DataFrame,
 def _results_long(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     """One row per group and programme: the chunk's groups for the first programme, then for
     the next (interleaving them costs more than the rest of the screening)."""
-    return pl.concat(_results_parts(plan, frame, pl.Enum(plan.slugs))).with_columns(pl.col("failed").cast(pl.String))
+    return (pl.concat(_results_parts(plan, frame, pl.Enum(plan.slugs)))
+            .with_columns(pl.col("failed").cast(pl.String)))
+
+
+def _need_quoting(ids: pl.Series) -> bool:
+    """Whether any group id needs CSV quoting (slugs and criterion ids never do: their
+    patterns in engine/schema.py)."""
+    return bool(ids.str.contains(r'[,"\r\n]').any())
 
 
 def _summary(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
@@ -451,8 +458,7 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
                 # the summary counted and the ids checked on other threads, while the failed
                 # criteria are named and the rows written
                 counted = pool.submit(_summary, plan, wide)
-                # slugs and criterion ids never need CSV quoting (their patterns in engine/schema.py)
-                quoted = pool.submit(lambda ids: ids.str.contains(r'[,"\r\n]').any(), wide.get_column("group_id"))
+                quoted = pool.submit(_need_quoting, wide.get_column("group_id"))
                 wide = name_failures(plan, rules, wide)
                 if results.parquet:
                     results.write(_results_long(plan, wide))
