@@ -41,3 +41,15 @@ def test_screen_cli_bad_input_exits_2_with_a_hint(tmp_path: Path) -> None:
     assert "groups.csv" in str(res.exception or res.output)
     res = runner.invoke(app, ["screen", str(tmp_path), "--out", str(tmp_path / "r.csv"), "-p", "proinpr"])
     assert "proinpro" in str(res.exception or res.output)
+
+
+def test_screen_cli_counts_rejected_rows_in_words(tmp_path: Path) -> None:
+    runner.invoke(app, ["synth", "50", "--out", str(tmp_path / "pop"), "--seed", "3"])
+    members = tmp_path / "pop" / "members.csv"
+    members.write_text(members.read_text() + "nobody,30,F,true,true,E2,high\n")
+    res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv")])
+    assert res.exit_code == 0, res.output
+    assert "1 row rejected" in res.output
+    members.write_text(members.read_text() + "nobody,31,F,true,true,E2,high\n")
+    res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv")])
+    assert "2 rows rejected" in res.output

@@ -61,7 +61,8 @@ def screen(population: PopulationArg, out_file: OutOpt, as_of: AsOfOpt = None, r
               f"on {day} in {report.seconds:.1f} s ({report.partitions} chunk"
               f"{'s' if report.partitions != 1 else ''}) → {escape(str(report.out))}", soft_wrap=True)
     if report.rejected_rows:
-        out.print(f"[yellow]{report.rejected_rows:,} rows rejected[/] → {escape(str(report.rejects))}",
+        rows = "row" if report.rejected_rows == 1 else "rows"
+        out.print(f"[yellow]{report.rejected_rows:,} {rows} rejected[/] → {escape(str(report.rejects))}",
                   soft_wrap=True)
     else:
         out.print("no rows rejected")
