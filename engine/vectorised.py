@@ -66,7 +66,12 @@ def _value_for(kind: str, value: Any, where: str) -> Any:
 def _compare(col: pl.Expr, kind: str, op: str, value: Any, negate: bool, where: str) -> pl.Expr:
     """`fact op value` that holds only when the fact is present (null -> false)."""
     if kind == "bool":
-        # 0/1 semantics: compare as integers unless the value is itself a boolean equality
+        if op in ("==", "!=") and not isinstance(value, list) and _value_for(kind, value, where) in (0, 1):
+            # equal to true / 1 or false / 0: compared as booleans (no cast of every value)
+            v = bool(_value_for(kind, value, where))
+            test = (col == v) if (op == "==") != negate else (col != v)
+            return (col.is_not_null() & test).fill_null(False)
+        # 0/1 semantics otherwise: compared as integers
         col = col.cast(pl.Int8)
         conv = (lambda v: int(_value_for(kind, v, where)))  # noqa: E731
     else:
