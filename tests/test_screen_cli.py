@@ -53,3 +53,16 @@ def test_screen_cli_counts_rejected_rows_in_words(tmp_path: Path) -> None:
     members.write_text(members.read_text() + "nobody,31,F,true,true,E2,high\n")
     res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv")])
     assert "2 rows rejected" in res.output
+
+
+def test_screen_cli_summary_shows_programme_names_whole_on_a_narrow_terminal(tmp_path: Path) -> None:
+    runner.invoke(app, ["synth", "200", "--out", str(tmp_path / "pop"), "--seed", "5"])
+    res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv")],
+                        env={"COLUMNS": "80"})
+    assert res.exit_code == 0, res.output
+    table = res.output[:res.output.index("groups screened")]
+    assert max(len(line) for line in table.splitlines()) <= 80
+    for part in ("3x1-", "migrantes", "opciones-", "productivas", "nuestras-", "proinpro"):
+        assert part in table, part
+    assert "…" not in table.split("┡")[0]  # no programme name cut short in the header
+    assert any("not eligible" in line for line in table.splitlines())

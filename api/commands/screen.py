@@ -73,10 +73,14 @@ def _print_summary(summary: pl.DataFrame) -> None:
         return
     programs = sorted(summary["program"].unique().to_list())
     table = Table(title="Eligible groups per state / Grupos elegibles por entidad", title_justify="left")
-    table.add_column("state")
-    for p in programs:
-        table.add_column(p, justify="right")
     wide = summary.pivot(on="program", index="state", values="eligible").fill_null(0).sort("state")
+    table.add_column("state", min_width=len("not eligible"))
+    # on a terminal too narrow for the slugs in one line, each breaks at its hyphens
+    needed = max(len("not eligible"), *(len(str(s)) for s in wide["state"])) + sum(map(len, programs)) \
+        + 3 * len(programs) + 4
+    fold = needed > out.width
+    for p in programs:
+        table.add_column(p.replace("-", "-\n") if fold else p, justify="right", overflow="fold")
     for row in wide.iter_rows(named=True):
         table.add_row(escape(str(row["state"])), *[f"{row.get(p, 0):,}" for p in programs])
     totals = summary.group_by("program").agg(pl.col("eligible", "not_eligible", "cannot_tell").sum())
