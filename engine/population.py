@@ -547,7 +547,7 @@ def _writes_digits(members: Path) -> bool:
 WHOLE_BYTES = 320 * 2**20
 #: a larger one is split into partitions of about this size, each taking up to 8 to 9 times
 #: its size in memory while it is screened (its member rows are held; typed by the strict read,
-#: as in a clean population, they take less: 650 MB in all for 100 MB parts of a 3 GB one)
+#: as in a clean population, they take less: 580 MB in all for 100 MB parts of a 3 GB one)
 PART_BYTES = 100 * 2**20
 
 
