@@ -66,10 +66,10 @@ def _value_for(kind: str, value: Any, where: str) -> Any:
 def _compare(col: pl.Expr, kind: str, op: str, value: Any, negate: bool, where: str) -> pl.Expr:
     """`fact op value` that holds only when the fact is present (null -> false)."""
     if kind == "bool":
-        if op in ("==", "!=") and not isinstance(value, list) and _value_for(kind, value, where) in (0, 1):
+        single = None if isinstance(value, list) else _value_for(kind, value, where)
+        if op in ("==", "!=") and single in (0, 1):
             # equal to true / 1 or false / 0: compared as booleans (no cast of every value)
-            v = bool(_value_for(kind, value, where))
-            test = (col == v) if (op == "==") != negate else (col != v)
+            test = (col == bool(single)) if (op == "==") != negate else (col != bool(single))
             return (col.is_not_null() & test).fill_null(False)
         # 0/1 semantics otherwise: compared as integers
         col = col.cast(pl.Int8)
