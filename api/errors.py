@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import (
+    EngineStopped,
     InputError,
     RuleFileError,
     UnknownProgrammeError,
@@ -59,6 +60,7 @@ class ApiError(Exception):
 
 # The one mapping from engine exceptions to HTTP statuses (most specific first).
 ENGINE_STATUS: list[tuple[type[VinculaError], int, str]] = [
+    (EngineStopped, 503, "engine_stopped"),
     (UnknownProgrammeError, 404, "unknown_programme"),
     (UnknownTerritoryError, 404, "unknown_territory"),
     (InputError, 422, "invalid_input"),
@@ -72,6 +74,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Unknown programme, territory or gap case (with suggestions)"},
     413: {"model": Problem, "description": "Request body larger than the configured limit"},
     422: {"model": Problem, "description": "A field is invalid: field path and message"},
+    503: {"model": Problem, "description": "The rules engine stopped on this group (it has been "
+                                           "restarted for the next requests)"},
 }
 
 

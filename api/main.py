@@ -17,6 +17,7 @@ from api import errors
 from api.routes import eligibility, gaps, health, pages, programs, territories
 from api.settings import Settings
 from engine.eligibility import EligibilityEngine, shared_matcher
+from engine.evaluate import IsolatedHost, RuleMatcher
 from engine.rules import load_rules
 from engine.schema import Group
 
@@ -38,7 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The durable-rules host is created here, once, before any request: its lazy global
         # creation races under threads.
-        engine = EligibilityEngine(load_rules(settings.rules_dir), shared_matcher())
+        matcher = RuleMatcher(isolated=True) if settings.isolate_engine else shared_matcher()
+        engine = EligibilityEngine(load_rules(settings.rules_dir), matcher)
         _warm_up(engine)
         app.state.engine = engine
         # Rules, territories and compiled rulesets live as long as the process: keep them out of
@@ -46,6 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         yield
+        if isinstance(matcher.host, IsolatedHost):
+            matcher.host.stop()
 
     app = FastAPI(title="vincula", version="1", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")

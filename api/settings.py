@@ -19,3 +19,7 @@ class Settings(BaseSettings):
                                 description="larger request bodies are refused with 413")
     max_batch: int = Field(default=1000, ge=1, description="most groups in one batch request")
     default_lang: str = Field(default="es", pattern="^(es|en)$")
+    isolate_engine: bool = Field(
+        default=True, description="run the durable-rules engine in a child process of each worker, so "
+                                  "that a fault in its C code cannot end the worker and the other "
+                                  "clients' requests it is serving")

@@ -42,3 +42,13 @@ class UnknownProgrammeError(VinculaError):
         hint = (f"did you mean {', '.join(self.suggestions)}?" if self.suggestions
                 else f"known programmes: {', '.join(known)}")
         super().__init__(f"no programme called `{slug}`", hint=hint)
+
+
+class EngineStopped(VinculaError):
+    """The rules engine's child process stopped twice on the same evaluation (see
+    engine/evaluate.py `IsolatedHost`); it has been restarted for the next requests."""
+
+    def __init__(self, ruleset: str) -> None:
+        super().__init__(f"the rules engine stopped while judging this group ({ruleset}); it has been "
+                         "restarted and other requests are unaffected",
+                         hint="report this group to the maintainers: no valid group should stop the engine")

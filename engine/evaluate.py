@@ -18,7 +18,14 @@ durable-rules is unmaintained since 2020; what we rely on and work around:
   the state to act on whatever the result code) and the actions are then run as the host would;
 - exceptions inside actions are swallowed by the engine, so actions only append to a list and
   any error they meet is re-raised after `assert_facts` returns;
-- each evaluation has its own state id, deleted afterwards, so no fact outlives its request.
+- each evaluation has its own state id, deleted afterwards, so no fact outlives its request;
+- the C engine's `createStateNode` leaves a new state's action context (two heap pointers)
+  uninitialised; only starting an action sets them, and `deleteStateNode` frees them. A state
+  on which no rule ever fired (a group that matched no criterion) was therefore freed with
+  garbage pointers: "free(): invalid pointer", or a segfault. So every state is opened with a
+  fact that the ruleset's `_opened` rule always matches, and that action is run to completion
+  before anything else is asserted: from then on the context is the engine's own (set, then
+  freed and reset to NULL), whatever the group's facts match afterwards.
 """
 from __future__ import annotations
 
@@ -26,19 +33,29 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import multiprocessing
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 import durable_rules_engine  # the C engine under durable.engine
 from durable.engine import Host
 
+from engine.errors import EngineStopped
 from engine.schema import AllOf, AnyOf, Compare, Condition, Members, NotOf, Programme, Scalar
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
             "in": "not_in", "not_in": "in"}
 _DURABLE_OP = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+
+#: The rule that opens every state (see the module docstring). Criterion ids are lower-case
+#: identifiers, so a leading underscore cannot clash with one; its fact kind `t: "o"` matches no
+#: criterion, whose patterns all require `t: "g"` (group) or `t: "m"` (member).
+OPEN_RULE = "_opened"
 
 
 def engine_key(fact: str) -> str:
@@ -129,20 +146,27 @@ class _Host(Host):
         return self._action_for(action_name)
 
 
-class RuleMatcher:
-    """Owns the one durable-rules host of the process and the rulesets compiled into it."""
+def _opened(_c: Any) -> None:
+    """The action of the rule that opens a state: running it is the whole point."""
+
+
+Hits = list[tuple[str, int]]  # (criterion id, member index or -1 for the group fact)
+
+
+class LocalHost:
+    """The durable-rules host, in this process. Not thread-safe: `RuleMatcher` serialises calls."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._hits: dict[str, list[tuple[str, int]]] = {}
+        self._hits: dict[str, Hits] = {}
         self._errors: list[BaseException] = []
         self._registered: set[str] = set()
-        self._names: dict[tuple[str, str, str], str] = {}
         self._sids = itertools.count()
         self._host = _Host(self._make_action)
 
     def _make_action(self, name: str) -> Callable[[Any], None]:
         criterion = name.rsplit(":", 1)[-1]
+        if criterion == OPEN_RULE:
+            return _opened
         hits, errors = self._hits, self._errors
 
         def record(c: Any) -> None:
@@ -152,6 +176,148 @@ class RuleMatcher:
             except BaseException as exc:  # noqa: BLE001 - the engine would swallow it
                 errors.append(exc)
         return record
+
+    def assert_batch(self, name: str, ruleset: Callable[[], dict[str, Any]],
+                     facts: list[dict[str, Any]]) -> Hits:
+        """Assert `facts` under a fresh state of ruleset `name` (registered from `ruleset()` on
+        first use); return the criteria that matched. The state is deleted afterwards."""
+        if name not in self._registered:
+            self._host.set_rulesets({name: ruleset()})
+            self._registered.add(name)
+        sid = f"s{next(self._sids)}"
+        for f in facts:
+            f["sid"] = sid
+        self._hits[sid] = []
+        handle = self._host.get_ruleset(name)
+        self._open_state(handle, sid)
+        try:
+            # result code 1 (a fact matched no rule) is "no match", an answer, not an error
+            batch = json.dumps(facts, ensure_ascii=False)
+            _code, state = durable_rules_engine.assert_facts(handle._handle, batch)
+            self._run_actions(handle, state)
+        finally:
+            hits = self._hits.pop(sid)
+            self._host.delete_state(name, sid)
+        if self._errors:
+            error = self._errors.pop()
+            self._errors.clear()
+            raise RuntimeError(f"durable-rules action failed in {name}") from error
+        return hits
+
+    def _open_state(self, handle: Any, sid: str) -> None:
+        """Create the state `sid` through a fact that a rule matches and run that action to its
+        end, so the engine itself initialises (then frees and resets) the state's action context
+        before anything that might match nothing is asserted (see the module docstring)."""
+        _code, state = durable_rules_engine.assert_fact(handle._handle, json.dumps({"sid": sid, "t": "o"}))
+        self._run_actions(handle, state)
+
+    def _run_actions(self, handle: Any, state: int) -> None:
+        """Run the actions queued in `state`, as the host runs them after an assert."""
+        self._host._handle_function(handle, lambda _: state, None, None)
+
+    @property
+    def pending(self) -> int:
+        """States not yet deleted (0 between calls)."""
+        return len(self._hits)
+
+
+def serve_host(conn: Connection) -> None:
+    """A child process's loop: a `LocalHost` answering `(name, ruleset or None, facts)` requests
+    with `("ok", hits)` or `("error", text)` until the pipe closes."""
+    host = LocalHost()
+    rulesets: dict[str, dict[str, Any]] = {}
+    while True:
+        try:
+            name, ruleset, facts = conn.recv()
+        except (EOFError, OSError):
+            return
+        if ruleset is not None:
+            rulesets[name] = ruleset
+        try:
+            conn.send(("ok", host.assert_batch(name, partial(rulesets.__getitem__, name), facts)))
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class IsolatedHost:
+    """The durable-rules host in a child process, so that a fault in the C engine ends the child,
+    not the process that holds the clients' connections (the server).
+
+    A child that dies is replaced and the call that was in flight is tried once more on the new
+    child: a call that was only caught up in someone else's fault (or in an outside kill) gets its
+    answer; one that kills the engine twice raises `EngineStopped`, and the calls after it are
+    served by a fresh child. A call that takes longer than `timeout` seconds counts as a fault
+    (the child is killed), so a hang cannot hold the lock forever.
+    """
+
+    def __init__(self, timeout: float = 10.0, target: Callable[[Connection], None] = serve_host) -> None:
+        self.timeout = timeout
+        self._target = target
+        self._context = multiprocessing.get_context("spawn")  # no inherited threads or locks
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._registered: set[str] = set()
+        self.restarts = 0
+
+    @property
+    def child_pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def _start(self) -> Connection:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=self._target, args=(child,), daemon=True,
+                                        name="vincula-rules-engine")
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+        self._registered = set()
+        return parent
+
+    def stop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join(5)
+        self._process = self._conn = None
+
+    def assert_batch(self, name: str, ruleset: Callable[[], dict[str, Any]],
+                     facts: list[dict[str, Any]]) -> Hits:
+        for attempt in (1, 2):
+            if self._process is None or not self._process.is_alive():
+                if self._process is not None:
+                    self.restarts += 1
+                self.stop()
+                self._start()
+            conn = self._conn
+            assert conn is not None
+            try:
+                conn.send((name, None if name in self._registered else ruleset(), facts))
+                if not conn.poll(self.timeout):
+                    raise TimeoutError
+                status, value = conn.recv()
+            except (EOFError, OSError, TimeoutError):
+                self.stop()
+                self.restarts += 1
+                if attempt == 2:
+                    raise EngineStopped(name) from None
+                continue
+            self._registered.add(name)
+            if status == "error":
+                raise RuntimeError(f"durable-rules failed in {name}: {value}")
+            return [tuple(hit) for hit in value]  # type: ignore[misc]
+        raise AssertionError("unreachable")
+
+
+class RuleMatcher:
+    """Compiles programmes into durable-rules rulesets and matches facts against them, through
+    one host (in this process, or isolated in a child process) behind one lock."""
+
+    def __init__(self, isolated: bool = False, host: LocalHost | IsolatedHost | None = None) -> None:
+        self._lock = threading.Lock()
+        self._names: dict[tuple[str, str, str], str] = {}
+        self.host: LocalHost | IsolatedHost = host or (IsolatedHost() if isolated else LocalHost())
 
     def ruleset_name(self, programme: Programme, digest: str, params: dict[str, Scalar]) -> str:
         key = json.dumps({k: engine_value(v) for k, v in sorted(params.items())}, default=str)
@@ -170,10 +336,12 @@ class RuleMatcher:
             if crit.id in skip:
                 continue
             if isinstance(crit.condition, Members):
-                pattern: dict[str, Any] = {"$and": [{"t": "m"}, compile_condition(crit.condition.where, params)]}
+                where = compile_condition(crit.condition.where, params)
+                pattern: dict[str, Any] = {"$and": [{"t": "m"}, where]}
             else:
                 pattern = {"$and": [{"t": "g"}, compile_condition(crit.condition, params)]}
             rules[crit.id] = {"all": [{"m": pattern}], "run": f"{name}:{crit.id}"}
+        rules[OPEN_RULE] = {"all": [{"m": {"t": "o"}}], "run": f"{name}:{OPEN_RULE}"}
         return rules
 
     def match(self, programme: Programme, digest: str, params: dict[str, Scalar], skip: set[str],
@@ -183,26 +351,7 @@ class RuleMatcher:
         facts = [dict(engine_fact(group), t="g")]
         facts += [dict(engine_fact(m), t="m", i=i) for i, m in enumerate(members)]
         with self._lock:
-            if name not in self._registered:
-                self._host.set_rulesets({name: self.compile(programme, name, params, skip)})
-                self._registered.add(name)
-            sid = f"s{next(self._sids)}"
-            for f in facts:
-                f["sid"] = sid
-            self._hits[sid] = []
-            try:
-                ruleset = self._host.get_ruleset(name)
-                # result code 1 (a fact matched no rule) is "no match", an answer, not an error
-                _code, state = durable_rules_engine.assert_facts(
-                    ruleset._handle, json.dumps(facts, ensure_ascii=False))
-                self._host._handle_function(ruleset, lambda _: state, None, None)
-            finally:
-                hits = self._hits.pop(sid)
-                self._host.delete_state(name, sid)
-            if self._errors:
-                error = self._errors.pop()
-                self._errors.clear()
-                raise RuntimeError(f"durable-rules action failed in {name}") from error
+            hits = self.host.assert_batch(name, lambda: self.compile(programme, name, params, skip), facts)
         out = Matches()
         for crit in programme.criteria:
             if isinstance(crit.condition, Members):
