@@ -3,6 +3,7 @@
 Exit codes (for scripts): 0 at least one programme eligible (or the command succeeded),
 1 no programme eligible, 3 none eligible but at least one "cannot tell", 2 bad input.
 """
+
 from __future__ import annotations
 
 import sys
@@ -11,15 +12,16 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from api.commands import core, serve
-from api.commands import gaps
-from api.commands import designer
-from api.commands import screen
+from api.commands import core, designer, gaps, screen, serve
 from engine.errors import VinculaError
 
-app = typer.Typer(help="vincula: reglas de programas sociales, elegibilidad explicada y brechas de "
-                       "coordinación / programme rules, explained eligibility, coordination gaps.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="vincula: reglas de programas sociales, elegibilidad explicada y brechas de "
+    "coordinación / programme rules, explained eligibility, coordination gaps.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 err = Console(stderr=True)
 
 core.register(app)

@@ -1,4 +1,5 @@
 """Dependencies handed to route handlers: the engine and settings built once at start-up."""
+
 from __future__ import annotations
 
 from typing import Annotated

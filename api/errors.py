@@ -5,6 +5,7 @@ matches), so a coordinator's tool can show it as it is. Client input never yield
 is 400, a body that does not fit the model 422 (with the field path), unknown programme or
 territory 404 (with suggestions), an oversized body 413 (`BodyLimit`, before any parsing).
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,10 @@ log = logging.getLogger("vincula.api")
 
 
 class FieldProblem(BaseModel):
-    field: str = Field(description="where, e.g. `members[2].age` (0-based list positions) or "
-                                   "`query.lang`", examples=["members[2].age"])
+    field: str = Field(
+        description="where, e.g. `members[2].age` (0-based list positions) or `query.lang`",
+        examples=["members[2].age"],
+    )
     loc: list[str | int] = Field(description="the same place as a list of keys and indexes")
     message: str = Field(examples=["Input should be less than or equal to 120"])
     type: str = Field(description="machine-readable kind (pydantic error type)")
@@ -74,24 +77,33 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Unknown programme, territory or gap case (with suggestions)"},
     413: {"model": Problem, "description": "Request body larger than the configured limit"},
     422: {"model": Problem, "description": "A field is invalid: field path and message"},
-    503: {"model": Problem, "description": "The rules engine stopped on this group (it has been "
-                                           "restarted for the next requests)"},
+    503: {
+        "model": Problem,
+        "description": "The rules engine stopped on this group (it has been restarted for the next requests)",
+    },
 }
 
 
 # For GET routes: a parameter can be unknown (404) or invalid (422). The content type is spelled
 # out so that routes answering HTML still document their JSON errors.
 GET_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"description": PROBLEM_RESPONSES[code]["description"],
-           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    for code in (404, 422)}
+    code: {
+        "description": PROBLEM_RESPONSES[code]["description"],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for code in (404, 422)
+}
 
 
 def engine_problem(exc: VinculaError) -> Problem:
     status, code = next((s, c) for cls, s, c in ENGINE_STATUS if isinstance(exc, cls))
-    return Problem(status=status, code=code,
-                   message=f"{exc.where}: {exc.message}" if exc.where else exc.message,
-                   hint=exc.hint, suggestions=list(getattr(exc, "suggestions", [])))
+    return Problem(
+        status=status,
+        code=code,
+        message=f"{exc.where}: {exc.message}" if exc.where else exc.message,
+        hint=exc.hint,
+        suggestions=list(getattr(exc, "suggestions", [])),
+    )
 
 
 def _respond(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -125,20 +137,32 @@ def validation_problem(exc: RequestValidationError) -> Problem:
         detail = (bad_json.get("ctx") or {}).get("error", "")
         where = bad_json["loc"][1] if len(bad_json.get("loc", ())) > 1 else None
         at = f" at character {where}" if isinstance(where, int) else ""
-        return Problem(status=400, code="malformed_json",
-                       message=f"the body is not valid JSON{at}: {detail}".rstrip(": "),
-                       hint="check quotes, commas and brackets; send Content-Type: application/json")
+        return Problem(
+            status=400,
+            code="malformed_json",
+            message=f"the body is not valid JSON{at}: {detail}".rstrip(": "),
+            hint="check quotes, commas and brackets; send Content-Type: application/json",
+        )
     body = getattr(exc, "body", None)
     fields = []
     for err in errors:
         loc = tuple(err.get("loc", ()))
-        fields.append(FieldProblem(field=_field(loc, body), loc=list(loc), message=_message(err),
-                                   type=str(err.get("type", ""))))
-    unique = list(dict.fromkeys(f.message if f.field == "(top level)" else f"{f.field}: {f.message}"
-                                for f in fields))
+        fields.append(
+            FieldProblem(
+                field=_field(loc, body), loc=list(loc), message=_message(err), type=str(err.get("type", ""))
+            )
+        )
+    unique = list(
+        dict.fromkeys(f.message if f.field == "(top level)" else f"{f.field}: {f.message}" for f in fields)
+    )
     shown = "; ".join(unique[:5]) + (f" (and {len(unique) - 5} more)" if len(unique) > 5 else "")
-    return Problem(status=422, code="validation_error", message=shown, errors=fields,
-                   hint="fix the fields listed in `errors`; the format is in /docs")
+    return Problem(
+        status=422,
+        code="validation_error",
+        message=shown,
+        errors=fields,
+        hint="fix the fields listed in `errors`; the format is in /docs",
+    )
 
 
 def install(app: FastAPI, max_body_bytes: int) -> None:
@@ -168,15 +192,22 @@ def install(app: FastAPI, max_body_bytes: int) -> None:
             hint = "the endpoints are listed in /docs"
         else:
             hint = None
-        return _respond(Problem(status=exc.status_code, code=code, message=message, hint=hint),
-                        headers=getattr(exc, "headers", None))
+        return _respond(
+            Problem(status=exc.status_code, code=code, message=message, hint=hint),
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _respond(Problem(status=500, code="internal_error",
-                                message="an unexpected error happened on the server; it was logged",
-                                hint="if it persists, report it with the request that caused it"))
+        return _respond(
+            Problem(
+                status=500,
+                code="internal_error",
+                message="an unexpected error happened on the server; it was logged",
+                hint="if it persists, report it with the request that caused it",
+            )
+        )
 
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
 
@@ -204,8 +235,10 @@ class BodyLimit:
                     await self._too_large(send)
                     return
             except ValueError:
-                await _send_problem(send, Problem(status=400, code="bad_content_length",
-                                                  message="Content-Length is not a number"))
+                await _send_problem(
+                    send,
+                    Problem(status=400, code="bad_content_length", message="Content-Length is not a number"),
+                )
                 return
         chunks: list[bytes] = []
         size = 0
@@ -226,10 +259,15 @@ class BodyLimit:
         await self.app(scope, _replay([first], receive), send)
 
     async def _too_large(self, send: Send) -> None:
-        await _send_problem(send, Problem(
-            status=413, code="body_too_large",
-            message=f"the request body is larger than {self.max_bytes:,} bytes",
-            hint="send fewer groups per request (see the batch maximum in /docs)"))
+        await _send_problem(
+            send,
+            Problem(
+                status=413,
+                code="body_too_large",
+                message=f"the request body is larger than {self.max_bytes:,} bytes",
+                hint="send fewer groups per request (see the batch maximum in /docs)",
+            ),
+        )
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:
@@ -239,13 +277,21 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         if pending:
             return pending.pop(0)
         return await receive()
+
     return replayed
 
 
 async def _send_problem(send: Send, problem: Problem) -> None:
     body = json.dumps(problem.model_dump(), ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": problem.status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": problem.status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -8,6 +8,7 @@ objects are then frozen (`gc.freeze`: left out of every later collection) before
 runs with the default thresholds. Measured on `vincula screen`: 0.08 s less per run
 (bench/README.md).
 """
+
 from __future__ import annotations
 
 import gc

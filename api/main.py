@@ -3,6 +3,7 @@
 `create_app()` is what `vincula serve` runs and what the tests use; `app` is a module-level
 instance for `uvicorn api.main:app`.
 """
+
 from __future__ import annotations
 
 import gc
@@ -51,8 +52,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if isinstance(matcher.host, IsolatedHost):
             matcher.host.stop()
 
-    app = FastAPI(title="vincula", version="1", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app = FastAPI(
+        title="vincula",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
     app.state.settings = settings
     errors.install(app, settings.max_body_bytes)
     for module in (programs, eligibility, territories, gaps, health, pages):
@@ -65,8 +73,9 @@ def _warm_up(engine: EligibilityEngine) -> None:
     """Compile each programme's ruleset (on its first in-force day) so the first requests do not
     pay for it."""
     for programme in engine.programmes:
-        group = Group(id="warm-up", country=programme.country,
-                      territory="12029" if programme.country == "MX" else "02")
+        group = Group(
+            id="warm-up", country=programme.country, territory="12029" if programme.country == "MX" else "02"
+        )
         engine.check(group, programme.valid_from, "es", [programme.slug])
 
 

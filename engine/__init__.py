@@ -1,4 +1,5 @@
 """vincula's engine: rule files, territories, eligibility with explanations, commitments and gaps."""
+
 from __future__ import annotations
 
 from pathlib import Path

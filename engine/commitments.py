@@ -7,6 +7,7 @@ it (or `none`), its status and its source; facts the sources do not state carry
 `illustrative: true`. A case loads into a `networkx.MultiDiGraph` (actors are nodes, each
 commitment an edge keyed by its id) for the gap analysis in engine/gaps.py.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,11 +25,27 @@ from engine.yamlfile import explain_validation, line_of, read_data
 
 COMMITMENTS_DIR = FIXTURES_DIR / "commitments"
 
-ActorKind = Literal["ministry", "programme", "committee", "government", "migrant_club", "un_agency",
-                    "operator", "beneficiary_group", "funder", "project"]
+ActorKind = Literal[
+    "ministry",
+    "programme",
+    "committee",
+    "government",
+    "migrant_club",
+    "un_agency",
+    "operator",
+    "beneficiary_group",
+    "funder",
+    "project",
+]
 Level = Literal["federal", "state", "municipal", "migrant", "international", "local"]
-CommitmentKind = Literal["budget", "operating_rule_clause", "co_financing_share", "data_sharing",
-                         "technical_assistance", "declarative_agreement"]
+CommitmentKind = Literal[
+    "budget",
+    "operating_rule_clause",
+    "co_financing_share",
+    "data_sharing",
+    "technical_assistance",
+    "declarative_agreement",
+]
 Instrument = Literal["budget_line", "operating_rules", "signed_agreement", "none"]
 Status = Literal["planned", "honoured", "partial", "broken", "withdrawn"]
 
@@ -71,8 +88,9 @@ class Commitment(Strict):
     description: Text
     amount: float | None = Field(default=None, ge=0)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    share: float | None = Field(default=None, ge=0, le=1,
-                                description="share of a co-financed total that was promised")
+    share: float | None = Field(
+        default=None, ge=0, le=1, description="share of a co-financed total that was promised"
+    )
     instrument: Instrument
     status: Status
     linkage: bool = Field(default=False, description="one of the linkages the case expects")
@@ -80,8 +98,9 @@ class Commitment(Strict):
     due: dt.date | None = None
     end: dt.date | None = None
     note: Text | None = None
-    delivered: float | None = Field(default=None, ge=0,
-                                    description="amount actually delivered (needed when `partial`)")
+    delivered: float | None = Field(
+        default=None, ge=0, description="amount actually delivered (needed when `partial`)"
+    )
     source: Citation
     illustrative: bool = False
     illustrative_fields: list[str] = Field(default=[], description="fields the sources do not state")
@@ -93,7 +112,9 @@ class Commitment(Strict):
         if self.start and self.end and self.end < self.start:
             raise ValueError(f"`end` ({self.end}) is before `start` ({self.start})")
         if self.delivered is not None and self.amount is not None and self.delivered > self.amount:
-            raise ValueError(f"`delivered` ({self.delivered:,.0f}) is more than `amount` ({self.amount:,.0f})")
+            raise ValueError(
+                f"`delivered` ({self.delivered:,.0f}) is more than `amount` ({self.amount:,.0f})"
+            )
         return self
 
     @property
@@ -190,8 +211,10 @@ def _references(case: Case) -> list[tuple[tuple[Any, ...], str, str, list[str]]]
     commitments = [c.id for c in case.commitments]
     refs: list[tuple[tuple[Any, ...], str, str, list[str]]] = []
     for i, c in enumerate(case.commitments):
-        refs += [(("commitments", i, "from"), "actor", c.from_, actors),
-                 (("commitments", i, "to"), "actor", c.to, actors)]
+        refs += [
+            (("commitments", i, "from"), "actor", c.from_, actors),
+            (("commitments", i, "to"), "actor", c.to, actors),
+        ]
     for i, a in enumerate(case.actors):
         if a.chair:
             refs.append((("actors", i, "chair"), "actor", a.chair, actors))
@@ -200,13 +223,13 @@ def _references(case: Case) -> list[tuple[tuple[Any, ...], str, str, list[str]]]
         if case.linkage.hub:
             refs.append((("linkage", "hub"), "actor", case.linkage.hub, actors))
     for i, cf in enumerate(case.cofinancing):
-        refs += [(("cofinancing", i, "projects", j), "actor", p, actors)
-                 for j, p in enumerate(cf.projects)]
+        refs += [(("cofinancing", i, "projects", j), "actor", p, actors) for j, p in enumerate(cf.projects)]
     for i, b in enumerate(case.budgets):
-        refs += [(("budgets", i, "lines", j), "commitment", c, commitments)
-                 for j, c in enumerate(b.lines)]
-        refs += [(("budgets", i, "disbursements", j), "commitment", c, commitments)
-                 for j, c in enumerate(b.disbursements)]
+        refs += [(("budgets", i, "lines", j), "commitment", c, commitments) for j, c in enumerate(b.lines)]
+        refs += [
+            (("budgets", i, "disbursements", j), "commitment", c, commitments)
+            for j, c in enumerate(b.disbursements)
+        ]
     for where, items in (("actors", actors), ("commitments", commitments)):
         seen: set[str] = set()
         for i, x in enumerate(items):
@@ -244,6 +267,7 @@ def load_case(path: Path | str) -> Case:
     path = Path(path)
     data, node = read_data(path, InputError)
     from pydantic import ValidationError
+
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
@@ -259,8 +283,10 @@ def load_case(path: Path | str) -> Case:
             problems.append(f"{where}: unknown {what} `{value}`; {hint}")
     for loc, ref in _source_keys(case):
         if ref not in case.sources:
-            problems.append(f"{path}:{line_of(node, loc)}: {_ref_location(loc)}: source `{ref}` is not "
-                            f"in `sources` (known: {', '.join(sorted(case.sources))})")
+            problems.append(
+                f"{path}:{line_of(node, loc)}: {_ref_location(loc)}: source `{ref}` is not "
+                f"in `sources` (known: {', '.join(sorted(case.sources))})"
+            )
     if problems:
         raise InputError("\n".join(problems))
     return case

@@ -5,6 +5,7 @@ the group's facts (engine/evaluate.py), turn the matches into three-valued crite
 (pass / fail / unknown) and combine them with the programme's `all`/`any` rule (Kleene logic),
 so "cannot tell" is an answer of its own that names the missing facts.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,14 +77,21 @@ def blocking(rule: Rule, outcomes: dict[str, Tri], result: Tri) -> list[str]:
     return out
 
 
-def count_outcome(op: str, threshold: float, passed: int, unknown: int, size: int,
-                  share: bool) -> Tri:
+def count_outcome(op: str, threshold: float, passed: int, unknown: int, size: int, share: bool) -> Tri:
     """Whether `count op threshold` holds for every, no, or some possible count in
     [passed, passed + unknown]."""
+
     def holds(k: int) -> bool:
         x = (k / size if size else 0.0) if share else k
-        return {"<": x < threshold, "<=": x <= threshold, "==": x == threshold,
-                "!=": x != threshold, ">": x > threshold, ">=": x >= threshold}[op]
+        return {
+            "<": x < threshold,
+            "<=": x <= threshold,
+            "==": x == threshold,
+            "!=": x != threshold,
+            ">": x > threshold,
+            ">=": x >= threshold,
+        }[op]
+
     results = {holds(k) for k in range(passed, passed + unknown + 1)}
     return results.pop() if len(results) == 1 else None
 
@@ -100,27 +108,39 @@ class EligibilityEngine:
     def programmes(self) -> list[Programme]:
         return list(self.rules.programmes.values())
 
-    def check(self, group: Group, as_of: dt.date | None = None, lang: str = "es",
-              programs: list[str] | None = None) -> GroupResult:
+    def check(
+        self, group: Group, as_of: dt.date | None = None, lang: str = "es", programs: list[str] | None = None
+    ) -> GroupResult:
         day = as_of or group.as_of or dt.date.today()
         territory = lookup(group.country, group.territory)
         facts = group_facts(group, territory, day)
         members = [member_facts(m) for m in group.members]
         slugs = programs or self.rules.slugs
         determinations = [self.determine(self.rules.get(s), facts, members, day, lang) for s in slugs]
-        return GroupResult(group_id=group.id, as_of=day, territory=territory,
-                           determinations=determinations)
+        return GroupResult(group_id=group.id, as_of=day, territory=territory, determinations=determinations)
 
-    def determine(self, programme: Programme, facts: dict[str, Any], members: list[dict[str, Any]],
-                  day: dt.date, lang: str = "es") -> Determination:
+    def determine(
+        self,
+        programme: Programme,
+        facts: dict[str, Any],
+        members: list[dict[str, Any]],
+        day: dt.date,
+        lang: str = "es",
+    ) -> Determination:
         params = programme.params_on(day)
-        skip = {c.id for c in programme.criteria
-                if any(getattr(n, "param", None) not in (None, *params) for n in walk(c.condition))}
-        matches = self.matcher.match(programme, self.rules.digests[programme.slug], params, skip,
-                                     facts, members)
+        skip = {
+            c.id
+            for c in programme.criteria
+            if any(getattr(n, "param", None) not in (None, *params) for n in walk(c.condition))
+        }
+        matches = self.matcher.match(
+            programme, self.rules.digests[programme.slug], params, skip, facts, members
+        )
         required = set(programme.eligibility.ids())
-        results = [self._criterion(programme, c, c.id in required, matches, facts, members, params,
-                                   skip, day, lang) for c in programme.criteria]
+        results = [
+            self._criterion(programme, c, c.id in required, matches, facts, members, params, skip, day, lang)
+            for c in programme.criteria
+        ]
         outcomes = {r.id: _TRI[r.outcome] for r in results}
         eligible = kleene(programme.eligibility, outcomes)
         failed = blocking(programme.eligibility, outcomes, False) if eligible is False else []
@@ -129,64 +149,101 @@ class EligibilityEngine:
         missing = list(dict.fromkeys(f for cid in unknown for f in by_id[cid].missing_facts))
         status: Status = {True: "eligible", False: "not_eligible", None: "cannot_tell"}[eligible]  # type: ignore[assignment]
         return Determination(
-            program=programme.slug, name=programme.name.get(lang), eligible=eligible,
-            status=status, as_of=day, rules_version=self.rules.version(programme.slug),
+            program=programme.slug,
+            name=programme.name.get(lang),
+            eligible=eligible,
+            status=status,
+            as_of=day,
+            rules_version=self.rules.version(programme.slug),
             summary=_summary(eligible, [by_id[i] for i in failed], missing, lang),
-            failed=failed, unknown=unknown, missing_facts=missing, criteria=results,
-            next_steps=programme.next_steps.get(lang) if programme.next_steps and eligible else None)
+            failed=failed,
+            unknown=unknown,
+            missing_facts=missing,
+            criteria=results,
+            next_steps=programme.next_steps.get(lang) if programme.next_steps and eligible else None,
+        )
 
-    def _criterion(self, programme: Programme, crit: Criterion, required: bool, matches: Matches,
-                   facts: dict[str, Any], members: list[dict[str, Any]],
-                   params: dict[str, Scalar], skip: set[str], day: dt.date,
-                   lang: str) -> CriterionResult:
+    def _criterion(
+        self,
+        programme: Programme,
+        crit: Criterion,
+        required: bool,
+        matches: Matches,
+        facts: dict[str, Any],
+        members: list[dict[str, Any]],
+        params: dict[str, Scalar],
+        skip: set[str],
+        day: dt.date,
+        lang: str,
+    ) -> CriterionResult:
         refs, used, static = self._static_parts(programme, crit, required, params, day, lang)
         base: dict[str, Any] = dict(static)
         if crit.id in skip:
-            missing = [f"{p}: {WORDS[lang]['no_param'].format(day=day.isoformat())}"
-                       for p in used if p not in params]
-            return CriterionResult(**base, outcome="unknown", observed=missing[0],
-                                   missing_facts=missing)
+            missing = [
+                f"{p}: {WORDS[lang]['no_param'].format(day=day.isoformat())}" for p in used if p not in params
+            ]
+            return CriterionResult(**base, outcome="unknown", observed=missing[0], missing_facts=missing)
         if isinstance(crit.condition, Members):
-            return self._members_criterion(crit.condition, base, refs, matches.members[crit.id],
-                                           members, params, lang)
+            return self._members_criterion(
+                crit.condition, base, refs, matches.members[crit.id], members, params, lang
+            )
         missing = [f for f in refs if f not in facts]
-        outcome: Outcome = ("pass" if crit.id in matches.group
-                            else "unknown" if missing else "fail")
+        outcome: Outcome = "pass" if crit.id in matches.group else "unknown" if missing else "fail"
         observed = "; ".join(f"{fact_label(f, lang)}: {value_text(facts.get(f), lang)}" for f in refs)
         value = facts.get(refs[0]) if len(refs) == 1 else {f: facts.get(f) for f in refs}
-        return CriterionResult(**base, outcome=outcome, observed=observed,
-                               observed_value=_jsonable(value),
-                               missing_facts=missing if outcome == "unknown" else [])
+        return CriterionResult(
+            **base,
+            outcome=outcome,
+            observed=observed,
+            observed_value=_jsonable(value),
+            missing_facts=missing if outcome == "unknown" else [],
+        )
 
-    def _static_parts(self, programme: Programme, crit: Criterion, required: bool,
-                      params: dict[str, Scalar], day: dt.date, lang: str
-                      ) -> tuple[list[str], list[str], dict[str, Any]]:
+    def _static_parts(
+        self,
+        programme: Programme,
+        crit: Criterion,
+        required: bool,
+        params: dict[str, Scalar],
+        day: dt.date,
+        lang: str,
+    ) -> tuple[list[str], list[str], dict[str, Any]]:
         """The parts of a criterion's explanation that do not depend on the group (cached: they
         change only with the rule file, the parameter values in force and the language)."""
-        used: list[str] = list(dict.fromkeys(
-            p for n in walk(crit.condition) if (p := getattr(n, "param", None))))
+        used: list[str] = list(
+            dict.fromkeys(p for n in walk(crit.condition) if (p := getattr(n, "param", None)))
+        )
         in_force = tuple((p, programme.parameters[p].value_on(day)) for p in used)
-        key = (programme.slug, self.rules.digests[programme.slug], crit.id, required, lang,
-               repr(in_force))
+        key = (programme.slug, self.rules.digests[programme.slug], crit.id, required, lang, repr(in_force))
         cached = self._static_cache.get(key)
         if cached is None:
             doc = programme.sources[crit.source.ref]
             static = dict(
-                id=crit.id, label=crit.label.get(lang), required=required,
+                id=crit.id,
+                label=crit.label.get(lang),
+                required=required,
                 threshold=condition_text(crit.condition, params, lang),
                 assumption=crit.assumption.get(lang) if crit.assumption else None,
-                source=CitationOut(title=doc.title, pinpoint=crit.source.pinpoint, link=doc.link,
-                                   quote=crit.source.quote),
-                parameters=[_parameter_used(programme, p, day, lang) for p in used])
+                source=CitationOut(
+                    title=doc.title, pinpoint=crit.source.pinpoint, link=doc.link, quote=crit.source.quote
+                ),
+                parameters=[_parameter_used(programme, p, day, lang) for p in used],
+            )
             cached = self._static_cache[key] = (compared_facts(crit.condition), used, static)
         return cached
 
-    def _members_criterion(self, cond: Members, base: dict[str, Any], refs: list[str],
-                           matched: set[int], members: list[dict[str, Any]],
-                           params: dict[str, Scalar], lang: str) -> CriterionResult:
+    def _members_criterion(
+        self,
+        cond: Members,
+        base: dict[str, Any],
+        refs: list[str],
+        matched: set[int],
+        members: list[dict[str, Any]],
+        params: dict[str, Scalar],
+        lang: str,
+    ) -> CriterionResult:
         w = WORDS[lang]
-        unknown_at = [i for i, m in enumerate(members)
-                      if i not in matched and any(f not in m for f in refs)]
+        unknown_at = [i for i, m in enumerate(members) if i not in matched and any(f not in m for f in refs)]
         failing = [i for i in range(len(members)) if i not in matched and i not in unknown_at]
         p, u, n = len(matched), len(unknown_at), len(members)
         outcome_tri: Tri
@@ -206,10 +263,19 @@ class EligibilityEngine:
         if failing and cond.members in ("all", "count", "share"):
             observed += "; " + w["failing"].format(ids=", ".join(str(i + 1) for i in failing))
         value: Any = round(p / n, 4) if cond.members == "share" and n else p
-        missing = sorted({f"members[{i + 1}].{f}" for i in unknown_at for f in refs
-                          if f not in members[i]}) if outcome == "unknown" else []
-        return CriterionResult(**base, outcome=outcome, observed=observed, observed_value=value,
-                               failing_members=[i + 1 for i in failing], missing_facts=missing)
+        missing = (
+            sorted({f"members[{i + 1}].{f}" for i in unknown_at for f in refs if f not in members[i]})
+            if outcome == "unknown"
+            else []
+        )
+        return CriterionResult(
+            **base,
+            outcome=outcome,
+            observed=observed,
+            observed_value=value,
+            failing_members=[i + 1 for i in failing],
+            missing_facts=missing,
+        )
 
 
 def _parameter_used(programme: Programme, name: str, day: dt.date, lang: str) -> dict[str, Any]:
@@ -218,10 +284,14 @@ def _parameter_used(programme: Programme, name: str, day: dt.date, lang: str) ->
     if value is None:
         return {"name": name, "label": param.label.get(lang), "value": None}
     doc = programme.sources[value.source.ref]
-    return {"name": name, "label": param.label.get(lang), "value": value.value,
-            "in_force_from": value.from_.isoformat(),
-            "in_force_to": value.to.isoformat() if value.to else None,
-            "source": f"{doc.title}, {value.source.pinpoint}"}
+    return {
+        "name": name,
+        "label": param.label.get(lang),
+        "value": value.value,
+        "in_force_from": value.from_.isoformat(),
+        "in_force_to": value.to.isoformat() if value.to else None,
+        "source": f"{doc.title}, {value.source.pinpoint}",
+    }
 
 
 def _jsonable(value: Any) -> Any:
@@ -239,8 +309,7 @@ def _summary(eligible: Tri, failed: list[CriterionResult], missing: list[str], l
         reasons = "; ".join(r.label for r in failed)
         return f"No cumple: {reasons}" if lang == "es" else f"Not met: {reasons}"
     shown = _compact(missing, lang)
-    return (f"No se puede determinar; falta: {shown}" if lang == "es"
-            else f"Cannot tell; missing: {shown}")
+    return f"No se puede determinar; falta: {shown}" if lang == "es" else f"Cannot tell; missing: {shown}"
 
 
 _MEMBER_FACT = re.compile(r"^members\[(\d+)\]\.(.+)$")

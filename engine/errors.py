@@ -1,4 +1,5 @@
 """One exception hierarchy for the engine. Every message says what was wrong, where, and how to fix it."""
+
 from __future__ import annotations
 
 
@@ -27,8 +28,14 @@ class InputError(VinculaError):
 class UnknownTerritoryError(InputError):
     """A territory code that is not in the territory data; suggestions are in `suggestions`."""
 
-    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None,
-                 suggestions: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        hint: str | None = None,
+        suggestions: list[str] | None = None,
+    ) -> None:
         self.suggestions = suggestions or []
         super().__init__(message, where=where, hint=hint)
 
@@ -38,9 +45,13 @@ class UnknownProgrammeError(VinculaError):
 
     def __init__(self, slug: str, known: list[str]) -> None:
         import difflib
+
         self.suggestions = difflib.get_close_matches(slug, known, n=3, cutoff=0.3)
-        hint = (f"did you mean {', '.join(self.suggestions)}?" if self.suggestions
-                else f"known programmes: {', '.join(known)}")
+        hint = (
+            f"did you mean {', '.join(self.suggestions)}?"
+            if self.suggestions
+            else f"known programmes: {', '.join(known)}"
+        )
         super().__init__(f"no programme called `{slug}`", hint=hint)
 
 
@@ -49,6 +60,8 @@ class EngineStopped(VinculaError):
     engine/evaluate.py `IsolatedHost`); it has been restarted for the next requests."""
 
     def __init__(self, ruleset: str) -> None:
-        super().__init__(f"the rules engine stopped while judging this group ({ruleset}); it has been "
-                         "restarted and other requests are unaffected",
-                         hint="report this group to the maintainers: no valid group should stop the engine")
+        super().__init__(
+            f"the rules engine stopped while judging this group ({ruleset}); it has been "
+            "restarted and other requests are unaffected",
+            hint="report this group to the maintainers: no valid group should stop the engine",
+        )

@@ -27,6 +27,7 @@ durable-rules is unmaintained since 2020; what we rely on and work around:
   before anything else is asserted: from then on the context is the engine's own (set, then
   freed and reset to NULL), whatever the group's facts match afterwards.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,16 @@ from durable.engine import Host
 from engine.errors import EngineStopped
 from engine.schema import AllOf, AnyOf, Compare, Condition, Members, NotOf, Programme, Scalar
 
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
-            "in": "not_in", "not_in": "in"}
+_NEGATED = {
+    "==": "!=",
+    "!=": "==",
+    "<": ">=",
+    "<=": ">",
+    ">": "<=",
+    ">=": "<",
+    "in": "not_in",
+    "not_in": "in",
+}
 _DURABLE_OP = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 #: The rule that opens every state (see the module docstring). Criterion ids are lower-case
@@ -110,8 +119,11 @@ def _compare(key: str, op: str, value: Any, negate: bool) -> dict[str, Any]:
     guard = {"$ex": {key: 1}}
     if op == "between":
         low, high = (engine_value(v) for v in value)
-        test: dict[str, Any] = ({"$or": [{"$lt": {key: low}}, {"$gt": {key: high}}]} if negate
-                else {"$and": [{"$gte": {key: low}}, {"$lte": {key: high}}]})
+        test: dict[str, Any] = (
+            {"$or": [{"$lt": {key: low}}, {"$gt": {key: high}}]}
+            if negate
+            else {"$and": [{"$gte": {key: low}}, {"$lte": {key: high}}]}
+        )
         return {"$and": [guard, test]}
     if negate:
         op = _NEGATED[op]
@@ -128,7 +140,7 @@ def _compare(key: str, op: str, value: Any, negate: bool) -> dict[str, Any]:
 class Matches:
     """What durable-rules matched for one group and one programme."""
 
-    group: set[str] = field(default_factory=set)             # group-level criteria that hold
+    group: set[str] = field(default_factory=set)  # group-level criteria that hold
     members: dict[str, set[int]] = field(default_factory=dict)  # criterion -> member indexes
 
 
@@ -175,10 +187,12 @@ class LocalHost:
                 hits[m["sid"]].append((criterion, m["i"] if m["t"] == "m" else -1))
             except BaseException as exc:  # noqa: BLE001 - the engine would swallow it
                 errors.append(exc)
+
         return record
 
-    def assert_batch(self, name: str, ruleset: Callable[[], dict[str, Any]],
-                     facts: list[dict[str, Any]]) -> Hits:
+    def assert_batch(
+        self, name: str, ruleset: Callable[[], dict[str, Any]], facts: list[dict[str, Any]]
+    ) -> Hits:
         """Assert `facts` under a fresh state of ruleset `name` (registered from `ruleset()` on
         first use); return the criteria that matched. The state is deleted afterwards."""
         if name not in self._registered:
@@ -265,8 +279,9 @@ class IsolatedHost:
 
     def _start(self) -> Connection:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=self._target, args=(child,), daemon=True,
-                                        name="vincula-rules-engine")
+        process = self._context.Process(
+            target=self._target, args=(child,), daemon=True, name="vincula-rules-engine"
+        )
         process.start()
         child.close()
         self._process, self._conn = process, parent
@@ -282,8 +297,9 @@ class IsolatedHost:
             self._process.join(5)
         self._process = self._conn = None
 
-    def assert_batch(self, name: str, ruleset: Callable[[], dict[str, Any]],
-                     facts: list[dict[str, Any]]) -> Hits:
+    def assert_batch(
+        self, name: str, ruleset: Callable[[], dict[str, Any]], facts: list[dict[str, Any]]
+    ) -> Hits:
         for attempt in (1, 2):
             if self._process is None or not self._process.is_alive():
                 if self._process is not None:
@@ -327,8 +343,9 @@ class RuleMatcher:
             self._names[(programme.slug, digest, key)] = name
         return name
 
-    def compile(self, programme: Programme, name: str, params: dict[str, Scalar],
-                skip: set[str]) -> dict[str, Any]:
+    def compile(
+        self, programme: Programme, name: str, params: dict[str, Scalar], skip: set[str]
+    ) -> dict[str, Any]:
         """The JSON ruleset for `programme` with `params` substituted; `skip` criteria whose
         parameters have no value in force (they are reported as unknown)."""
         rules: dict[str, dict[str, Any]] = {}
@@ -344,8 +361,15 @@ class RuleMatcher:
         rules[OPEN_RULE] = {"all": [{"m": {"t": "o"}}], "run": f"{name}:{OPEN_RULE}"}
         return rules
 
-    def match(self, programme: Programme, digest: str, params: dict[str, Scalar], skip: set[str],
-              group: dict[str, Any], members: list[dict[str, Any]]) -> Matches:
+    def match(
+        self,
+        programme: Programme,
+        digest: str,
+        params: dict[str, Scalar],
+        skip: set[str],
+        group: dict[str, Any],
+        members: list[dict[str, Any]],
+    ) -> Matches:
         """Assert the group and member facts into the programme's ruleset; return the matches."""
         name = self.ruleset_name(programme, digest, params)
         facts = [dict(engine_fact(group), t="g")]

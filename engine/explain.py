@@ -1,4 +1,5 @@
 """Words for explanations: conditions, thresholds and observed values in Spanish or English."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,25 +10,66 @@ from engine.facts import GROUP_FACTS, MEMBER_FACTS
 from engine.schema import AllOf, AnyOf, Compare, Condition, Members, NotOf, Scalar
 
 OPS = {
-    "es": {"==": "es", "!=": "no es", "<": "menor que", "<=": "a lo más", ">": "mayor que",
-           ">=": "al menos", "in": "es uno de", "not_in": "no es ninguno de", "between": "entre"},
-    "en": {"==": "is", "!=": "is not", "<": "less than", "<=": "at most", ">": "more than",
-           ">=": "at least", "in": "is one of", "not_in": "is none of", "between": "between"},
+    "es": {
+        "==": "es",
+        "!=": "no es",
+        "<": "menor que",
+        "<=": "a lo más",
+        ">": "mayor que",
+        ">=": "al menos",
+        "in": "es uno de",
+        "not_in": "no es ninguno de",
+        "between": "entre",
+    },
+    "en": {
+        "==": "is",
+        "!=": "is not",
+        "<": "less than",
+        "<=": "at most",
+        ">": "more than",
+        ">=": "at least",
+        "in": "is one of",
+        "not_in": "is none of",
+        "between": "between",
+    },
 }
 WORDS = {
-    "es": {"yes": "sí", "no": "no", "and": "y", "or": "o", "not": "no se cumple que",
-           "unknown": "no se sabe", "all": "todos los integrantes cumplen",
-           "any": "al menos un integrante cumple", "none": "ningún integrante cumple",
-           "count": "número de integrantes que cumplen", "share": "proporción de integrantes que cumplen",
-           "members_ok": "{p} de {n} integrantes cumplen", "members_unknown": "{u} sin dato",
-           "failing": "no cumplen: integrante {ids}", "no_param": "sin valor vigente el {day}",
-           "no_value": "sin valor vigente"},
-    "en": {"yes": "yes", "no": "no", "and": "and", "or": "or", "not": "it is not the case that",
-           "unknown": "not known", "all": "every member meets", "any": "at least one member meets",
-           "none": "no member meets", "count": "number of members who meet",
-           "share": "share of members who meet", "members_ok": "{p} of {n} members meet",
-           "members_unknown": "{u} without data", "failing": "not met by member {ids}",
-           "no_param": "no value in force on {day}", "no_value": "no value in force"},
+    "es": {
+        "yes": "sí",
+        "no": "no",
+        "and": "y",
+        "or": "o",
+        "not": "no se cumple que",
+        "unknown": "no se sabe",
+        "all": "todos los integrantes cumplen",
+        "any": "al menos un integrante cumple",
+        "none": "ningún integrante cumple",
+        "count": "número de integrantes que cumplen",
+        "share": "proporción de integrantes que cumplen",
+        "members_ok": "{p} de {n} integrantes cumplen",
+        "members_unknown": "{u} sin dato",
+        "failing": "no cumplen: integrante {ids}",
+        "no_param": "sin valor vigente el {day}",
+        "no_value": "sin valor vigente",
+    },
+    "en": {
+        "yes": "yes",
+        "no": "no",
+        "and": "and",
+        "or": "or",
+        "not": "it is not the case that",
+        "unknown": "not known",
+        "all": "every member meets",
+        "any": "at least one member meets",
+        "none": "no member meets",
+        "count": "number of members who meet",
+        "share": "share of members who meet",
+        "members_ok": "{p} of {n} members meet",
+        "members_unknown": "{u} without data",
+        "failing": "not met by member {ids}",
+        "no_param": "no value in force on {day}",
+        "no_value": "no value in force",
+    },
 }
 
 
@@ -77,9 +119,15 @@ def condition_text(cond: Condition, params: Mapping[str, Scalar], lang: str, mem
         if cond.members in ("all", "any", "none"):
             return f"{w[cond.members]}: {inner}"
         value = params.get(cond.param) if cond.param is not None else cond.value
-        shown = f"({w['no_value']})" if value is None else (
-            f"{float(value) * 100:g}%" if cond.members == "share"  # type: ignore[arg-type]
-            else value_text(value, lang))
+        shown = (
+            f"({w['no_value']})"
+            if value is None
+            else (
+                f"{float(value) * 100:g}%"  # type: ignore[arg-type]
+                if cond.members == "share"
+                else value_text(value, lang)
+            )
+        )
         return f"{w[cond.members]} ({inner}) {OPS[lang][cond.op or '==']} {shown}"
     raise TypeError(type(cond).__name__)
 

@@ -4,6 +4,7 @@ One place for the names, so rule files, the durable-rules adapter, the vectorise
 the explanations all agree. Group facts describe the group, its territory and its project;
 member facts describe one member. A fact that is not known is left out (never guessed).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,30 +30,37 @@ GROUP_FACTS: dict[str, FactSpec] = {
     "locality": FactSpec("text", "tipo de localidad", "locality type"),
     "organisation": FactSpec("text", "forma de organización", "organisation type"),
     "size": FactSpec("number", "número de integrantes", "number of members"),
-    "urban_zap_pct": FactSpec("number", "% de población en ZAP urbana (declarado)",
-                              "% of population in urban ZAP (stated)"),
-    "social_bank_office": FactSpec("bool", "sucursal de banca social (declarada)",
-                                   "social-banking office (stated)"),
+    "urban_zap_pct": FactSpec(
+        "number", "% de población en ZAP urbana (declarado)", "% of population in urban ZAP (stated)"
+    ),
+    "social_bank_office": FactSpec(
+        "bool", "sucursal de banca social (declarada)", "social-banking office (stated)"
+    ),
     "territory.state": FactSpec("text", "clave de entidad federativa", "state code"),
     "territory.state_name": FactSpec("text", "entidad federativa", "state"),
     "territory.name": FactSpec("text", "municipio o provincia", "municipality or province"),
-    "territory.marginalisation_grade": FactSpec("text", "grado de marginación CONAPO 2020",
-                                                "CONAPO 2020 marginalisation grade"),
+    "territory.marginalisation_grade": FactSpec(
+        "text", "grado de marginación CONAPO 2020", "CONAPO 2020 marginalisation grade"
+    ),
     "territory.zap_rural": FactSpec("bool", "ZAP rural", "rural priority-attention zone (ZAP)"),
     "territory.income_below_poverty_line_pct": FactSpec(
-        "number", "% con ingreso inferior a la línea de pobreza (CONEVAL 2020)",
-        "% with income below the poverty line (CONEVAL 2020)"),
-    "territory.poverty_pct": FactSpec("number", "% en pobreza (CONEVAL 2020)",
-                                      "% in poverty (CONEVAL 2020)"),
-    "territory.indigenous_municipality": FactSpec("bool", "municipio indígena (CDI 2015, A o B)",
-                                                  "indigenous municipality (CDI 2015, A or B)"),
+        "number",
+        "% con ingreso inferior a la línea de pobreza (CONEVAL 2020)",
+        "% with income below the poverty line (CONEVAL 2020)",
+    ),
+    "territory.poverty_pct": FactSpec("number", "% en pobreza (CONEVAL 2020)", "% in poverty (CONEVAL 2020)"),
+    "territory.indigenous_municipality": FactSpec(
+        "bool", "municipio indígena (CDI 2015, A o B)", "indigenous municipality (CDI 2015, A or B)"
+    ),
     "territory.pct_pop_localities_under_5000": FactSpec(
-        "number", "% en localidades de menos de 5,000 hab.", "% in localities under 5,000"),
+        "number", "% en localidades de menos de 5,000 hab.", "% in localities under 5,000"
+    ),
     "territory.kind": FactSpec("text", "tipo de territorio", "territory kind"),
     "territory.indigenous_comarca": FactSpec("bool", "comarca indígena", "indigenous comarca"),
     "project.proposer": FactSpec("text", "quién propone el proyecto", "project proposer"),
-    "project.proposer_country": FactSpec("text", "país donde está organizado quien propone",
-                                         "country where the proposer is organised"),
+    "project.proposer_country": FactSpec(
+        "text", "país donde está organizado quien propone", "country where the proposer is organised"
+    ),
     "project.sector": FactSpec("text", "sector del proyecto", "project sector"),
     "project.total": FactSpec("number", "monto total del proyecto", "project total"),
     "project.federal": FactSpec("number", "aportación federal", "federal contribution"),
@@ -61,10 +69,8 @@ GROUP_FACTS: dict[str, FactSpec] = {
     "project.migrant": FactSpec("number", "aportación de migrantes", "migrant contribution"),
     "project.federal_pct": FactSpec("number", "% federal del proyecto", "federal % of project"),
     "project.state_pct": FactSpec("number", "% estatal del proyecto", "state % of project"),
-    "project.municipal_pct": FactSpec("number", "% municipal del proyecto",
-                                      "municipal % of project"),
-    "project.migrant_pct": FactSpec("number", "% de migrantes del proyecto",
-                                    "migrant % of project"),
+    "project.municipal_pct": FactSpec("number", "% municipal del proyecto", "municipal % of project"),
+    "project.migrant_pct": FactSpec("number", "% de migrantes del proyecto", "migrant % of project"),
 }
 
 MEMBER_FACTS: dict[str, FactSpec] = {
@@ -73,8 +79,7 @@ MEMBER_FACTS: dict[str, FactSpec] = {
     "prospera": FactSpec("bool", "beneficiaria de PROSPERA", "PROSPERA beneficiary"),
     "poverty": FactSpec("bool", "en situación de pobreza", "living in poverty"),
     "producer_stratum": FactSpec("text", "estrato de productor", "producer stratum"),
-    "entrepreneurial_potential": FactSpec("text", "potencial emprendedor",
-                                          "entrepreneurial potential"),
+    "entrepreneurial_potential": FactSpec("text", "potencial emprendedor", "entrepreneurial potential"),
     "indigenous": FactSpec("bool", "indígena", "indigenous"),
 }
 

@@ -9,6 +9,7 @@ Two sources of checks, one result type (`Gap`):
   budget inconsistencies.
 `analyse(case)` runs every check on one case (or all) and returns a JSON-serialisable `GapReport`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,17 +32,28 @@ GAP_RULES_DIR = RULES_DIR / "gaps"
 Severity = Literal["high", "medium", "low"]
 SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
 
-GapKind = Literal["declarative_only", "linkage_not_realised", "target_mismatch",
-                  "weak_coordinating_body", "single_point_of_failure", "silos", "vertical_gap",
-                  "budget_inconsistency", "missing_plan", "binding_not_honoured"]
+GapKind = Literal[
+    "declarative_only",
+    "linkage_not_realised",
+    "target_mismatch",
+    "weak_coordinating_body",
+    "single_point_of_failure",
+    "silos",
+    "vertical_gap",
+    "budget_inconsistency",
+    "missing_plan",
+    "binding_not_honoured",
+]
 
 KIND_LABELS: dict[str, Text] = {
     "declarative_only": Text(es="Compromisos solo declarativos", en="Declarative-only commitments"),
-    "linkage_not_realised": Text(es="Vinculaciones esperadas no realizadas",
-                                 en="Expected linkages not realised"),
+    "linkage_not_realised": Text(
+        es="Vinculaciones esperadas no realizadas", en="Expected linkages not realised"
+    ),
     "target_mismatch": Text(es="Poblaciones objetivo que no coinciden", en="Target-population mismatch"),
-    "weak_coordinating_body": Text(es="Instancia coordinadora sin capacidades",
-                                   en="Coordinating body without capacities"),
+    "weak_coordinating_body": Text(
+        es="Instancia coordinadora sin capacidades", en="Coordinating body without capacities"
+    ),
     "single_point_of_failure": Text(es="Punto único de falla", en="Single point of failure"),
     "silos": Text(es="Trabajo bilateral aislado", en="Bilateral silos"),
     "vertical_gap": Text(es="Brecha vertical en el cofinanciamiento", en="Vertical co-financing gap"),
@@ -207,9 +219,11 @@ class GapCheck(Strict):
     over: Literal["commitments", "actors"]
     where: MatchCond
     report: Literal["together", "each"] = Field(
-        default="together", description="one gap listing every match, or one gap per match")
+        default="together", description="one gap listing every match, or one gap per match"
+    )
     escalate_at: float | None = Field(
-        default=None, gt=0, le=1, description="share of records matching at which severity rises")
+        default=None, gt=0, le=1, description="share of records matching at which severity rises"
+    )
     escalated: Severity = "high"
     title: Text
     evidence: Text = Field(description="placeholders: {count} {total} {share} {items} {name} {id} {matched}")
@@ -248,8 +262,14 @@ def _compare(actual: Any, op: str, expected: Any) -> bool:
             return actual in expected
         if op == "not_in":
             return actual not in expected
-        return bool({"<": actual < expected, "<=": actual <= expected, ">": actual > expected,
-                     ">=": actual >= expected}[op])
+        return bool(
+            {
+                "<": actual < expected,
+                "<=": actual <= expected,
+                ">": actual > expected,
+                ">=": actual >= expected,
+            }[op]
+        )
     except TypeError:
         return False
 
@@ -288,8 +308,11 @@ def load_checks(directory: Path | None = None) -> list[GapCheck]:
         except ValidationError as exc:
             raise RuleFileError(explain_validation(exc, path, data, node)) from None
         if check.id != path.stem:
-            raise RuleFileError(f"check id `{check.id}` does not match the file name",
-                                where=f"{path}:1", hint=f"set `id: {path.stem}`")
+            raise RuleFileError(
+                f"check id `{check.id}` does not match the file name",
+                where=f"{path}:1",
+                hint=f"set `id: {path.stem}`",
+            )
         checks.append(check)
     return checks
 
@@ -318,8 +341,11 @@ def _records(case: Case, over: str) -> list[tuple[str, str, dict[str, Any]]]:
 
 def run_check(check: GapCheck, case: Case) -> list[Gap]:
     records = _records(case, check.over)
-    hits = [(rid, label, matches(check.where, rec)[1]) for rid, label, rec in records
-            if matches(check.where, rec)[0]]
+    hits = [
+        (rid, label, matches(check.where, rec)[1])
+        for rid, label, rec in records
+        if matches(check.where, rec)[0]
+    ]
     if not hits:
         return []
 
@@ -337,20 +363,31 @@ def run_check(check: GapCheck, case: Case) -> list[Gap]:
         values: dict[str, dict[str, Any]] = {}
         for lang in ("es", "en"):
             matched = list(dict.fromkeys(t.get(lang) for _, _, ls in items for t in ls))
-            values[lang] = {"count": len(items), "total": len(records),
-                            "share": pct(len(items) / len(records)),
-                            "items": "; ".join(label for _, label, _ in items),
-                            "name": items[0][1], "id": items[0][0], "matched": ", ".join(matched)}
+            values[lang] = {
+                "count": len(items),
+                "total": len(records),
+                "share": pct(len(items) / len(records)),
+                "items": "; ".join(label for _, label, _ in items),
+                "name": items[0][1],
+                "id": items[0][0],
+                "matched": ", ".join(matched),
+            }
         severity = check.severity
         if check.escalate_at is not None and len(items) / len(records) >= check.escalate_at:
             severity = check.escalated
-        return Gap(kind=check.kind, check=check.id, severity=severity,
-                   title=Text(es=fill(check.title.es, values["es"]), en=fill(check.title.en, values["en"])),
-                   evidence=[Text(es=fill(check.evidence.es, values["es"]),
-                                  en=fill(check.evidence.en, values["en"]))],
-                   remedy=Text(es=fill(check.remedy.es, values["es"]), en=fill(check.remedy.en, values["en"])),
-                   actors=actors, commitments=commitments,
-                   figures={"count": len(items), "total": len(records)})
+        return Gap(
+            kind=check.kind,
+            check=check.id,
+            severity=severity,
+            title=Text(es=fill(check.title.es, values["es"]), en=fill(check.title.en, values["en"])),
+            evidence=[
+                Text(es=fill(check.evidence.es, values["es"]), en=fill(check.evidence.en, values["en"]))
+            ],
+            remedy=Text(es=fill(check.remedy.es, values["es"]), en=fill(check.remedy.en, values["en"])),
+            actors=actors,
+            commitments=commitments,
+            figures={"count": len(items), "total": len(records)},
+        )
 
     if check.report == "each":
         return [gap([h]) for h in hits]
@@ -373,42 +410,69 @@ def check_linkages(case: Case) -> list[Gap]:
     rate = len(realised) / expected
     names = ", ".join(case.actor(c.from_).label for c in realised) or "—"
     linking = case.actor(case.linkage.linking).label if case.linkage else ""
-    evidence = [Text(
-        es=f"Se concretaron {len(realised)} de {expected} vinculaciones esperadas ({pct(rate)}): {names}.",
-        en=f"{len(realised)} of {expected} expected linkages were realised ({pct(rate)}): {names}.")]
+    evidence = [
+        Text(
+            es=f"Se concretaron {len(realised)} de {expected} vinculaciones esperadas ({pct(rate)}): {names}.",
+            en=f"{len(realised)} of {expected} expected linkages were realised ({pct(rate)}): {names}.",
+        )
+    ]
     if withdrawn:
-        evidence.append(Text(
-            es=f"{len(withdrawn)} programas salieron después (reestructuración); de los {still} restantes "
-               f"se concretaron {len(realised)} ({pct(len(realised) / still)}).",
-            en=f"{len(withdrawn)} programmes left later (restructuring); of the remaining {still}, "
-               f"{len(realised)} were realised ({pct(len(realised) / still)})."))
+        evidence.append(
+            Text(
+                es=f"{len(withdrawn)} programas salieron después (reestructuración); de los {still} restantes "
+                f"se concretaron {len(realised)} ({pct(len(realised) / still)}).",
+                en=f"{len(withdrawn)} programmes left later (restructuring); of the remaining {still}, "
+                f"{len(realised)} were realised ({pct(len(realised) / still)}).",
+            )
+        )
     broken = [c for c in links if c.status in ("broken", "planned", "partial")]
-    evidence.append(Text(
-        es=f"{len(broken)} compromisos siguen sin cumplirse: "
-           + ", ".join(case.actor(c.from_).label for c in broken) + ".",
-        en=f"{len(broken)} commitments remain unfulfilled: "
-           + ", ".join(case.actor(c.from_).label for c in broken) + "."))
+    evidence.append(
+        Text(
+            es=f"{len(broken)} compromisos siguen sin cumplirse: "
+            + ", ".join(case.actor(c.from_).label for c in broken)
+            + ".",
+            en=f"{len(broken)} commitments remain unfulfilled: "
+            + ", ".join(case.actor(c.from_).label for c in broken)
+            + ".",
+        )
+    )
     declarative = sum(c.declarative for c in links)
     if declarative:
-        evidence.append(Text(
-            es=f"{declarative} de {expected} vinculaciones eran solo declarativas (sin instrumento ni presupuesto).",
-            en=f"{declarative} of {expected} linkages were declarative only (no instrument, no budget)."))
-    return [Gap(
-        kind="linkage_not_realised", check="linkage-rate",
-        severity="high" if rate < 0.5 else "medium",
-        title=Text(es=f"Vinculación de {linking}: {len(realised)} de {expected} programas",
-                   en=f"{linking} linkage: {len(realised)} of {expected} programmes"),
-        evidence=evidence,
-        remedy=Text(es="Convertir cada vinculación en un instrumento con consecuencias: una cláusula en las "
-                       "reglas de operación del programa socio con metas y presupuesto etiquetado para la "
-                       "población vinculada, y seguimiento trimestral por la instancia coordinadora.",
-                    en="Turn each linkage into an instrument with consequences: a clause in the partner "
-                       "programme's operating rules with targets and a budget earmarked for the linked "
-                       "population, followed up quarterly by the coordinating body."),
-        actors=list(dict.fromkeys([c.from_ for c in links] + [c.to for c in links])),
-        commitments=[c.id for c in links],
-        figures={"expected": expected, "realised": len(realised), "rate": round(rate, 4),
-                 "withdrawn": len(withdrawn), "expected_after_withdrawals": still})]
+        evidence.append(
+            Text(
+                es=f"{declarative} de {expected} vinculaciones eran solo declarativas (sin instrumento ni presupuesto).",
+                en=f"{declarative} of {expected} linkages were declarative only (no instrument, no budget).",
+            )
+        )
+    return [
+        Gap(
+            kind="linkage_not_realised",
+            check="linkage-rate",
+            severity="high" if rate < 0.5 else "medium",
+            title=Text(
+                es=f"Vinculación de {linking}: {len(realised)} de {expected} programas",
+                en=f"{linking} linkage: {len(realised)} of {expected} programmes",
+            ),
+            evidence=evidence,
+            remedy=Text(
+                es="Convertir cada vinculación en un instrumento con consecuencias: una cláusula en las "
+                "reglas de operación del programa socio con metas y presupuesto etiquetado para la "
+                "población vinculada, y seguimiento trimestral por la instancia coordinadora.",
+                en="Turn each linkage into an instrument with consequences: a clause in the partner "
+                "programme's operating rules with targets and a budget earmarked for the linked "
+                "population, followed up quarterly by the coordinating body.",
+            ),
+            actors=list(dict.fromkeys([c.from_ for c in links] + [c.to for c in links])),
+            commitments=[c.id for c in links],
+            figures={
+                "expected": expected,
+                "realised": len(realised),
+                "rate": round(rate, 4),
+                "withdrawn": len(withdrawn),
+                "expected_after_withdrawals": still,
+            },
+        )
+    ]
 
 
 def _coordination_graph(case: Case) -> nx.Graph:
@@ -440,27 +504,46 @@ def check_single_points(case: Case) -> list[Gap]:
             top = max(between, key=lambda k: between[k]) == n
             name, lk = case.actor(n).label, case.actor(linking).label
             reach = [p for p in partners if p not in cut and p != n]
-            evidence = [Text(
-                es=f"Si {name} falla, {lk} queda sin vínculo con {len(cut)} de {len(partners)} programas socios"
-                   + (f"; solo conserva {', '.join(case.actor(p).label for p in reach)}." if reach else "."),
-                en=f"If {name} fails, {lk} loses its link to {len(cut)} of {len(partners)} partner programmes"
-                   + (f"; it keeps only {', '.join(case.actor(p).label for p in reach)}." if reach else "."))]
-            evidence.append(Text(
-                es=f"Intermediación (betweenness) de {name}: {between[n]:.2f}"
-                   + (", la más alta del grafo." if top else "."),
-                en=f"Betweenness of {name}: {between[n]:.2f}" + (", the highest in the graph." if top else ".")))
-            gaps.append(Gap(
-                kind="single_point_of_failure", check="articulation",
-                severity="high" if len(cut) * 2 >= len(partners) else "medium",
-                title=Text(es=f"{name} es el único puente entre {lk} y sus socios",
-                           en=f"{name} is the only bridge between {lk} and its partners"),
-                evidence=evidence,
-                remedy=Text(es=f"Crear vínculos directos y formales entre {lk} y cada programa socio (convenios "
-                               f"bilaterales con metas), para que la articulación no dependa solo de {name}.",
-                            en=f"Create direct, formal links between {lk} and each partner programme (bilateral "
-                               f"agreements with targets), so that articulation does not depend on {name} alone."),
-                actors=[n, linking] + cut,
-                figures={"cut_off": len(cut), "partners": len(partners), "betweenness": round(between[n], 4)}))
+            evidence = [
+                Text(
+                    es=f"Si {name} falla, {lk} queda sin vínculo con {len(cut)} de {len(partners)} programas socios"
+                    + (f"; solo conserva {', '.join(case.actor(p).label for p in reach)}." if reach else "."),
+                    en=f"If {name} fails, {lk} loses its link to {len(cut)} of {len(partners)} partner programmes"
+                    + (f"; it keeps only {', '.join(case.actor(p).label for p in reach)}." if reach else "."),
+                )
+            ]
+            evidence.append(
+                Text(
+                    es=f"Intermediación (betweenness) de {name}: {between[n]:.2f}"
+                    + (", la más alta del grafo." if top else "."),
+                    en=f"Betweenness of {name}: {between[n]:.2f}"
+                    + (", the highest in the graph." if top else "."),
+                )
+            )
+            gaps.append(
+                Gap(
+                    kind="single_point_of_failure",
+                    check="articulation",
+                    severity="high" if len(cut) * 2 >= len(partners) else "medium",
+                    title=Text(
+                        es=f"{name} es el único puente entre {lk} y sus socios",
+                        en=f"{name} is the only bridge between {lk} and its partners",
+                    ),
+                    evidence=evidence,
+                    remedy=Text(
+                        es=f"Crear vínculos directos y formales entre {lk} y cada programa socio (convenios "
+                        f"bilaterales con metas), para que la articulación no dependa solo de {name}.",
+                        en=f"Create direct, formal links between {lk} and each partner programme (bilateral "
+                        f"agreements with targets), so that articulation does not depend on {name} alone.",
+                    ),
+                    actors=[n, linking] + cut,
+                    figures={
+                        "cut_off": len(cut),
+                        "partners": len(partners),
+                        "betweenness": round(between[n], 4),
+                    },
+                )
+            )
         return gaps
     u = _coordination_graph(case)
     between = nx.betweenness_centrality(u)
@@ -472,19 +555,30 @@ def check_single_points(case: Case) -> list[Gap]:
         if n_cut < 3:
             continue
         name = case.actor(n).label
-        gaps.append(Gap(
-            kind="single_point_of_failure", check="articulation", severity="medium",
-            title=Text(es=f"Todo pasa por {name}", en=f"Everything goes through {name}"),
-            evidence=[Text(es=f"Si {name} falla, {n_cut} de {len(comp) - 1} actores conectados quedan aislados del "
-                              f"resto (intermediación {between[n]:.2f}).",
-                           en=f"If {name} fails, {n_cut} of {len(comp) - 1} connected actors are cut off from the "
-                              f"rest (betweenness {between[n]:.2f}).")],
-            remedy=Text(es=f"Dar a los actores que dependen de {name} un canal de coordinación alterno "
-                           f"(mesa técnica conjunta o acuerdos directos).",
-                        en=f"Give the actors that depend on {name} an alternative coordination channel "
-                           f"(joint technical table or direct agreements)."),
-            actors=[n] + sorted(set().union(*parts[1:])),
-            figures={"cut_off": n_cut, "betweenness": round(between[n], 4)}))
+        gaps.append(
+            Gap(
+                kind="single_point_of_failure",
+                check="articulation",
+                severity="medium",
+                title=Text(es=f"Todo pasa por {name}", en=f"Everything goes through {name}"),
+                evidence=[
+                    Text(
+                        es=f"Si {name} falla, {n_cut} de {len(comp) - 1} actores conectados quedan aislados del "
+                        f"resto (intermediación {between[n]:.2f}).",
+                        en=f"If {name} fails, {n_cut} of {len(comp) - 1} connected actors are cut off from the "
+                        f"rest (betweenness {between[n]:.2f}).",
+                    )
+                ],
+                remedy=Text(
+                    es=f"Dar a los actores que dependen de {name} un canal de coordinación alterno "
+                    f"(mesa técnica conjunta o acuerdos directos).",
+                    en=f"Give the actors that depend on {name} an alternative coordination channel "
+                    f"(joint technical table or direct agreements).",
+                ),
+                actors=[n] + sorted(set().union(*parts[1:])),
+                figures={"cut_off": n_cut, "betweenness": round(between[n], 4)},
+            )
+        )
     return gaps
 
 
@@ -499,20 +593,33 @@ def check_silos(case: Case) -> list[Gap]:
         return []
     names = ["–".join(case.actor(a).label for a in c) for c in clusters]
     coord = ", ".join(case.actor(a).label for a in coordinators) or "—"
-    return [Gap(
-        kind="silos", check="silos", severity="medium",
-        title=Text(es=f"{len(clusters)} grupos de actores trabajan por separado",
-                   en=f"{len(clusters)} clusters of actors work apart"),
-        evidence=[Text(es=f"Fuera de {coord}, los actores forman {len(clusters)} grupos sin ningún compromiso entre "
-                          f"sí: {'; '.join(names)}.",
-                       en=f"Outside {coord}, the actors form {len(clusters)} clusters with no commitment between "
-                          f"them: {'; '.join(names)}.")],
-        remedy=Text(es="Plan de trabajo conjunto por territorio, con productos que requieran a más de una agencia "
-                       "y contraparte, y una mesa local que reúna a todos.",
-                    en="A joint work plan per territory, with outputs that need more than one agency and "
-                       "counterpart, and a local table that brings everyone together."),
-        actors=[a for c in clusters for a in c],
-        figures={"clusters": len(clusters)})]
+    return [
+        Gap(
+            kind="silos",
+            check="silos",
+            severity="medium",
+            title=Text(
+                es=f"{len(clusters)} grupos de actores trabajan por separado",
+                en=f"{len(clusters)} clusters of actors work apart",
+            ),
+            evidence=[
+                Text(
+                    es=f"Fuera de {coord}, los actores forman {len(clusters)} grupos sin ningún compromiso entre "
+                    f"sí: {'; '.join(names)}.",
+                    en=f"Outside {coord}, the actors form {len(clusters)} clusters with no commitment between "
+                    f"them: {'; '.join(names)}.",
+                )
+            ],
+            remedy=Text(
+                es="Plan de trabajo conjunto por territorio, con productos que requieran a más de una agencia "
+                "y contraparte, y una mesa local que reúna a todos.",
+                en="A joint work plan per territory, with outputs that need more than one agency and "
+                "counterpart, and a local table that brings everyone together.",
+            ),
+            actors=[a for c in clusters for a in c],
+            figures={"clusters": len(clusters)},
+        )
+    ]
 
 
 def check_vertical(case: Case) -> list[Gap]:
@@ -534,53 +641,93 @@ def check_vertical(case: Case) -> list[Gap]:
                 lv = LEVELS[level]
                 short_es, short_en = "falta la parte {}", "{} share missing"
                 if not cs:
-                    sev, es, en = "high", f"no hay compromiso del orden {lv.es}", f"no {lv.en} commitment at all"
+                    sev, es, en = (
+                        "high",
+                        f"no hay compromiso del orden {lv.es}",
+                        f"no {lv.en} commitment at all",
+                    )
                 elif delivered == 0:
                     sev = "high"
                     es = f"el orden {lv.es} no puso su parte (0 de {money(sum(c.amount or 0 for c in cs))})"
                     en = f"the {lv.en} level did not put in its share (0 of {money(sum(c.amount or 0 for c in cs))})"
                 elif got < share - scheme.tolerance:
                     sev, short_es, short_en = "medium", "parte {} incompleta", "{} share short"
-                    es = (f"el orden {lv.es} aportó {money(delivered)}, {pct(got)} del proyecto "
-                          f"(le corresponde {pct(share)})")
+                    es = (
+                        f"el orden {lv.es} aportó {money(delivered)}, {pct(got)} del proyecto "
+                        f"(le corresponde {pct(share)})"
+                    )
                     en = f"the {lv.en} level put in {money(delivered)}, {pct(got)} of the project (its share is {pct(share)})"
                 else:
                     continue
-                gaps.append(Gap(
-                    kind="vertical_gap", check="cofinancing", severity=sev,  # type: ignore[arg-type]
-                    title=Text(es=f"{pname}: {short_es.format(lv.es)}", en=f"{pname}: {short_en.format(lv.en)}"),
-                    evidence=[Text(es=f"En {pname} ({scheme.label.es}), {es}.",
-                                   en=f"In {pname} ({scheme.label.en}), {en}.")],
-                    remedy=Text(es=f"Condicionar la ministración federal a la aportación {lv.es} comprometida "
-                                   f"(convenio con calendario) y que el COVAM o la instancia validadora no apruebe "
-                                   f"proyectos sin ella.",
-                                en=f"Make the federal transfer conditional on the committed {lv.en} contribution "
-                                   f"(agreement with a schedule) and have the validating body approve no project "
-                                   f"without it."),
-                    actors=[project] + [c.from_ for c in cs],
-                    commitments=[c.id for c in cs],
-                    figures={"level": level, "expected_share": share, "delivered_share": round(got, 4),
-                             "delivered": delivered}))
+                gaps.append(
+                    Gap(
+                        kind="vertical_gap",
+                        check="cofinancing",
+                        severity=sev,  # type: ignore[arg-type]
+                        title=Text(
+                            es=f"{pname}: {short_es.format(lv.es)}", en=f"{pname}: {short_en.format(lv.en)}"
+                        ),
+                        evidence=[
+                            Text(
+                                es=f"En {pname} ({scheme.label.es}), {es}.",
+                                en=f"In {pname} ({scheme.label.en}), {en}.",
+                            )
+                        ],
+                        remedy=Text(
+                            es=f"Condicionar la ministración federal a la aportación {lv.es} comprometida "
+                            f"(convenio con calendario) y que el COVAM o la instancia validadora no apruebe "
+                            f"proyectos sin ella.",
+                            en=f"Make the federal transfer conditional on the committed {lv.en} contribution "
+                            f"(agreement with a schedule) and have the validating body approve no project "
+                            f"without it.",
+                        ),
+                        actors=[project] + [c.from_ for c in cs],
+                        commitments=[c.id for c in cs],
+                        figures={
+                            "level": level,
+                            "expected_share": share,
+                            "delivered_share": round(got, 4),
+                            "delivered": delivered,
+                        },
+                    )
+                )
             if scheme.ceiling is not None:
                 fed = sum(c.amount or 0 for c in by_level.get("federal", []))
                 if fed > scheme.ceiling:
-                    gaps.append(Gap(
-                        kind="vertical_gap", check="cofinancing", severity="medium",
-                        title=Text(es=f"{pname}: aportación federal sobre el tope",
-                                   en=f"{pname}: federal contribution above the ceiling"),
-                        evidence=[Text(es=f"Federal {money(fed)} > tope {money(scheme.ceiling)} {scheme.currency or ''}.",
-                                       en=f"Federal {money(fed)} > ceiling {money(scheme.ceiling)} {scheme.currency or ''}.")],
-                        remedy=Text(es="Reducir la aportación federal al tope o dividir el proyecto en etapas.",
-                                    en="Bring the federal contribution down to the ceiling or split the project."),
-                        actors=[project], commitments=[c.id for c in by_level.get("federal", [])],
-                        figures={"federal": fed, "ceiling": scheme.ceiling}))
+                    gaps.append(
+                        Gap(
+                            kind="vertical_gap",
+                            check="cofinancing",
+                            severity="medium",
+                            title=Text(
+                                es=f"{pname}: aportación federal sobre el tope",
+                                en=f"{pname}: federal contribution above the ceiling",
+                            ),
+                            evidence=[
+                                Text(
+                                    es=f"Federal {money(fed)} > tope {money(scheme.ceiling)} {scheme.currency or ''}.",
+                                    en=f"Federal {money(fed)} > ceiling {money(scheme.ceiling)} {scheme.currency or ''}.",
+                                )
+                            ],
+                            remedy=Text(
+                                es="Reducir la aportación federal al tope o dividir el proyecto en etapas.",
+                                en="Bring the federal contribution down to the ceiling or split the project.",
+                            ),
+                            actors=[project],
+                            commitments=[c.id for c in by_level.get("federal", [])],
+                            figures={"federal": fed, "ceiling": scheme.ceiling},
+                        )
+                    )
     return gaps
 
 
 LEVELS: dict[str, Text] = {
-    "federal": Text(es="federal", en="federal"), "state": Text(es="estatal", en="state"),
-    "municipal": Text(es="municipal", en="municipal"), "migrant": Text(es="migrante", en="migrant"),
-    "international": Text(es="internacional", en="international"), "local": Text(es="local", en="local"),
+    "federal": Text(es="federal", en="federal"),
+    "state": Text(es="estatal", en="state"),
+    "municipal": Text(es="municipal", en="municipal"),
+    "migrant": Text(es="migrante", en="migrant"),
+    "international": Text(es="internacional", en="international"),
+    "local": Text(es="local", en="local"),
 }
 
 
@@ -594,45 +741,72 @@ def check_budgets(case: Case) -> list[Gap]:
             diff = b.stated_total - total
             if abs(diff) >= 0.5:
                 parts = " + ".join(money(c.amount or 0) for c in lines)
-                gaps.append(Gap(
-                    kind="budget_inconsistency", check="budget-sum",
-                    severity="high" if abs(diff) > 0.05 * b.stated_total else "medium",
-                    title=Text(es=f"Las líneas presupuestarias no suman el total declarado (diferencia {money(diff)})",
-                               en=f"Budget lines do not add up to the stated total (difference {money(diff)})"),
-                    evidence=[Text(es=f"{parts} = {money(total)} {b.currency}, frente a un total declarado de "
-                                      f"{money(b.stated_total)}: {'faltan' if diff > 0 else 'sobran'} {money(abs(diff))}.",
-                                   en=f"{parts} = {money(total)} {b.currency}, against a stated total of "
-                                      f"{money(b.stated_total)}: {money(abs(diff))} {'unaccounted for' if diff > 0 else 'too much'}.")],
-                    remedy=Text(es="Conciliar el presupuesto: asignar la diferencia a una línea explícita (p. ej. "
-                                   "coordinación o evaluación) o corregir el total declarado.",
-                                en="Reconcile the budget: assign the difference to an explicit line (e.g. "
-                                   "coordination or evaluation) or correct the stated total."),
-                    actors=list(dict.fromkeys([c.from_ for c in lines] + [c.to for c in lines])),
-                    commitments=[c.id for c in lines],
-                    figures={"lines_total": total, "stated_total": b.stated_total, "difference": diff}))
+                gaps.append(
+                    Gap(
+                        kind="budget_inconsistency",
+                        check="budget-sum",
+                        severity="high" if abs(diff) > 0.05 * b.stated_total else "medium",
+                        title=Text(
+                            es=f"Las líneas presupuestarias no suman el total declarado (diferencia {money(diff)})",
+                            en=f"Budget lines do not add up to the stated total (difference {money(diff)})",
+                        ),
+                        evidence=[
+                            Text(
+                                es=f"{parts} = {money(total)} {b.currency}, frente a un total declarado de "
+                                f"{money(b.stated_total)}: {'faltan' if diff > 0 else 'sobran'} {money(abs(diff))}.",
+                                en=f"{parts} = {money(total)} {b.currency}, against a stated total of "
+                                f"{money(b.stated_total)}: {money(abs(diff))} {'unaccounted for' if diff > 0 else 'too much'}.",
+                            )
+                        ],
+                        remedy=Text(
+                            es="Conciliar el presupuesto: asignar la diferencia a una línea explícita (p. ej. "
+                            "coordinación o evaluación) o corregir el total declarado.",
+                            en="Reconcile the budget: assign the difference to an explicit line (e.g. "
+                            "coordination or evaluation) or correct the stated total.",
+                        ),
+                        actors=list(dict.fromkeys([c.from_ for c in lines] + [c.to for c in lines])),
+                        commitments=[c.id for c in lines],
+                        figures={"lines_total": total, "stated_total": b.stated_total, "difference": diff},
+                    )
+                )
         ds = [case.commitment(i) for i in b.disbursements]
         paid = sum(c.delivered_amount or 0 for c in ds)
-        late = [c for c in ds if c.status in ("planned", "partial") and c.due is not None and c.due < case.as_of]
+        late = [
+            c for c in ds if c.status in ("planned", "partial") and c.due is not None and c.due < case.as_of
+        ]
         if late:
             done = " + ".join(money(c.delivered_amount or 0) for c in ds if c.delivered_amount)
             due = ", ".join(str(c.due) for c in late)
-            gaps.append(Gap(
-                kind="budget_inconsistency", check="disbursement-schedule", severity="high",
-                title=Text(es=f"Desembolso atrasado: {len(late)} de {len(ds)} pendiente(s)",
-                           en=f"Disbursement behind schedule: {len(late)} of {len(ds)} pending"),
-                evidence=[Text(es=f"Desembolsado {done} = {money(paid)} {b.currency} ({pct(paid / b.stated_total)} del "
-                                  f"total); {', '.join(c.description.es for c in late)} previsto para {due} sigue "
-                                  f"pendiente al {case.as_of}; faltan {money(b.stated_total - paid)}.",
-                               en=f"Disbursed {done} = {money(paid)} {b.currency} ({pct(paid / b.stated_total)} of "
-                                  f"the total); {', '.join(c.description.en for c in late)} due {due} still pending "
-                                  f"on {case.as_of}; {money(b.stated_total - paid)} outstanding.")],
-                remedy=Text(es="Acordar con el fondo un calendario de cierre y las condiciones del desembolso "
-                               "pendiente; priorizar actividades que no dependan de él.",
-                            en="Agree with the fund a closing schedule and the conditions of the pending "
-                               "disbursement; prioritise activities that do not depend on it."),
-                actors=list(dict.fromkeys([c.from_ for c in ds] + [c.to for c in ds])),
-                commitments=[c.id for c in late],
-                figures={"disbursed": paid, "stated_total": b.stated_total, "pending": len(late)}))
+            gaps.append(
+                Gap(
+                    kind="budget_inconsistency",
+                    check="disbursement-schedule",
+                    severity="high",
+                    title=Text(
+                        es=f"Desembolso atrasado: {len(late)} de {len(ds)} pendiente(s)",
+                        en=f"Disbursement behind schedule: {len(late)} of {len(ds)} pending",
+                    ),
+                    evidence=[
+                        Text(
+                            es=f"Desembolsado {done} = {money(paid)} {b.currency} ({pct(paid / b.stated_total)} del "
+                            f"total); {', '.join(c.description.es for c in late)} previsto para {due} sigue "
+                            f"pendiente al {case.as_of}; faltan {money(b.stated_total - paid)}.",
+                            en=f"Disbursed {done} = {money(paid)} {b.currency} ({pct(paid / b.stated_total)} of "
+                            f"the total); {', '.join(c.description.en for c in late)} due {due} still pending "
+                            f"on {case.as_of}; {money(b.stated_total - paid)} outstanding.",
+                        )
+                    ],
+                    remedy=Text(
+                        es="Acordar con el fondo un calendario de cierre y las condiciones del desembolso "
+                        "pendiente; priorizar actividades que no dependan de él.",
+                        en="Agree with the fund a closing schedule and the conditions of the pending "
+                        "disbursement; prioritise activities that do not depend on it.",
+                    ),
+                    actors=list(dict.fromkeys([c.from_ for c in ds] + [c.to for c in ds])),
+                    commitments=[c.id for c in late],
+                    figures={"disbursed": paid, "stated_total": b.stated_total, "pending": len(late)},
+                )
+            )
     return gaps
 
 
@@ -644,6 +818,7 @@ def screen_population(case: Case, rules_dir: Path | None = None) -> Screening | 
     from engine.eligibility import EligibilityEngine
     from engine.groups import load_groups
     from engine.rules import load_rules
+
     rules = load_rules(rules_dir)
     partners = list(dict.fromkeys(c.from_ for c in case.commitments if c.linkage))
     screened, missing = [], []
@@ -679,17 +854,34 @@ def screen_population(case: Case, rules_dir: Path | None = None) -> Screening | 
         t = tallies[slug]
         top = blocking[slug].most_common(1)
         crit = prog.criterion(top[0][0]) if top else None
-        rows.append(ScreenRow(
-            actor=pid, programme=slug, name=prog.name, screened=len(groups), eligible=t["eligible"],
-            not_eligible=t["not_eligible"], cannot_tell=t["cannot_tell"],
-            share_eligible=round(t["eligible"] / len(groups), 4) if groups else 0.0,
-            top_blocking=crit.id if crit else None, top_blocking_label=crit.label if crit else None,
-            top_blocking_count=top[0][1] if top else 0))
+        rows.append(
+            ScreenRow(
+                actor=pid,
+                programme=slug,
+                name=prog.name,
+                screened=len(groups),
+                eligible=t["eligible"],
+                not_eligible=t["not_eligible"],
+                cannot_tell=t["cannot_tell"],
+                share_eligible=round(t["eligible"] / len(groups), 4) if groups else 0.0,
+                top_blocking=crit.id if crit else None,
+                top_blocking_label=crit.label if crit else None,
+                top_blocking_count=top[0][1] if top else 0,
+            )
+        )
     n = len(groups) or 1
-    return Screening(population=str(case.linkage.population), as_of=case.linkage.as_of, groups=len(groups),
-                     rows=rows, eligible_none=none, eligible_multiple=multiple,
-                     share_none=round(none / n, 4), share_multiple=round(multiple / n, 4),
-                     not_screened=missing, note=case.linkage.population_note)
+    return Screening(
+        population=str(case.linkage.population),
+        as_of=case.linkage.as_of,
+        groups=len(groups),
+        rows=rows,
+        eligible_none=none,
+        eligible_multiple=multiple,
+        share_none=round(none / n, 4),
+        share_multiple=round(multiple / n, 4),
+        not_screened=missing,
+        note=case.linkage.population_note,
+    )
 
 
 def check_mismatch(case: Case, screening: Screening | None) -> list[Gap]:
@@ -711,45 +903,77 @@ def check_mismatch(case: Case, screening: Screening | None) -> list[Gap]:
             es += f"; en {r.cannot_tell} no se puede determinar"
             en += f"; {r.cannot_tell} cannot tell"
         evidence.append(Text(es=es + ".", en=en + "."))
-    evidence.append(Text(
-        es=f"{screening.eligible_none} de {screening.groups} grupos ({pct(screening.share_none)}) no son elegibles "
-           f"para ningún socio; {screening.eligible_multiple} ({pct(screening.share_multiple)}) lo son para más de "
-           f"uno (posible duplicidad de apoyos).",
-        en=f"{screening.eligible_none} of {screening.groups} groups ({pct(screening.share_none)}) are eligible for "
-           f"no partner; {screening.eligible_multiple} ({pct(screening.share_multiple)}) for more than one "
-           f"(support could be duplicated)."))
+    evidence.append(
+        Text(
+            es=f"{screening.eligible_none} de {screening.groups} grupos ({pct(screening.share_none)}) no son elegibles "
+            f"para ningún socio; {screening.eligible_multiple} ({pct(screening.share_multiple)}) lo son para más de "
+            f"uno (posible duplicidad de apoyos).",
+            en=f"{screening.eligible_none} of {screening.groups} groups ({pct(screening.share_none)}) are eligible for "
+            f"no partner; {screening.eligible_multiple} ({pct(screening.share_multiple)}) for more than one "
+            f"(support could be duplicated).",
+        )
+    )
     if screening.not_screened:
-        evidence.append(Text(
-            es=f"{len(screening.not_screened)} socios sin archivo de reglas no se evaluaron.",
-            en=f"{len(screening.not_screened)} partners without a rule file were not screened."))
+        evidence.append(
+            Text(
+                es=f"{len(screening.not_screened)} socios sin archivo de reglas no se evaluaron.",
+                en=f"{len(screening.not_screened)} partners without a rule file were not screened.",
+            )
+        )
     worst = min(r.share_eligible for r in screening.rows)
-    severity = "high" if screening.share_none >= 0.5 else "medium" if screening.share_none >= 0.2 or worst < 0.25 else "low"
-    return [Gap(
-        kind="target_mismatch", check="population-screen", severity=severity,  # type: ignore[arg-type]
-        title=Text(es=f"La población de {lk} encaja poco con la de sus socios: {pct(screening.share_none)} "
-                      f"no es elegible para ninguno",
-                   en=f"{lk}'s population fits its partners poorly: {pct(screening.share_none)} eligible for none"),
-        evidence=evidence,
-        remedy=Text(es="Ajustar las reglas de operación de los socios para la población vinculada (p. ej. aceptar "
-                       "grupos informales o acompañar su constitución legal) o elegir socios cuya población "
-                       "objetivo coincida; evitar apoyar dos veces a los grupos elegibles para varios.",
-                    en="Adjust the partners' operating rules for the linked population (e.g. accept informal "
-                       "groups or support their legal constitution) or choose partners whose target population "
-                       "overlaps; avoid funding twice the groups eligible for several."),
-        actors=[case.linkage.linking] + [r.actor for r in screening.rows] if case.linkage else [],
-        figures={"share_none": screening.share_none, "share_multiple": screening.share_multiple,
-                 **{f"share_{r.programme}": r.share_eligible for r in screening.rows}})]
+    severity = (
+        "high"
+        if screening.share_none >= 0.5
+        else "medium"
+        if screening.share_none >= 0.2 or worst < 0.25
+        else "low"
+    )
+    return [
+        Gap(
+            kind="target_mismatch",
+            check="population-screen",
+            severity=severity,  # type: ignore[arg-type]
+            title=Text(
+                es=f"La población de {lk} encaja poco con la de sus socios: {pct(screening.share_none)} "
+                f"no es elegible para ninguno",
+                en=f"{lk}'s population fits its partners poorly: {pct(screening.share_none)} eligible for none",
+            ),
+            evidence=evidence,
+            remedy=Text(
+                es="Ajustar las reglas de operación de los socios para la población vinculada (p. ej. aceptar "
+                "grupos informales o acompañar su constitución legal) o elegir socios cuya población "
+                "objetivo coincida; evitar apoyar dos veces a los grupos elegibles para varios.",
+                en="Adjust the partners' operating rules for the linked population (e.g. accept informal "
+                "groups or support their legal constitution) or choose partners whose target population "
+                "overlaps; avoid funding twice the groups eligible for several.",
+            ),
+            actors=[case.linkage.linking] + [r.actor for r in screening.rows] if case.linkage else [],
+            figures={
+                "share_none": screening.share_none,
+                "share_multiple": screening.share_multiple,
+                **{f"share_{r.programme}": r.share_eligible for r in screening.rows},
+            },
+        )
+    ]
 
 
-BUILTIN_CHECKS = ["linkage-rate", "population-screen", "articulation", "silos", "cofinancing",
-                  "budget-sum", "disbursement-schedule"]
+BUILTIN_CHECKS = [
+    "linkage-rate",
+    "population-screen",
+    "articulation",
+    "silos",
+    "cofinancing",
+    "budget-sum",
+    "disbursement-schedule",
+]
 
 
 # --------------------------------------------------------------------------- the analysis
 
 
-def analyse_case(case: Case, checks: list[GapCheck] | None = None,
-                 rules_dir: Path | None = None) -> CaseReport:
+def analyse_case(
+    case: Case, checks: list[GapCheck] | None = None, rules_dir: Path | None = None
+) -> CaseReport:
     checks = load_checks() if checks is None else checks
     screening = screen_population(case, rules_dir)
     gaps: list[Gap] = []
@@ -763,31 +987,76 @@ def analyse_case(case: Case, checks: list[GapCheck] | None = None,
     gaps += check_budgets(case)
     gaps.sort(key=lambda g: SEVERITY_ORDER[g.severity])
     # the actor a structural gap is about (its first actor): ringed in the graph
-    in_gap = {g.actors[0] for g in gaps
-              if g.kind in ("single_point_of_failure", "weak_coordinating_body", "vertical_gap") and g.actors}
-    nodes = [GraphNode(id=a.id, label=a.label, name=a.name, kind=a.kind, coordinating=a.coordinating,
-                       illustrative=a.illustrative, in_gap=a.id in in_gap) for a in case.actors]
-    edges = [GraphEdge(id=c.id, source=c.from_, target=c.to, kind=c.kind, instrument=c.instrument,
-                       status=c.status, declarative=c.declarative, linkage=c.linkage, amount=c.amount,
-                       currency=c.currency, label=c.description) for c in case.commitments]
+    in_gap = {
+        g.actors[0]
+        for g in gaps
+        if g.kind in ("single_point_of_failure", "weak_coordinating_body", "vertical_gap") and g.actors
+    }
+    nodes = [
+        GraphNode(
+            id=a.id,
+            label=a.label,
+            name=a.name,
+            kind=a.kind,
+            coordinating=a.coordinating,
+            illustrative=a.illustrative,
+            in_gap=a.id in in_gap,
+        )
+        for a in case.actors
+    ]
+    edges = [
+        GraphEdge(
+            id=c.id,
+            source=c.from_,
+            target=c.to,
+            kind=c.kind,
+            instrument=c.instrument,
+            status=c.status,
+            declarative=c.declarative,
+            linkage=c.linkage,
+            amount=c.amount,
+            currency=c.currency,
+            label=c.description,
+        )
+        for c in case.commitments
+    ]
     counts = {
-        "actors": len(case.actors), "commitments": len(case.commitments),
+        "actors": len(case.actors),
+        "commitments": len(case.commitments),
         "declarative": sum(c.declarative for c in case.commitments),
         "broken": sum(c.status in ("broken", "withdrawn") for c in case.commitments),
-        "gaps": len(gaps), "high": sum(g.severity == "high" for g in gaps),
-        "medium": sum(g.severity == "medium" for g in gaps), "low": sum(g.severity == "low" for g in gaps),
+        "gaps": len(gaps),
+        "high": sum(g.severity == "high" for g in gaps),
+        "medium": sum(g.severity == "medium" for g in gaps),
+        "low": sum(g.severity == "low" for g in gaps),
     }
     return CaseReport(
-        id=case.id, title=case.title, summary=case.summary, country=case.country, period=case.period,
-        as_of=case.as_of, sources=[d.title for d in case.sources.values()],
+        id=case.id,
+        title=case.title,
+        summary=case.summary,
+        country=case.country,
+        period=case.period,
+        as_of=case.as_of,
+        sources=[d.title for d in case.sources.values()],
         figures=[Figure(label=f.label, value=f.value, illustrative=f.illustrative) for f in case.figures],
-        counts=counts, gaps=gaps, nodes=nodes, edges=edges, screening=screening)
+        counts=counts,
+        gaps=gaps,
+        nodes=nodes,
+        edges=edges,
+        screening=screening,
+    )
 
 
-def analyse(case: str | None = None, commitments_dir: Path | None = None,
-            checks_dir: Path | None = None, rules_dir: Path | None = None) -> GapReport:
+def analyse(
+    case: str | None = None,
+    commitments_dir: Path | None = None,
+    checks_dir: Path | None = None,
+    rules_dir: Path | None = None,
+) -> GapReport:
     """The gap report for one named case (file stem in fixtures/commitments/) or for all of them."""
     checks = load_checks(checks_dir)
     cases = load_cases(case, commitments_dir)
-    return GapReport(cases=[analyse_case(c, checks, rules_dir) for c in cases],
-                     checks=[c.id for c in checks] + BUILTIN_CHECKS)
+    return GapReport(
+        cases=[analyse_case(c, checks, rules_dir) for c in cases],
+        checks=[c.id for c in checks] + BUILTIN_CHECKS,
+    )

@@ -1,4 +1,5 @@
 """Read beneficiary-group files (YAML or JSON): one group, a list, or `{groups: [...]}`."""
+
 from __future__ import annotations
 
 from pathlib import Path

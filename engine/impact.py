@@ -264,9 +264,7 @@ def _screen_population(
         )
         cols, aggs = vec.member_stage(plan)
         rows: Rows = {}
-        for chunk in popmod.chunks(
-            pop, popmod.partitions_for(pop), None, cols, aggs
-        ):
+        for chunk in popmod.chunks(pop, popmod.partitions_for(pop), None, cols, aggs):
             wide = vec.name_failures(plan, rules, vec.group_stage(plan, rules, chunk.groups.lazy()).collect())
             state = (
                 pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory"))

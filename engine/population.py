@@ -20,6 +20,7 @@ line 1; for Parquet, the 1-based row) and reason, and the group it would corrupt
 an unknown territory, an invalid value, a repeated group_id, a member of no group, and a group
 with a rejected member (screening it without that member could make it look eligible).
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,8 +42,15 @@ from engine.facts import GROUP_FACTS
 from engine.territory import PROVIDERS
 
 GROUP_COLUMNS = ("group_id", "country", "territory", "locality", "organisation")
-MEMBER_COLUMNS = ("group_id", "age", "sex", "prospera", "poverty", "producer_stratum",
-                  "entrepreneurial_potential")
+MEMBER_COLUMNS = (
+    "group_id",
+    "age",
+    "sex",
+    "prospera",
+    "poverty",
+    "producer_stratum",
+    "entrepreneurial_potential",
+)
 REQUIRED = {"groups": ("group_id", "territory"), "members": ("group_id",)}
 LINE = "__line"
 KEY = "__key"  # a 64-bit hash of group_id: the join and group-by key
@@ -91,16 +99,19 @@ class Population:
     def find(cls, directory: Path | str) -> Population:
         directory = Path(directory)
         if not directory.is_dir():
-            raise InputError(f"population folder not found: {directory}",
-                             hint="give a folder holding groups.csv and members.csv "
-                                  "(or groups.parquet and members.parquet); `vincula synth` writes one")
+            raise InputError(
+                f"population folder not found: {directory}",
+                hint="give a folder holding groups.csv and members.csv "
+                "(or groups.parquet and members.parquet); `vincula synth` writes one",
+            )
         for fmt in ("csv", "parquet"):
             g, m = directory / f"groups.{fmt}", directory / f"members.{fmt}"
             if g.is_file() and m.is_file():
                 return cls(directory, g, m, fmt)  # type: ignore[arg-type]
-        raise InputError(f"no groups.csv + members.csv (or .parquet pair) in {directory}",
-                         hint="the interchange format is described in engine/population.py and "
-                              "the README")
+        raise InputError(
+            f"no groups.csv + members.csv (or .parquet pair) in {directory}",
+            hint="the interchange format is described in engine/population.py and the README",
+        )
 
     @property
     def size_bytes(self) -> int:
@@ -114,17 +125,24 @@ class Population:
         columns = _header(path, self.format)
         missing = [c for c in REQUIRED[which] if c not in columns]
         if missing:
-            raise InputError(f"{path}: no column {', '.join(missing)}",
-                             where=f"{path}:1",
-                             hint=f"the header must name the columns {', '.join(expected)}")
+            raise InputError(
+                f"{path}: no column {', '.join(missing)}",
+                where=f"{path}:1",
+                hint=f"the header must name the columns {', '.join(expected)}",
+            )
         if self.format == "csv":
-            schema = {c: (pl.String if c == "group_id" else pl.Categorical) if c in expected
-                      else pl.String for c in columns}
+            schema = {
+                c: (pl.String if c == "group_id" else pl.Categorical) if c in expected else pl.String
+                for c in columns
+            }
             lf = pl.scan_csv(path, schema=schema, row_index_name=LINE, row_index_offset=2)
         else:
             lf = pl.scan_parquet(path, row_index_name=LINE, row_index_offset=1)
-            lf = lf.with_columns(pl.col(c).cast(pl.String).cast(pl.Categorical)
-                                 for c in expected if c in columns and c != "group_id")
+            lf = lf.with_columns(
+                pl.col(c).cast(pl.String).cast(pl.Categorical)
+                for c in expected
+                if c in columns and c != "group_id"
+            )
             lf = lf.with_columns(pl.col("group_id").cast(pl.String))
         present = [c for c in expected if c in columns]
         absent = [pl.lit(None, pl.Categorical).alias(c) for c in expected if c not in columns]
@@ -165,6 +183,7 @@ class FrameWriter:
         quoting: Literal["necessary", "never"] = "never" if plain else "necessary"
         if self.parquet:
             import pyarrow.parquet as pq
+
             table = df.to_arrow()
             if self._pq is None:
                 self._pq = pq.ParquetWriter(self.tmp, table.schema)
@@ -218,10 +237,18 @@ def territory_frame() -> pl.DataFrame:
     for country, provider in PROVIDERS.items():
         table = provider.frame()
         facts = [c for c in table.columns if f"territory.{c}" in GROUP_FACTS]
-        frames.append(table.select(
-            pl.lit(country).alias("country"), pl.col("code").alias("territory"),
-            *[(pl.col(c).cast(pl.Categorical) if table.schema[c] == pl.String else pl.col(c))
-              .alias(f"territory.{c}") for c in facts]))
+        frames.append(
+            table.select(
+                pl.lit(country).alias("country"),
+                pl.col("code").alias("territory"),
+                *[
+                    (pl.col(c).cast(pl.Categorical) if table.schema[c] == pl.String else pl.col(c)).alias(
+                        f"territory.{c}"
+                    )
+                    for c in facts
+                ],
+            )
+        )
     return pl.concat(frames, how="diagonal").with_columns(pl.lit(True).alias("__known"))
 
 
@@ -233,10 +260,14 @@ def territory_facts(country: pl.Series, territory: pl.Series) -> pl.DataFrame:
     frame = pl.DataFrame({"c": country, "t": territory.cast(pl.Categorical)})
     for name in PROVIDERS:
         rows = terr.with_row_index("__i").filter(pl.col("country") == name)
-        mapping = dict(zip(rows.get_column("territory").to_list(), rows.get_column("__i").to_list(),
-                           strict=True))
-        index = pl.when(pl.col("c") == name).then(
-            pl.col("t").replace_strict(mapping, default=None, return_dtype=pl.UInt32)).otherwise(index)
+        mapping = dict(
+            zip(rows.get_column("territory").to_list(), rows.get_column("__i").to_list(), strict=True)
+        )
+        index = (
+            pl.when(pl.col("c") == name)
+            .then(pl.col("t").replace_strict(mapping, default=None, return_dtype=pl.UInt32))
+            .otherwise(index)
+        )
     idx = frame.select(index.alias("i")).get_column("i")
     return terr.drop("country", "territory").select(pl.all().gather(idx))
 
@@ -255,7 +286,8 @@ def _not_allowed(col: str) -> pl.Expr:
 
 def _choice_reason(col: str) -> pl.Expr:
     return pl.when(_not_allowed(col)).then(
-        pl.format(f"{col} `{{}}` is not one of {' | '.join(CHOICES[col])}", pl.col(col)))
+        pl.format(f"{col} `{{}}` is not one of {' | '.join(CHOICES[col])}", pl.col(col))
+    )
 
 
 _INT = re.compile(r"^[+-]?\d+$")
@@ -266,8 +298,9 @@ def _categories(frame: pl.DataFrame, col: str) -> list[str]:
 
 
 def _reject_rows(frame: pl.DataFrame, file: str, reason: pl.Expr) -> pl.DataFrame:
-    return frame.select(pl.lit(file).alias("file"), pl.col(LINE).alias("line"), "group_id",
-                        reason.alias("reason")).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    return frame.select(
+        pl.lit(file).alias("file"), pl.col(LINE).alias("line"), "group_id", reason.alias("reason")
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
 
 
 class KeyCollision(Exception):
@@ -281,13 +314,16 @@ def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFra
     """Valid groups (with `KEY`, typed, territory facts joined) and the rejected rows; raises
     KeyCollision when two different group_ids share a KEY."""
     g = raw.with_columns(pl.col("country").fill_null("MX"), key.alias(KEY))
-    g = pl.concat([g, territory_facts(g.get_column("country"), g.get_column("territory"))],
-                  how="horizontal")
+    g = pl.concat([g, territory_facts(g.get_column("country"), g.get_column("territory"))], how="horizontal")
     # a repeated group_id: found on the hash, confirmed on the text (first line wins)
     dup = pl.col(KEY).is_duplicated()
     if g.get_column(KEY).n_unique() != g.height:  # far cheaper than dup.any() when none repeat
-        firsts = (g.filter(dup).sort(LINE).filter(~pl.col("group_id").is_first_distinct())
-                  .select(LINE, pl.lit(True).alias("__repeat")))
+        firsts = (
+            g.filter(dup)
+            .sort(LINE)
+            .filter(~pl.col("group_id").is_first_distinct())
+            .select(LINE, pl.lit(True).alias("__repeat"))
+        )
         g = g.join(firsts, on=LINE, how="left")
         kept = g.filter(pl.col("__repeat").is_null()).get_column(KEY)
         if kept.n_unique() != kept.len():
@@ -297,17 +333,32 @@ def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFra
     empty_id = pl.col("group_id").is_null() | (pl.col("group_id").str.len_bytes() == 0)
     bad_country = ~pl.col("country").is_in(list(PROVIDERS))
     unknown_terr = ~bad_country & pl.col("__known").is_null()
-    bad = (empty_id | pl.col("__repeat").fill_null(False) | bad_country | unknown_terr
-           | _not_allowed("locality") | _not_allowed("organisation"))
+    bad = (
+        empty_id
+        | pl.col("__repeat").fill_null(False)
+        | bad_country
+        | unknown_terr
+        | _not_allowed("locality")
+        | _not_allowed("organisation")
+    )
     g = g.with_columns(bad.alias("__bad"))
     countries = " | ".join(PROVIDERS)
-    reason = _reason([
-        pl.when(empty_id).then(pl.lit("group_id is empty")),
-        pl.when(pl.col("__repeat")).then(pl.lit("group_id repeated (an earlier line has it)")),
-        pl.when(bad_country).then(pl.format(f"country `{{}}` is not one of {countries}", pl.col("country"))),
-        pl.when(unknown_terr).then(pl.format("unknown territory `{}` for {}",
-                                             pl.col("territory").fill_null(""), pl.col("country"))),
-        _choice_reason("locality"), _choice_reason("organisation")])
+    reason = _reason(
+        [
+            pl.when(empty_id).then(pl.lit("group_id is empty")),
+            pl.when(pl.col("__repeat")).then(pl.lit("group_id repeated (an earlier line has it)")),
+            pl.when(bad_country).then(
+                pl.format(f"country `{{}}` is not one of {countries}", pl.col("country"))
+            ),
+            pl.when(unknown_terr).then(
+                pl.format(
+                    "unknown territory `{}` for {}", pl.col("territory").fill_null(""), pl.col("country")
+                )
+            ),
+            _choice_reason("locality"),
+            _choice_reason("organisation"),
+        ]
+    )
     rejects = _reject_rows(g.filter(pl.col("__bad")), file, reason)
     if rejects.height:  # (filtering copies every column, so only when something goes)
         g = g.filter(~pl.col("__bad"))
@@ -317,8 +368,11 @@ def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFra
 
 def _truth_column(raw: pl.DataFrame, col: str) -> pl.Expr:
     words = {t: truth(t) for t in _categories(raw, col)}
-    return pl.col(col).replace_strict(words, default=None, return_dtype=pl.Boolean) if words \
+    return (
+        pl.col(col).replace_strict(words, default=None, return_dtype=pl.Boolean)
+        if words
         else pl.lit(None, pl.Boolean)
+    )
 
 
 def check_members(raw: pl.DataFrame) -> pl.DataFrame:
@@ -327,36 +381,57 @@ def check_members(raw: pl.DataFrame) -> pl.DataFrame:
     for text in _categories(raw, "age"):
         ages[text] = int(text) if _INT.match(text.strip()) else None
     low, high = AGE_RANGE
-    age = pl.col("age").replace_strict(ages, default=None, return_dtype=pl.Int64) if ages \
+    age = (
+        pl.col("age").replace_strict(ages, default=None, return_dtype=pl.Int64)
+        if ages
         else pl.lit(None, pl.Int64)
+    )
     typed = raw.with_columns(
-        age.alias("__age"),
-        *[_truth_column(raw, c).alias(f"__{c}") for c in ("prospera", "poverty")])
-    bad = ((pl.col("age").is_not_null() & pl.col("__age").is_null())
-           | ~pl.col("__age").is_between(low, high).fill_null(True) | pl.col("group_id").is_null())
+        age.alias("__age"), *[_truth_column(raw, c).alias(f"__{c}") for c in ("prospera", "poverty")]
+    )
+    bad = (
+        (pl.col("age").is_not_null() & pl.col("__age").is_null())
+        | ~pl.col("__age").is_between(low, high).fill_null(True)
+        | pl.col("group_id").is_null()
+    )
     for col in ("prospera", "poverty"):
         bad = bad | (pl.col(col).is_not_null() & pl.col(f"__{col}").is_null())
     for col in ("sex", "producer_stratum", "entrepreneurial_potential"):
         bad = bad | _not_allowed(col)
-    return (typed.with_columns(bad.alias("__bad"))
-            .drop("age", "prospera", "poverty")
-            .rename({"__age": "age", "__prospera": "prospera", "__poverty": "poverty"}))
+    return (
+        typed.with_columns(bad.alias("__bad"))
+        .drop("age", "prospera", "poverty")
+        .rename({"__age": "age", "__prospera": "prospera", "__poverty": "poverty"})
+    )
 
 
 def member_reasons(raw: pl.DataFrame, file: str) -> pl.DataFrame:
     """The rejects for raw member rows already known to be bad, with their reasons."""
     low, high = AGE_RANGE
     ages = {t: int(t) for t in _categories(raw, "age") if _INT.match(t.strip())}
-    age = pl.col("age").replace_strict(ages, default=None, return_dtype=pl.Int64) if ages \
+    age = (
+        pl.col("age").replace_strict(ages, default=None, return_dtype=pl.Int64)
+        if ages
         else pl.lit(None, pl.Int64)
-    reason = _reason([
-        pl.when(pl.col("group_id").is_null()).then(pl.lit("group_id is empty")),
-        pl.when(pl.col("age").is_not_null() & age.is_null())
-        .then(pl.format("age `{}` is not a whole number", pl.col("age"))),
-        pl.when((age < low) | (age > high)).then(pl.format(f"age {{}} out of range ({low} to {high})", age)),
-        *[pl.when(pl.col(c).is_not_null() & ~pl.col(c).is_in(list(TRUTH_WORDS)))
-          .then(pl.format(f"{c} `{{}}` is not true or false", pl.col(c))) for c in ("prospera", "poverty")],
-        *[_choice_reason(c) for c in ("sex", "producer_stratum", "entrepreneurial_potential")]])
+    )
+    reason = _reason(
+        [
+            pl.when(pl.col("group_id").is_null()).then(pl.lit("group_id is empty")),
+            pl.when(pl.col("age").is_not_null() & age.is_null()).then(
+                pl.format("age `{}` is not a whole number", pl.col("age"))
+            ),
+            pl.when((age < low) | (age > high)).then(
+                pl.format(f"age {{}} out of range ({low} to {high})", age)
+            ),
+            *[
+                pl.when(pl.col(c).is_not_null() & ~pl.col(c).is_in(list(TRUTH_WORDS))).then(
+                    pl.format(f"{c} `{{}}` is not true or false", pl.col(c))
+                )
+                for c in ("prospera", "poverty")
+            ],
+            *[_choice_reason(c) for c in ("sex", "producer_stratum", "entrepreneurial_potential")],
+        ]
+    )
     return _reject_rows(raw, file, reason)
 
 
@@ -365,45 +440,80 @@ class Chunk:
     """Whole groups, validated, one row each with their members aggregated; and the rows
     rejected on the way."""
 
-    groups: pl.DataFrame   # group facts, territory facts, N_MEMBERS and the member aggregates
+    groups: pl.DataFrame  # group facts, territory facts, N_MEMBERS and the member aggregates
     rejects: pl.DataFrame
 
 
 N_MEMBERS = "__n"
 
 
-def validate(raw_groups: pl.DataFrame, raw_members: pl.DataFrame, groups_file: str,
-             members_file: str, member_cols: list[pl.Expr] | None = None,
-             member_aggs: list[pl.Expr] | None = None) -> Chunk:
+def validate(
+    raw_groups: pl.DataFrame,
+    raw_members: pl.DataFrame,
+    groups_file: str,
+    members_file: str,
+    member_cols: list[pl.Expr] | None = None,
+    member_aggs: list[pl.Expr] | None = None,
+) -> Chunk:
     """Check the rows of whole groups and their members, and aggregate each group's members
     with `member_aggs` (over columns added by `member_cols`) in the same pass. What cannot be
     screened is left out and reported."""
     try:
-        return _validate(raw_groups, raw_members, groups_file, members_file, member_cols or [],
-                         member_aggs or [], pl.col("group_id").hash(HASH_SEED))
+        return _validate(
+            raw_groups,
+            raw_members,
+            groups_file,
+            members_file,
+            member_cols or [],
+            member_aggs or [],
+            pl.col("group_id").hash(HASH_SEED),
+        )
     # KeyCollision: fall through to the exact (slower) key
     except KeyCollision:
-        return _validate(raw_groups, raw_members, groups_file, members_file, member_cols or [],
-                         member_aggs or [], pl.col("group_id"))
+        return _validate(
+            raw_groups,
+            raw_members,
+            groups_file,
+            members_file,
+            member_cols or [],
+            member_aggs or [],
+            pl.col("group_id"),
+        )
 
 
-def _validate(raw_groups: pl.DataFrame, raw_members: pl.DataFrame, groups_file: str,
-              members_file: str, member_cols: list[pl.Expr], member_aggs: list[pl.Expr],
-              key: pl.Expr) -> Chunk:
+def _validate(
+    raw_groups: pl.DataFrame,
+    raw_members: pl.DataFrame,
+    groups_file: str,
+    members_file: str,
+    member_cols: list[pl.Expr],
+    member_aggs: list[pl.Expr],
+    key: pl.Expr,
+) -> Chunk:
     check = pl.col("group_id").hash(HASH_SEED + 7)
     groups, g_rejects = check_groups(raw_groups, groups_file, key)
     groups = groups.with_columns(check.alias(CHECK))
     members = check_members(raw_members).with_columns(key.alias(KEY), check.alias(CHECK))
     bad = pl.col("__bad")
-    agg = (members.lazy().with_columns(member_cols).group_by(KEY)
-           .agg(pl.len().alias(N_MEMBERS), bad.sum().alias("__bad"),
-                pl.col(LINE).filter(bad).min().alias("__first_bad"),
-                pl.col(CHECK).min().alias("__gmin"), pl.col(CHECK).max().alias("__gmax"),
-                *member_aggs)
-           .collect())
+    agg = (
+        members.lazy()
+        .with_columns(member_cols)
+        .group_by(KEY)
+        .agg(
+            pl.len().alias(N_MEMBERS),
+            bad.sum().alias("__bad"),
+            pl.col(LINE).filter(bad).min().alias("__first_bad"),
+            pl.col(CHECK).min().alias("__gmin"),
+            pl.col(CHECK).max().alias("__gmax"),
+            *member_aggs,
+        )
+        .collect()
+    )
     groups = groups.join(agg, on=KEY, how="left")
-    if groups.filter(pl.col("__gmin").is_not_null()
-                     & ((pl.col("__gmin") != pl.col(CHECK)) | (pl.col("__gmax") != pl.col(CHECK)))).height:
+    if groups.filter(
+        pl.col("__gmin").is_not_null()
+        & ((pl.col("__gmin") != pl.col(CHECK)) | (pl.col("__gmax") != pl.col(CHECK)))
+    ).height:
         raise KeyCollision
     rejects = [g_rejects]
     if agg.select(pl.col("__bad").sum()).item():
@@ -412,39 +522,50 @@ def _validate(raw_groups: pl.DataFrame, raw_members: pl.DataFrame, groups_file: 
     # a member whose group_id names no row of the groups file
     matched = groups.select(pl.col(N_MEMBERS).is_not_null().sum()).item()
     orphans = agg.select(KEY).head(0)
-    rejected_keys = (g_rejects.select(key.alias(KEY)).unique()
-                     .join(groups.select(KEY), on=KEY, how="anti"))
+    rejected_keys = g_rejects.select(key.alias(KEY)).unique().join(groups.select(KEY), on=KEY, how="anti")
     of_rejected = agg.select(KEY).join(rejected_keys, on=KEY, how="semi").height
     if matched + of_rejected < agg.height:  # some member keys match no group row at all
         orphans = agg.select(KEY).join(raw_groups.select(key.alias(KEY)), on=KEY, how="anti")
     if orphans.height:
-        rejects.append(_reject_rows(members.join(orphans, on=KEY, how="semi").filter(~bad), members_file,
-                                    pl.lit("member of no group (its group_id is not in the groups file)")))
+        rejects.append(
+            _reject_rows(
+                members.join(orphans, on=KEY, how="semi").filter(~bad),
+                members_file,
+                pl.lit("member of no group (its group_id is not in the groups file)"),
+            )
+        )
     # a group with a rejected member is left out whole
     spoilt = pl.col("__bad").fill_null(0) > 0
     if groups.filter(spoilt).height:
-        rejects.append(_reject_rows(groups.filter(spoilt), groups_file, pl.format(
-            f"group left out: {{}} of its members rejected (first at {members_file} line {{}})",
-            pl.col("__bad"), pl.col("__first_bad"))))
+        rejects.append(
+            _reject_rows(
+                groups.filter(spoilt),
+                groups_file,
+                pl.format(
+                    f"group left out: {{}} of its members rejected (first at {members_file} line {{}})",
+                    pl.col("__bad"),
+                    pl.col("__first_bad"),
+                ),
+            )
+        )
         groups = groups.filter(~spoilt)
     groups = groups.drop("__bad", "__first_bad", "__gmin", "__gmax", CHECK)
-    return Chunk(groups=groups,
-                 rejects=pl.concat(rejects).sort("file", "line"))
+    return Chunk(groups=groups, rejects=pl.concat(rejects).sort("file", "line"))
 
 
 # --------------------------------------------------------------------------- the clean case
 
 
-def _clean_chunk(pop: Population, member_cols: list[pl.Expr],
-                 member_aggs: list[pl.Expr]) -> Chunk | None:
+def _clean_chunk(pop: Population, member_cols: list[pl.Expr], member_aggs: list[pl.Expr]) -> Chunk | None:
     """The chunk `validate` would make of a whole CSV population in which nothing is rejected,
     made in one streaming pass over the members (never holding their rows); None when that
     cannot be shown cheaply (something may be rejected), so that the caller validates exactly."""
     members = strict_members(pop)
     if members is None:
         return None
-    return _aggregated_chunk(members, lambda: pop.scan("groups").collect(), pop.groups.name,
-                             member_cols, member_aggs)
+    return _aggregated_chunk(
+        members, lambda: pop.scan("groups").collect(), pop.groups.name, member_cols, member_aggs
+    )
 
 
 def strict_members(pop: Population, lines: bool = False) -> pl.LazyFrame | None:
@@ -469,13 +590,22 @@ def strict_members(pop: Population, lines: bool = False) -> pl.LazyFrame | None:
         if digits:
             as_bool.append(pl.lit(words).gather(pl.col(col).to_physical()).alias(col))
     # `LINE` stays the reader's own 32-bit row index here (1.3 s less than Int64 on 75 M rows)
-    scan = pl.scan_csv(pop.members, schema={c: schema[c] for c in MEMBER_COLUMNS},
-                       row_index_name=LINE if lines else None, row_index_offset=2)
+    scan = pl.scan_csv(
+        pop.members,
+        schema={c: schema[c] for c in MEMBER_COLUMNS},
+        row_index_name=LINE if lines else None,
+        row_index_offset=2,
+    )
     return scan.with_columns(*as_bool) if as_bool else scan
 
 
-def _aggregated_chunk(members: pl.LazyFrame, read_groups: Callable[[], pl.DataFrame], groups_file: str,
-                      member_cols: list[pl.Expr], member_aggs: list[pl.Expr]) -> Chunk | None:
+def _aggregated_chunk(
+    members: pl.LazyFrame,
+    read_groups: Callable[[], pl.DataFrame],
+    groups_file: str,
+    member_cols: list[pl.Expr],
+    member_aggs: list[pl.Expr],
+) -> Chunk | None:
     """The chunk of typed `members` (from `strict_members`) and the raw groups `read_groups`
     returns, when nothing in them is rejected: the members aggregated in one streaming pass
     while the groups are checked on a second thread. None when something may be rejected (a
@@ -484,11 +614,18 @@ def _aggregated_chunk(members: pl.LazyFrame, read_groups: Callable[[], pl.DataFr
     key, check = pl.col("group_id").hash(HASH_SEED), pl.col("group_id").hash(HASH_SEED + 7)
     low, high = AGE_RANGE
     bad = pl.col("group_id").is_null() | ~pl.col("age").is_between(low, high).fill_null(True)
-    aggregated = (members.with_columns(key.alias(KEY), check.alias(CHECK))
-                  .with_columns(member_cols).group_by(KEY)
-                  .agg(pl.len().alias(N_MEMBERS), bad.sum().alias("__bad"),
-                       pl.col(CHECK).min().alias("__gmin"), pl.col(CHECK).max().alias("__gmax"),
-                       *member_aggs))
+    aggregated = (
+        members.with_columns(key.alias(KEY), check.alias(CHECK))
+        .with_columns(member_cols)
+        .group_by(KEY)
+        .agg(
+            pl.len().alias(N_MEMBERS),
+            bad.sum().alias("__bad"),
+            pl.col(CHECK).min().alias("__gmin"),
+            pl.col(CHECK).max().alias("__gmax"),
+            *member_aggs,
+        )
+    )
 
     def checked_groups() -> tuple[pl.DataFrame, pl.DataFrame]:
         groups, rejects = check_groups(read_groups(), groups_file, key)
@@ -510,20 +647,28 @@ def _aggregated_chunk(members: pl.LazyFrame, read_groups: Callable[[], pl.DataFr
     groups = groups.join(agg, on=KEY, how="left")
     confirmed = groups.select(
         pl.col(N_MEMBERS).is_not_null().sum().alias("matched"),
-        (pl.col("__gmin").is_not_null() & ((pl.col("__gmin") != pl.col(CHECK))
-                                           | (pl.col("__gmax") != pl.col(CHECK)))).sum().alias("wrong"))
+        (
+            pl.col("__gmin").is_not_null()
+            & ((pl.col("__gmin") != pl.col(CHECK)) | (pl.col("__gmax") != pl.col(CHECK)))
+        )
+        .sum()
+        .alias("wrong"),
+    )
     matched, wrong = confirmed.row(0)
     if matched != agg.height or wrong:
         return None
-    return Chunk(groups=groups.drop("__bad", "__gmin", "__gmax", CHECK),
-                 rejects=pl.DataFrame(schema=REJECT_SCHEMA))
+    return Chunk(
+        groups=groups.drop("__bad", "__gmin", "__gmax", CHECK), rejects=pl.DataFrame(schema=REJECT_SCHEMA)
+    )
 
 
 def _as_read(typed: pl.DataFrame) -> pl.DataFrame:
     """Typed member rows (from `strict_members`) as `Population.scan` reads them, for the exact
     path: every value written out again as text (`true`, `30`, ...), Categorical."""
-    return typed.with_columns(pl.col(LINE).cast(pl.Int64),
-                              *[pl.col(c).cast(pl.String).cast(pl.Categorical) for c in MEMBER_COLUMNS[1:]])
+    return typed.with_columns(
+        pl.col(LINE).cast(pl.Int64),
+        *[pl.col(c).cast(pl.String).cast(pl.Categorical) for c in MEMBER_COLUMNS[1:]],
+    )
 
 
 def _writes_digits(members: Path) -> bool:
@@ -561,9 +706,13 @@ def partitions_for(pop: Population, chunk_bytes: int | None = None) -> int:
     return max(1, -(-pop.size_bytes // max(1, chunk_bytes)))
 
 
-def chunks(pop: Population, n_parts: int, workdir: Path | None = None,
-           member_cols: list[pl.Expr] | None = None,
-           member_aggs: list[pl.Expr] | None = None) -> Iterator[Chunk]:
+def chunks(
+    pop: Population,
+    n_parts: int,
+    workdir: Path | None = None,
+    member_cols: list[pl.Expr] | None = None,
+    member_aggs: list[pl.Expr] | None = None,
+) -> Iterator[Chunk]:
     """The population as validated chunks of whole groups. With one part the files are read
     whole; otherwise each file is streamed once into `n_parts` partitions on disk (by a hash
     of group_id, so a group and all its members land in the same one), read back one by one.
@@ -575,15 +724,22 @@ def chunks(pop: Population, n_parts: int, workdir: Path | None = None,
         if fast is not None:
             yield fast
             return
-        yield validate(pop.scan("groups").collect(), pop.scan("members").collect(), gname, mname,
-                       member_cols, member_aggs)
+        yield validate(
+            pop.scan("groups").collect(),
+            pop.scan("members").collect(),
+            gname,
+            mname,
+            member_cols,
+            member_aggs,
+        )
         return
     tmp = Path(tempfile.mkdtemp(prefix="vincula-screen-", dir=workdir))
     part = (pl.col("group_id").str.strip_chars().hash(HASH_SEED + 1) % n_parts).alias("__part")
 
     def split(frame: pl.LazyFrame, folder: Path) -> None:
         frame.with_columns(part).sink_ipc(  # type: ignore[arg-type]
-            pl.PartitionBy(folder, key="__part", include_key=False), mkdir=True)
+            pl.PartitionBy(folder, key="__part", include_key=False), mkdir=True
+        )
 
     try:
         split(pop.scan("groups"), tmp / "groups")
@@ -605,12 +761,22 @@ def chunks(pop: Population, n_parts: int, workdir: Path | None = None,
             members = _read_part(tmp / "members" / f"__part={i}", like)
             chunk = None
             if typed is not None:
-                chunk = _aggregated_chunk(members.lazy(), partial(_read_part, groups, groups_like),
-                                          gname, member_cols or [], member_aggs or [])
+                chunk = _aggregated_chunk(
+                    members.lazy(),
+                    partial(_read_part, groups, groups_like),
+                    gname,
+                    member_cols or [],
+                    member_aggs or [],
+                )
                 if chunk is None:
                     members = _as_read(members)
-            yield chunk if chunk is not None else validate(
-                _read_part(groups, groups_like), members, gname, mname, member_cols, member_aggs)
+            yield (
+                chunk
+                if chunk is not None
+                else validate(
+                    _read_part(groups, groups_like), members, gname, mname, member_cols, member_aggs
+                )
+            )
             for which in ("groups", "members"):  # free the disk as we go
                 shutil.rmtree(tmp / which / f"__part={i}", ignore_errors=True)
     finally:

@@ -4,6 +4,7 @@ The HTML has no external assets: the commitments graph is laid out here (rings a
 central actor) and drawn as inline SVG, so a committee can open, mail or print the single file.
 Templates live in engine/templates/gaps.*.j2; every text comes in Spanish and English.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,70 +26,167 @@ FORMATS = ("md", "html", "json")
 
 WORDS: dict[str, dict[str, str]] = {
     "es": {
-        "report": "Brechas de coordinación", "period": "Periodo", "as_of": "Situación al",
-        "summary": "Resumen", "gaps": "Brechas", "high": "Alta", "medium": "Media", "low": "Baja",
-        "severity": "Severidad", "evidence": "Evidencia", "remedy": "Remedio sugerido",
-        "actors": "Actores", "commitments": "Compromisos", "graph": "Grafo de compromisos",
-        "overlap": "Elegibilidad de la población vinculada", "programme": "Programa socio",
-        "eligible": "Elegibles", "not_eligible": "No elegibles", "cannot_tell": "No se puede determinar",
-        "share": "% elegible", "blocking": "Criterio que más bloquea", "groups": "grupos",
-        "none": "Elegibles para ningún socio", "multiple": "Elegibles para más de uno (posible duplicidad)",
-        "not_screened": "Socios sin archivo de reglas (no evaluados)", "sources": "Fuentes",
-        "figures": "Cifras de las fuentes", "declarative": "solo declarativos", "broken": "incumplidos o retirados",
-        "linkage": "Vinculaciones realizadas", "gap_count": "brechas encontradas",
-        "illustrative": "ilustrativo", "illustrative_note": "Los datos marcados como ilustrativos no constan en las fuentes; ver fixtures/commitments/PROVENANCE.md.",
-        "no_gaps": "No se encontraron brechas.", "contents": "Casos", "population": "Población",
-        "legend": "Leyenda", "from": "De", "to": "A", "kind": "Tipo", "instrument": "Instrumento",
-        "status": "Estado", "amount": "Monto", "checks": "Revisiones aplicadas",
+        "report": "Brechas de coordinación",
+        "period": "Periodo",
+        "as_of": "Situación al",
+        "summary": "Resumen",
+        "gaps": "Brechas",
+        "high": "Alta",
+        "medium": "Media",
+        "low": "Baja",
+        "severity": "Severidad",
+        "evidence": "Evidencia",
+        "remedy": "Remedio sugerido",
+        "actors": "Actores",
+        "commitments": "Compromisos",
+        "graph": "Grafo de compromisos",
+        "overlap": "Elegibilidad de la población vinculada",
+        "programme": "Programa socio",
+        "eligible": "Elegibles",
+        "not_eligible": "No elegibles",
+        "cannot_tell": "No se puede determinar",
+        "share": "% elegible",
+        "blocking": "Criterio que más bloquea",
+        "groups": "grupos",
+        "none": "Elegibles para ningún socio",
+        "multiple": "Elegibles para más de uno (posible duplicidad)",
+        "not_screened": "Socios sin archivo de reglas (no evaluados)",
+        "sources": "Fuentes",
+        "figures": "Cifras de las fuentes",
+        "declarative": "solo declarativos",
+        "broken": "incumplidos o retirados",
+        "linkage": "Vinculaciones realizadas",
+        "gap_count": "brechas encontradas",
+        "illustrative": "ilustrativo",
+        "illustrative_note": "Los datos marcados como ilustrativos no constan en las fuentes; ver fixtures/commitments/PROVENANCE.md.",
+        "no_gaps": "No se encontraron brechas.",
+        "contents": "Casos",
+        "population": "Población",
+        "legend": "Leyenda",
+        "from": "De",
+        "to": "A",
+        "kind": "Tipo",
+        "instrument": "Instrumento",
+        "status": "Estado",
+        "amount": "Monto",
+        "checks": "Revisiones aplicadas",
         "l_binding": "compromiso con instrumento (presupuesto, reglas, convenio)",
         "l_declarative": "solo declarativo (sin instrumento ni monto)",
-        "l_honoured": "cumplido", "l_partial": "parcial", "l_planned": "previsto",
-        "l_broken": "incumplido o retirado", "l_coordinating": "instancia coordinadora",
-        "l_illustrative": "actor ilustrativo (no consta en las fuentes)", "l_in_gap": "actor señalado en una brecha",
+        "l_honoured": "cumplido",
+        "l_partial": "parcial",
+        "l_planned": "previsto",
+        "l_broken": "incumplido o retirado",
+        "l_coordinating": "instancia coordinadora",
+        "l_illustrative": "actor ilustrativo (no consta en las fuentes)",
+        "l_in_gap": "actor señalado en una brecha",
         "l_linkage": "vinculación esperada",
-        "eligible_none_short": "sin ningún socio", "generated_by": "Generado por vincula",
+        "eligible_none_short": "sin ningún socio",
+        "generated_by": "Generado por vincula",
     },
     "en": {
-        "report": "Coordination gaps", "period": "Period", "as_of": "Situation on",
-        "summary": "Summary", "gaps": "Gaps", "high": "High", "medium": "Medium", "low": "Low",
-        "severity": "Severity", "evidence": "Evidence", "remedy": "Suggested remedy",
-        "actors": "Actors", "commitments": "Commitments", "graph": "Commitments graph",
-        "overlap": "Eligibility of the linked population", "programme": "Partner programme",
-        "eligible": "Eligible", "not_eligible": "Not eligible", "cannot_tell": "Cannot tell",
-        "share": "% eligible", "blocking": "Most blocking criterion", "groups": "groups",
-        "none": "Eligible for no partner", "multiple": "Eligible for more than one (possible duplication)",
-        "not_screened": "Partners without a rule file (not screened)", "sources": "Sources",
-        "figures": "Figures from the sources", "declarative": "declarative only", "broken": "broken or withdrawn",
-        "linkage": "Linkages realised", "gap_count": "gaps found",
-        "illustrative": "illustrative", "illustrative_note": "Data marked illustrative is not stated in the sources; see fixtures/commitments/PROVENANCE.md.",
-        "no_gaps": "No gaps found.", "contents": "Cases", "population": "Population",
-        "legend": "Legend", "from": "From", "to": "To", "kind": "Kind", "instrument": "Instrument",
-        "status": "Status", "amount": "Amount", "checks": "Checks run",
+        "report": "Coordination gaps",
+        "period": "Period",
+        "as_of": "Situation on",
+        "summary": "Summary",
+        "gaps": "Gaps",
+        "high": "High",
+        "medium": "Medium",
+        "low": "Low",
+        "severity": "Severity",
+        "evidence": "Evidence",
+        "remedy": "Suggested remedy",
+        "actors": "Actors",
+        "commitments": "Commitments",
+        "graph": "Commitments graph",
+        "overlap": "Eligibility of the linked population",
+        "programme": "Partner programme",
+        "eligible": "Eligible",
+        "not_eligible": "Not eligible",
+        "cannot_tell": "Cannot tell",
+        "share": "% eligible",
+        "blocking": "Most blocking criterion",
+        "groups": "groups",
+        "none": "Eligible for no partner",
+        "multiple": "Eligible for more than one (possible duplication)",
+        "not_screened": "Partners without a rule file (not screened)",
+        "sources": "Sources",
+        "figures": "Figures from the sources",
+        "declarative": "declarative only",
+        "broken": "broken or withdrawn",
+        "linkage": "Linkages realised",
+        "gap_count": "gaps found",
+        "illustrative": "illustrative",
+        "illustrative_note": "Data marked illustrative is not stated in the sources; see fixtures/commitments/PROVENANCE.md.",
+        "no_gaps": "No gaps found.",
+        "contents": "Cases",
+        "population": "Population",
+        "legend": "Legend",
+        "from": "From",
+        "to": "To",
+        "kind": "Kind",
+        "instrument": "Instrument",
+        "status": "Status",
+        "amount": "Amount",
+        "checks": "Checks run",
         "l_binding": "commitment with an instrument (budget, rules, agreement)",
         "l_declarative": "declarative only (no instrument, no amount)",
-        "l_honoured": "honoured", "l_partial": "partial", "l_planned": "planned",
-        "l_broken": "broken or withdrawn", "l_coordinating": "coordinating body",
-        "l_illustrative": "illustrative actor (not in the sources)", "l_in_gap": "actor named in a gap",
+        "l_honoured": "honoured",
+        "l_partial": "partial",
+        "l_planned": "planned",
+        "l_broken": "broken or withdrawn",
+        "l_coordinating": "coordinating body",
+        "l_illustrative": "illustrative actor (not in the sources)",
+        "l_in_gap": "actor named in a gap",
         "l_linkage": "expected linkage",
-        "eligible_none_short": "for no partner", "generated_by": "Generated by vincula",
+        "eligible_none_short": "for no partner",
+        "generated_by": "Generated by vincula",
     },
 }
 
-STATUS_COLOUR = {"honoured": "#2e7d32", "partial": "#ef6c00", "planned": "#78909c",
-                 "broken": "#c62828", "withdrawn": "#c62828"}
-KIND_COLOUR = {"ministry": "#5c6bc0", "programme": "#00897b", "committee": "#8e24aa",
-               "government": "#6d4c41", "migrant_club": "#f9a825", "un_agency": "#1e88e5",
-               "operator": "#7cb342", "beneficiary_group": "#ec407a", "funder": "#3949ab",
-               "project": "#546e7a"}
+STATUS_COLOUR = {
+    "honoured": "#2e7d32",
+    "partial": "#ef6c00",
+    "planned": "#78909c",
+    "broken": "#c62828",
+    "withdrawn": "#c62828",
+}
+KIND_COLOUR = {
+    "ministry": "#5c6bc0",
+    "programme": "#00897b",
+    "committee": "#8e24aa",
+    "government": "#6d4c41",
+    "migrant_club": "#f9a825",
+    "un_agency": "#1e88e5",
+    "operator": "#7cb342",
+    "beneficiary_group": "#ec407a",
+    "funder": "#3949ab",
+    "project": "#546e7a",
+}
 KIND_NAMES = {
-    "es": {"ministry": "dependencia", "programme": "programa", "committee": "comité",
-           "government": "gobierno", "migrant_club": "club de migrantes", "un_agency": "agencia ONU",
-           "operator": "operador", "beneficiary_group": "población beneficiaria", "funder": "financiador",
-           "project": "proyecto"},
-    "en": {"ministry": "ministry", "programme": "programme", "committee": "committee",
-           "government": "government", "migrant_club": "migrant club", "un_agency": "UN agency",
-           "operator": "operator", "beneficiary_group": "beneficiaries", "funder": "funder",
-           "project": "project"},
+    "es": {
+        "ministry": "dependencia",
+        "programme": "programa",
+        "committee": "comité",
+        "government": "gobierno",
+        "migrant_club": "club de migrantes",
+        "un_agency": "agencia ONU",
+        "operator": "operador",
+        "beneficiary_group": "población beneficiaria",
+        "funder": "financiador",
+        "project": "proyecto",
+    },
+    "en": {
+        "ministry": "ministry",
+        "programme": "programme",
+        "committee": "committee",
+        "government": "government",
+        "migrant_club": "migrant club",
+        "un_agency": "UN agency",
+        "operator": "operator",
+        "beneficiary_group": "beneficiaries",
+        "funder": "funder",
+        "project": "project",
+    },
 }
 
 
@@ -168,10 +266,20 @@ def svg_graph(case: CaseReport, lang: str) -> dict[str, Any]:
     for n in case.nodes:
         x, y = pos[n.id]
         r = 20 if n.coordinating else 13
-        nodes.append({"id": n.id, "x": round(x, 1), "y": round(y, 1), "r": r, "label": _short(n.label),
-                      "title": f"{n.name} ({KIND_NAMES[lang].get(n.kind, n.kind)})",
-                      "colour": KIND_COLOUR.get(n.kind, "#607d8b"), "coordinating": n.coordinating,
-                      "illustrative": n.illustrative, "in_gap": n.in_gap})
+        nodes.append(
+            {
+                "id": n.id,
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "r": r,
+                "label": _short(n.label),
+                "title": f"{n.name} ({KIND_NAMES[lang].get(n.kind, n.kind)})",
+                "colour": KIND_COLOUR.get(n.kind, "#607d8b"),
+                "coordinating": n.coordinating,
+                "illustrative": n.illustrative,
+                "in_gap": n.in_gap,
+            }
+        )
     radius: dict[str, float] = {n["id"]: n["r"] + (8 if n["in_gap"] else 0) for n in nodes}
     pair_count: dict[frozenset[str], int] = defaultdict(int)
     edges = []
@@ -189,23 +297,39 @@ def svg_graph(case: CaseReport, lang: str) -> dict[str, Any]:
         mx, my = (sx + tx) / 2 - uy * bend, (sy + ty) / 2 + ux * bend
         broken = e.status in ("broken", "withdrawn")
         amount = f" — {e.amount:,.0f} {e.currency}" if e.amount is not None else ""
-        edges.append({
-            "d": f"M{sx:.1f},{sy:.1f} Q{mx:.1f},{my:.1f} {tx:.1f},{ty:.1f}",
-            "colour": STATUS_COLOUR[e.status], "dash": "7 5" if e.declarative else "",
-            "width": 2.6 if broken else 1.6, "broken": broken, "status": e.status,
-            "mid": (round((sx + 2 * mx + tx) / 4, 1), round((sy + 2 * my + ty) / 4, 1)),
-            "title": f"{e.id}: {e.label.get(lang)} [{e.instrument}, {e.status}]{amount}"})
-    return {"viewbox": f"{minx:.0f} {miny:.0f} {width:.0f} {height:.0f}", "width": round(width),
-            "height": round(height), "nodes": nodes, "edges": edges}
+        edges.append(
+            {
+                "d": f"M{sx:.1f},{sy:.1f} Q{mx:.1f},{my:.1f} {tx:.1f},{ty:.1f}",
+                "colour": STATUS_COLOUR[e.status],
+                "dash": "7 5" if e.declarative else "",
+                "width": 2.6 if broken else 1.6,
+                "broken": broken,
+                "status": e.status,
+                "mid": (round((sx + 2 * mx + tx) / 4, 1), round((sy + 2 * my + ty) / 4, 1)),
+                "title": f"{e.id}: {e.label.get(lang)} [{e.instrument}, {e.status}]{amount}",
+            }
+        )
+    return {
+        "viewbox": f"{minx:.0f} {miny:.0f} {width:.0f} {height:.0f}",
+        "width": round(width),
+        "height": round(height),
+        "nodes": nodes,
+        "edges": edges,
+    }
 
 
 # --------------------------------------------------------------------------- rendering
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True,
-                      lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html", "html.j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["pct"] = pct
     env.filters["num"] = lambda x: f"{x:,.0f}" if isinstance(x, (int, float)) else str(x)
     return env
@@ -227,13 +351,26 @@ def render(report: GapReport, fmt: str = "html", lang: str = "es") -> str:
     cases = []
     for c in report.cases:
         by_severity = {s: [g for g in c.gaps if g.severity == s] for s in ("high", "medium", "low")}
-        cases.append({"c": c, "by_severity": by_severity, "linkage": _linkage(c),
-                      "graph": svg_graph(c, lang) if fmt == "html" else None,
-                      "actor_label": {n.id: n.label for n in c.nodes}})
+        cases.append(
+            {
+                "c": c,
+                "by_severity": by_severity,
+                "linkage": _linkage(c),
+                "graph": svg_graph(c, lang) if fmt == "html" else None,
+                "actor_label": {n.id: n.label for n in c.nodes},
+            }
+        )
     template = _env().get_template(f"gaps.{fmt}.j2")
-    return template.render(report=report, cases=cases, lang=lang, t=WORDS[lang], kinds=KIND_LABELS,
-                           kind_names=KIND_NAMES[lang], kind_colour=KIND_COLOUR,
-                           status_colour=STATUS_COLOUR)
+    return template.render(
+        report=report,
+        cases=cases,
+        lang=lang,
+        t=WORDS[lang],
+        kinds=KIND_LABELS,
+        kind_names=KIND_NAMES[lang],
+        kind_colour=KIND_COLOUR,
+        status_colour=STATUS_COLOUR,
+    )
 
 
 def write_atomic(path: Path | str, text: str) -> Path:

@@ -3,6 +3,7 @@
 A rule set is identified by a content hash, so a designer's draft and the bundled rules can be
 loaded side by side and never mistaken for each other.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,9 +47,11 @@ def load_programme(path: Path) -> tuple[Programme, str]:
     programme = _validate(path, data, node)
     expected = path.stem
     if programme.slug != expected:
-        raise RuleFileError(f"slug `{programme.slug}` does not match the file name",
-                            where=f"{path}:1", hint=f"rename the file to {programme.slug}.yaml "
-                                                    f"or set `slug: {expected}`")
+        raise RuleFileError(
+            f"slug `{programme.slug}` does not match the file name",
+            where=f"{path}:1",
+            hint=f"rename the file to {programme.slug}.yaml or set `slug: {expected}`",
+        )
     return programme, digest
 
 
@@ -56,6 +59,7 @@ def _validate(path: Path, data: object, node: object) -> Programme:
     from pydantic import ValidationError
 
     from engine.yamlfile import explain_validation
+
     try:
         return Programme.model_validate(data)
     except ValidationError as exc:
@@ -66,8 +70,10 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
     """Every programme in `directory` (default: the bundled rules/)."""
     directory = Path(directory) if directory is not None else RULES_DIR
     if not directory.is_dir():
-        raise RuleFileError(f"rules directory not found: {directory}",
-                            hint="give a folder holding <programme-slug>.yaml files")
+        raise RuleFileError(
+            f"rules directory not found: {directory}",
+            hint="give a folder holding <programme-slug>.yaml files",
+        )
     files = sorted(p for p in directory.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
     if not files:
         raise RuleFileError(f"no rule files (*.yaml) in {directory}")

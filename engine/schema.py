@@ -4,14 +4,14 @@ Rule files (programmes, criteria, conditions, dated parameters), beneficiary gro
 determinations the engine returns. Rule files are data: a condition is a small tree of
 comparisons, all/any/not and member quantifiers, never code.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator,
-                      model_validator)
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from engine.facts import GROUP_FACTS, MEMBER_FACTS
 
@@ -53,7 +53,7 @@ class Citation(Strict):
 
 
 Op = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not_in", "between"]
-Scalar = Union[bool, int, float, str, dt.date]
+Scalar = bool | int | float | str | dt.date
 
 
 class Compare(Strict):
@@ -120,20 +120,31 @@ class Members(Strict):
 def _condition_kind(node: Any) -> str | None:
     """Which kind of condition a node is, from its keys, so errors point at the right fields."""
     keys = node.keys() if isinstance(node, dict) else vars(node).keys() if isinstance(node, BaseModel) else ()
-    for key, kind in (("members", "members"), ("fact", "compare"), ("all", "all"), ("any", "any"),
-                      ("not", "not"), ("not_", "not")):
+    for key, kind in (
+        ("members", "members"),
+        ("fact", "compare"),
+        ("all", "all"),
+        ("any", "any"),
+        ("not", "not"),
+        ("not_", "not"),
+    ):
         if key in keys:
             return kind
     return None
 
 
 Condition = Annotated[
-    Union[Annotated[Compare, Tag("compare")], Annotated[AllOf, Tag("all")],
-          Annotated[AnyOf, Tag("any")], Annotated[NotOf, Tag("not")],
-          Annotated[Members, Tag("members")]],
-    Discriminator(_condition_kind, custom_error_type="condition_kind",
-                  custom_error_message="a condition needs one of the keys `fact` (a comparison), "
-                                       "`all`, `any`, `not` or `members`"),
+    Annotated[Compare, Tag("compare")]
+    | Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[NotOf, Tag("not")]
+    | Annotated[Members, Tag("members")],
+    Discriminator(
+        _condition_kind,
+        custom_error_type="condition_kind",
+        custom_error_message="a condition needs one of the keys `fact` (a comparison), "
+        "`all`, `any`, `not` or `members`",
+    ),
 ]
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
@@ -188,11 +199,12 @@ class Parameter(Strict):
     @classmethod
     def _no_overlap(cls, values: list[ParameterValue]) -> list[ParameterValue]:
         ordered = sorted(values, key=lambda v: v.from_)
-        for prev, nxt in zip(ordered, ordered[1:]):
+        for prev, nxt in zip(ordered, ordered[1:], strict=False):
             if prev.to is None or prev.to >= nxt.from_:
                 raise ValueError(
                     f"values overlap: the one from {prev.from_} (to {prev.to or 'open end'}) is still "
-                    f"in force on {nxt.from_}, when the next begins; close it with `to:` the day before")
+                    f"in force on {nxt.from_}, when the next begins; close it with `to:` the day before"
+                )
         return ordered
 
     def value_on(self, day: dt.date) -> ParameterValue | None:
@@ -208,15 +220,18 @@ class Criterion(Strict):
     condition: Condition
     source: Citation
     assumption: Text | None = Field(
-        default=None, description="what was chosen where the source is silent; shown to users")
+        default=None, description="what was chosen where the source is silent; shown to users"
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Criterion:
         nodes = walk(self.condition)
         quantifiers = [n for n in nodes if isinstance(n, Members)]
         if quantifiers and not isinstance(self.condition, Members):
-            raise ValueError("a condition that quantifies over members must be the whole condition "
-                             "(`members: ...` at the top); split group tests into their own criterion")
+            raise ValueError(
+                "a condition that quantifies over members must be the whole condition "
+                "(`members: ...` at the top); split group tests into their own criterion"
+            )
         if len(quantifiers) > 1:
             raise ValueError("member quantifiers cannot be nested")
         return self
@@ -268,7 +283,8 @@ class Programme(Strict):
     criteria: list[Criterion] = Field(min_length=1)
     eligibility: Rule
     priority: list[str] = Field(
-        default=[], description="targeting criteria shown in explanations but not required")
+        default=[], description="targeting criteria shown in explanations but not required"
+    )
     next_steps: Text | None = Field(default=None, description="process after eligibility")
 
     @model_validator(mode="after")
@@ -279,12 +295,16 @@ class Programme(Strict):
             raise ValueError(f"criterion ids repeated: {', '.join(dupes)}")
         for where, ref in self._citations():
             if ref not in self.sources:
-                raise ValueError(f"{where} cites `{ref}`, which is not in `sources` "
-                                 f"(known: {', '.join(sorted(self.sources))})")
+                raise ValueError(
+                    f"{where} cites `{ref}`, which is not in `sources` "
+                    f"(known: {', '.join(sorted(self.sources))})"
+                )
         known = set(ids)
         if len(self.eligibility.ids()) > MAX_ELIGIBILITY_ITEMS:
-            raise ValueError(f"`eligibility` names {len(self.eligibility.ids())} criteria; at most "
-                             f"{MAX_ELIGIBILITY_ITEMS} (the screener keeps failed criteria as a 64-bit set)")
+            raise ValueError(
+                f"`eligibility` names {len(self.eligibility.ids())} criteria; at most "
+                f"{MAX_ELIGIBILITY_ITEMS} (the screener keeps failed criteria as a 64-bit set)"
+            )
         for cid in self.eligibility.ids() + self.priority:
             if cid not in known:
                 raise ValueError(f"`{cid}` in eligibility/priority is not a criterion id")
@@ -292,8 +312,9 @@ class Programme(Strict):
             for node in walk(c.condition):
                 param = getattr(node, "param", None)
                 if param is not None and param not in self.parameters:
-                    raise ValueError(f"criterion `{c.id}` uses parameter `{param}`, which is not "
-                                     f"defined in `parameters`")
+                    raise ValueError(
+                        f"criterion `{c.id}` uses parameter `{param}`, which is not defined in `parameters`"
+                    )
                 self._check_fact(c, node)
         return self
 
@@ -304,6 +325,7 @@ class Programme(Strict):
         if node.fact not in vocabulary:
             scope = "member" if crit.per_member else "group"
             import difflib
+
             close = difflib.get_close_matches(node.fact, list(vocabulary), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise ValueError(f"criterion `{crit.id}`: `{node.fact}` is not a {scope} fact{hint}")
@@ -316,8 +338,7 @@ class Programme(Strict):
 
     def params_on(self, day: dt.date) -> dict[str, Scalar]:
         """Parameter values in force on `day` (a parameter with none is left out)."""
-        return {name: v.value for name, p in self.parameters.items()
-                if (v := p.value_on(day)) is not None}
+        return {name: v.value for name, p in self.parameters.items() if (v := p.value_on(day)) is not None}
 
     def criterion(self, cid: str) -> Criterion:
         return next(c for c in self.criteria if c.id == cid)
@@ -382,8 +403,20 @@ class Contributions(Strict):
 class Project(Strict):
     proposer: Literal["migrant_club", "migrant_federation", "group", "municipality", "other"] | None = None
     proposer_country: str | None = Field(default=None, min_length=2, max_length=2)
-    sector: Literal["agriculture", "tourism", "livestock", "crafts", "commerce", "services",
-                    "manufacturing", "infrastructure", "other"] | None = None
+    sector: (
+        Literal[
+            "agriculture",
+            "tourism",
+            "livestock",
+            "crafts",
+            "commerce",
+            "services",
+            "manufacturing",
+            "infrastructure",
+            "other",
+        ]
+        | None
+    ) = None
     contributions: Contributions | None = None
 
 
@@ -392,16 +425,19 @@ class Group(Strict):
 
     id: str = Field(min_length=1, max_length=200)
     country: Literal["MX", "PA"] = "MX"
-    territory: str = Field(min_length=1, max_length=40,
-                           description="INEGI 5-digit municipality code (MX) or province code (PA)")
+    territory: str = Field(
+        min_length=1, max_length=40, description="INEGI 5-digit municipality code (MX) or province code (PA)"
+    )
     locality: Locality | None = None
     organisation: Organisation | None = None
     members: list[Member] = Field(default=[], max_length=500)
     project: Project | None = None
-    urban_zap_pct: float | None = Field(default=None, ge=0, le=100,
-                                        description="% of the municipality's people in urban ZAP")
+    urban_zap_pct: float | None = Field(
+        default=None, ge=0, le=100, description="% of the municipality's people in urban ZAP"
+    )
     social_bank_office: bool | None = Field(
-        default=None, description="a cooperative savings and loan or community funding society")
+        default=None, description="a cooperative savings and loan or community funding society"
+    )
     as_of: dt.date | None = None
     name: str | None = None
 
@@ -412,6 +448,7 @@ class Group(Strict):
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             raise ValueError("write the date as YYYY-MM-DD")
         return v
+
     notes: str | None = None
 
 

@@ -13,6 +13,7 @@ groups are asked for. Members are shuffled within their block; group ids run on 
 Every column is built from numpy arrays straight into polars, with "not known" put in by null
 masks, so no value ever becomes a Python object.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -36,11 +37,20 @@ SIZE_SHARES = np.array([1, 1, 2, 8, 12, 20, 14, 10, 8, 8, 6, 5, 5]) / 100  # siz
 STRATA = [None, "E1", "E2", "E3", "E4", "E5", "E6"]  # None: not known
 STRATUM_SHARES = [0.3, 0.1, 0.1, 0.15, 0.15, 0.1, 0.1]
 
-GROUP_SCHEMA = pl.Schema({c: pl.String for c in (
-    "group_id", "country", "territory", "locality", "organisation")})
-MEMBER_SCHEMA = pl.Schema({"group_id": pl.String, "age": pl.Int64, "sex": pl.String, "prospera": pl.Boolean,
-                           "poverty": pl.Boolean, "producer_stratum": pl.String,
-                           "entrepreneurial_potential": pl.String})
+GROUP_SCHEMA = pl.Schema(
+    {c: pl.String for c in ("group_id", "country", "territory", "locality", "organisation")}
+)
+MEMBER_SCHEMA = pl.Schema(
+    {
+        "group_id": pl.String,
+        "age": pl.Int64,
+        "sex": pl.String,
+        "prospera": pl.Boolean,
+        "poverty": pl.Boolean,
+        "producer_stratum": pl.String,
+        "entrepreneurial_potential": pl.String,
+    }
+)
 
 
 @cache
@@ -60,8 +70,10 @@ def _words(words: list[str | None] | tuple[str, ...], index: np.ndarray) -> pl.S
 
 def _unknown(frame: pl.DataFrame, masks: dict[str, np.ndarray]) -> pl.DataFrame:
     """`frame` with each named column null where its mask is true."""
-    return frame.with_columns(pl.when(pl.lit(pl.Series(mask))).then(None).otherwise(pl.col(col)).alias(col)
-                              for col, mask in masks.items())
+    return frame.with_columns(
+        pl.when(pl.lit(pl.Series(mask))).then(None).otherwise(pl.col(col)).alias(col)
+        for col, mask in masks.items()
+    )
 
 
 def _block(seed: int, block: int, start: int, n_groups: int) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -73,18 +85,22 @@ def _block(seed: int, block: int, start: int, n_groups: int) -> tuple[pl.DataFra
 
     pa = rng.random(n_groups) < 0.03
     in_focus = rng.random(n_groups) < 0.3
-    territory = np.where(in_focus, focus[rng.integers(0, len(focus), n_groups)],
-                         rng.integers(0, n_mx, n_groups))
+    territory = np.where(
+        in_focus, focus[rng.integers(0, len(focus), n_groups)], rng.integers(0, n_mx, n_groups)
+    )
     territory = np.where(pa, rng.integers(n_mx, len(codes), n_groups), territory)
     gaps = rng.random(n_groups) < 0.25  # a quarter of the groups have some fact not known
     index = pl.int_range(start, start + n_groups, dtype=pl.Int64, eager=True)
-    groups = pl.DataFrame({
-        "group_id": (f"s{seed}-" + index.cast(pl.String).str.zfill(7)),
-        "country": _words(["MX", "PA"], pa.astype(np.uint32)),
-        "territory": codes.gather(territory),
-        "locality": _words(CHOICES["locality"], rng.choice(3, n_groups, p=[0.6, 0.15, 0.25])),
-        "organisation": _words(CHOICES["organisation"], rng.choice(3, n_groups, p=[0.45, 0.35, 0.2])),
-    }, schema=GROUP_SCHEMA)
+    groups = pl.DataFrame(
+        {
+            "group_id": (f"s{seed}-" + index.cast(pl.String).str.zfill(7)),
+            "country": _words(["MX", "PA"], pa.astype(np.uint32)),
+            "territory": codes.gather(territory),
+            "locality": _words(CHOICES["locality"], rng.choice(3, n_groups, p=[0.6, 0.15, 0.25])),
+            "organisation": _words(CHOICES["organisation"], rng.choice(3, n_groups, p=[0.45, 0.35, 0.2])),
+        },
+        schema=GROUP_SCHEMA,
+    )
     groups = _unknown(groups, {c: rng.random(n_groups) < 0.04 for c in ("locality", "organisation")})
 
     # sizes around the minimum of five, and some large groups
@@ -105,28 +121,35 @@ def _block(seed: int, block: int, start: int, n_groups: int) -> tuple[pl.DataFra
     # most groups are all-adult, medium-plus potential, women in poverty, so that programmes'
     # other criteria are reached; the rest vary freely
     typical = rng.random(n_groups)[gid] < 0.5
-    potential = np.where(typical, 2 + rng.integers(0, 3, n, dtype=np.int8),  # medium, high, very_high
-                         rng.integers(0, len(CHOICES["entrepreneurial_potential"]), n, dtype=np.int8))
+    potential = np.where(
+        typical,
+        2 + rng.integers(0, 3, n, dtype=np.int8),  # medium, high, very_high
+        rng.integers(0, len(CHOICES["entrepreneurial_potential"]), n, dtype=np.int8),
+    )
     sex = np.where(typical & (rng.random(n) < 0.9), 0, rng.integers(0, 2, n, dtype=np.int8))  # 0 is F
     poverty = np.where(typical, rng.random(n) < 0.95, rng.random(n) < 0.6)
     stratum = rng.choice(len(STRATA), n, p=STRATUM_SHARES).astype(np.int8)
-    members = pl.DataFrame({
-        "group_id": groups.get_column("group_id").gather(gid),
-        "age": age,
-        "sex": _words(CHOICES["sex"], sex),
-        "prospera": prospera,
-        "poverty": poverty,
-        "producer_stratum": _words(STRATA, stratum),
-        "entrepreneurial_potential": _words(CHOICES["entrepreneurial_potential"], potential),
-    }, schema=MEMBER_SCHEMA)
+    members = pl.DataFrame(
+        {
+            "group_id": groups.get_column("group_id").gather(gid),
+            "age": age,
+            "sex": _words(CHOICES["sex"], sex),
+            "prospera": prospera,
+            "poverty": poverty,
+            "producer_stratum": _words(STRATA, stratum),
+            "entrepreneurial_potential": _words(CHOICES["entrepreneurial_potential"], potential),
+        },
+        schema=MEMBER_SCHEMA,
+    )
     # in groups with gaps, a tenth of each fact is not known
     gap_m = gaps[gid]
     facts = [c for c in MEMBER_SCHEMA if c != "group_id"]
     return groups, _unknown(members, {c: gap_m & (rng.random(n) < 0.1) for c in facts})
 
 
-def blocks(n_groups: int, seed: int = 1,
-           block_groups: int = BLOCK_GROUPS) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+def blocks(
+    n_groups: int, seed: int = 1, block_groups: int = BLOCK_GROUPS
+) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
     """(groups, members) of each block in turn (one empty block when `n_groups` is 0)."""
     if block_groups < 1:
         raise ValueError(f"block_groups must be at least 1, not {block_groups}")
@@ -134,8 +157,9 @@ def blocks(n_groups: int, seed: int = 1,
         yield _block(seed, block, start, min(block_groups, n_groups - start))
 
 
-def generate(n_groups: int, seed: int = 1,
-             block_groups: int = BLOCK_GROUPS) -> tuple[pl.DataFrame, pl.DataFrame]:
+def generate(
+    n_groups: int, seed: int = 1, block_groups: int = BLOCK_GROUPS
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(groups, members) frames for `n_groups` groups, in memory; deterministic for a given seed
     and block size. The same rows, in the same order, as `write_population` writes."""
     parts = list(blocks(n_groups, seed, block_groups))
@@ -148,9 +172,13 @@ def _paths(out_dir: Path | str, fmt: Literal["csv", "parquet"]) -> tuple[Path, P
     return out / f"groups.{fmt}", out / f"members.{fmt}"
 
 
-def write_population(n_groups: int, out_dir: Path | str, seed: int = 1,
-                     fmt: Literal["csv", "parquet"] = "csv",
-                     block_groups: int = BLOCK_GROUPS) -> tuple[Path, Path, int, int]:
+def write_population(
+    n_groups: int,
+    out_dir: Path | str,
+    seed: int = 1,
+    fmt: Literal["csv", "parquet"] = "csv",
+    block_groups: int = BLOCK_GROUPS,
+) -> tuple[Path, Path, int, int]:
     """Draw and write a population block by block (one Parquet row group per block), holding
     one block at a time. Returns the groups and members paths and how many of each were written.
     Each file is written beside its target under a temporary name and renamed when complete,
@@ -165,8 +193,9 @@ def write_population(n_groups: int, out_dir: Path | str, seed: int = 1,
     return paths[0], paths[1], groups.rows, members.rows
 
 
-def write(groups: pl.DataFrame, members: pl.DataFrame, out_dir: Path | str,
-          fmt: Literal["csv", "parquet"] = "csv") -> tuple[Path, Path]:
+def write(
+    groups: pl.DataFrame, members: pl.DataFrame, out_dir: Path | str, fmt: Literal["csv", "parquet"] = "csv"
+) -> tuple[Path, Path]:
     """Write frames already in memory (as `generate` gives them) to `out_dir`."""
     paths = _paths(out_dir, fmt)
     for frame, path in zip((groups, members), paths, strict=True):

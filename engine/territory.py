@@ -3,6 +3,7 @@
 Each country has a provider reading a CSV from fixtures/territories/. Attributes keep their
 fixture names and become the rule facts `territory.<name>`; empty cells are "not known".
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,8 +25,7 @@ TERRITORY_DIR = FIXTURES_DIR / "territories"
 
 def _fold(text: str) -> str:
     """Lower case without accents, for name search."""
-    return "".join(c for c in unicodedata.normalize("NFD", text.lower())
-                   if unicodedata.category(c) != "Mn")
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,18 @@ class Provider:
         import polars as pl
 
         raw = pl.read_csv(self.path, infer_schema=False)
-        return raw.select(pl.col("code"), *[
-            pl.col(c).cast(pl.Float64) if c in self.numbers else
-            (pl.col(c) == "1") if c in self.flags else pl.col(c)
-            for c in raw.columns if c != "code"])
+        return raw.select(
+            pl.col("code"),
+            *[
+                pl.col(c).cast(pl.Float64)
+                if c in self.numbers
+                else (pl.col(c) == "1")
+                if c in self.flags
+                else pl.col(c)
+                for c in raw.columns
+                if c != "code"
+            ],
+        )
 
     def lookup(self, code: str) -> dict[str, Any]:
         try:
@@ -75,17 +83,28 @@ class Provider:
         except KeyError:
             pass
         suggestions = self.suggest(code)
-        shown = "; ".join(f"{c} {self.table[c].get('name', '')} ({self.table[c].get('state_name', '')})"
-                          .replace(" ()", "") for c in suggestions)
-        hint = f"close matches: {shown}" if suggestions else \
-            f"use the {self.unit} code ({'5-digit INEGI code, e.g. 12029' if self.country == 'MX' else 'e.g. 02'})"
-        raise UnknownTerritoryError(f"unknown {self.unit} code `{code}` for country {self.country}",
-                                    hint=hint, suggestions=suggestions)
+        shown = "; ".join(
+            f"{c} {self.table[c].get('name', '')} ({self.table[c].get('state_name', '')})".replace(" ()", "")
+            for c in suggestions
+        )
+        hint = (
+            f"close matches: {shown}"
+            if suggestions
+            else f"use the {self.unit} code ({'5-digit INEGI code, e.g. 12029' if self.country == 'MX' else 'e.g. 02'})"
+        )
+        raise UnknownTerritoryError(
+            f"unknown {self.unit} code `{code}` for country {self.country}",
+            hint=hint,
+            suggestions=suggestions,
+        )
 
     def suggest(self, text: str, n: int = 5) -> list[str]:
         """Codes close to `text`: one digit off (same state first), then similar codes or names."""
-        one_off = [c for c in self.table if len(c) == len(text)
-                   and sum(a != b for a, b in zip(c, text)) == 1]
+        one_off = [
+            c
+            for c in self.table
+            if len(c) == len(text) and sum(a != b for a, b in zip(c, text, strict=True)) == 1
+        ]
         one_off.sort(key=lambda c: (c[:2] != text[:2], c))
         by_code = difflib.get_close_matches(text, list(self.table), n=n, cutoff=0.6)
         names = {_fold(row.get("name", "")): code for code, row in self.table.items()}
@@ -95,22 +114,35 @@ class Provider:
     def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
         """Territories whose name or code contains `text` (accent-insensitive)."""
         needle = _fold(text.strip())
-        hits = [dict(row) for code, row in self.table.items()
-                if needle and (needle in _fold(row.get("name", "")) or code.startswith(needle))]
+        hits = [
+            dict(row)
+            for code, row in self.table.items()
+            if needle and (needle in _fold(row.get("name", "")) or code.startswith(needle))
+        ]
         return hits[:limit]
 
 
 PROVIDERS: dict[str, Provider] = {
     "MX": Provider(
-        country="MX", path=TERRITORY_DIR / "mx_municipalities.csv", unit="municipality",
-        numbers=("population_2020", "pct_pop_localities_under_5000",
-                 "income_below_poverty_line_pct", "poverty_pct"),
+        country="MX",
+        path=TERRITORY_DIR / "mx_municipalities.csv",
+        unit="municipality",
+        numbers=(
+            "population_2020",
+            "pct_pop_localities_under_5000",
+            "income_below_poverty_line_pct",
+            "poverty_pct",
+        ),
         flags=("indigenous_municipality", "zap_rural"),
-        provenance="CONAPO 2020, CONEVAL 2020, CDI 2015, DOF ZAP 2026 (fixtures/territories/PROVENANCE.md)"),
+        provenance="CONAPO 2020, CONEVAL 2020, CDI 2015, DOF ZAP 2026 (fixtures/territories/PROVENANCE.md)",
+    ),
     "PA": Provider(
-        country="PA", path=TERRITORY_DIR / "pa_provinces.csv", unit="province",
+        country="PA",
+        path=TERRITORY_DIR / "pa_provinces.csv",
+        unit="province",
         flags=("indigenous_comarca",),
-        provenance="INEC Panamá province codes (fixtures/territories/PROVENANCE.md)"),
+        provenance="INEC Panamá province codes (fixtures/territories/PROVENANCE.md)",
+    ),
 }
 
 
@@ -118,8 +150,9 @@ def provider(country: str) -> Provider:
     try:
         return PROVIDERS[country]
     except KeyError:
-        raise UnknownTerritoryError(f"no territory data for country `{country}`",
-                                    hint=f"supported: {', '.join(PROVIDERS)}") from None
+        raise UnknownTerritoryError(
+            f"no territory data for country `{country}`", hint=f"supported: {', '.join(PROVIDERS)}"
+        ) from None
 
 
 def lookup(country: str, code: str) -> dict[str, Any]:

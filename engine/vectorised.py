@@ -19,6 +19,7 @@ Nothing here knows a programme by name: any rule file that validates compiles. p
 chosen over pyarrow compute by measurement (bench/README.md): the group-by over members and the
 join of territories are where the time goes, and polars does both in parallel.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,12 +37,24 @@ from engine.facts import GROUP_FACTS, MEMBER_FACTS, FactSpec
 from engine.rules import RuleSet
 from engine.schema import AllOf, AnyOf, Compare, Condition, Members, NotOf, Rule, Scalar, compared_facts, walk
 
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
-            "in": "not_in", "not_in": "in"}
+_NEGATED = {
+    "==": "!=",
+    "!=": "==",
+    "<": ">=",
+    "<=": ">",
+    ">": "<=",
+    ">=": "<",
+    "in": "not_in",
+    "not_in": "in",
+}
 
 #: polars dtype of each fact kind, for columns that a population does not carry (always null)
-KIND_DTYPE: dict[str, pl.DataType] = {"number": pl.Float64(), "text": pl.String(),
-                                      "bool": pl.Boolean(), "date": pl.Date()}
+KIND_DTYPE: dict[str, pl.DataType] = {
+    "number": pl.Float64(),
+    "text": pl.String(),
+    "bool": pl.Boolean(),
+    "date": pl.Date(),
+}
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -58,9 +71,11 @@ def _value_for(kind: str, value: Any, where: str) -> Any:
         return value
     if kind == "date" and isinstance(value, dt.date):
         return value
-    raise RuleFileError(f"{where}: cannot compare a {kind} fact with {value!r} "
-                        f"({type(value).__name__}) in the vectorised screener",
-                        hint="write the value with the fact's type (see engine/facts.py)")
+    raise RuleFileError(
+        f"{where}: cannot compare a {kind} fact with {value!r} "
+        f"({type(value).__name__}) in the vectorised screener",
+        hint="write the value with the fact's type (see engine/facts.py)",
+    )
 
 
 def _compare(col: pl.Expr, kind: str, op: str, value: Any, negate: bool, where: str) -> pl.Expr:
@@ -73,9 +88,9 @@ def _compare(col: pl.Expr, kind: str, op: str, value: Any, negate: bool, where: 
             return (col.is_not_null() & test).fill_null(False)
         # 0/1 semantics otherwise: compared as integers
         col = col.cast(pl.Int8)
-        conv = (lambda v: int(_value_for(kind, v, where)))  # noqa: E731
+        conv = lambda v: int(_value_for(kind, v, where))  # noqa: E731
     else:
-        conv = (lambda v: _value_for(kind, v, where))  # noqa: E731
+        conv = lambda v: _value_for(kind, v, where)  # noqa: E731
     if op == "between":
         low, high = (conv(v) for v in value)
         test = (col < low) | (col > high) if negate else (col >= low) & (col <= high)
@@ -87,8 +102,14 @@ def _compare(col: pl.Expr, kind: str, op: str, value: Any, negate: bool, where: 
             test = col.is_in(values) if op == "in" else ~col.is_in(values)
         else:
             v = conv(value)
-            test = {"==": col == v, "!=": col != v, "<": col < v, "<=": col <= v,
-                    ">": col > v, ">=": col >= v}[op]
+            test = {
+                "==": col == v,
+                "!=": col != v,
+                "<": col < v,
+                "<=": col <= v,
+                ">": col > v,
+                ">=": col >= v,
+            }[op]
     return (col.is_not_null() & test).fill_null(False)
 
 
@@ -112,8 +133,7 @@ def matched(cond: Condition, ctx: _Ctx, negate: bool = False) -> pl.Expr:
         return reduce((lambda a, b: a & b) if conj else (lambda a, b: a | b), children)
     if isinstance(cond, Compare):
         value = ctx.params[cond.param] if cond.param is not None else cond.value
-        return _compare(ctx.column(cond.fact), ctx.kinds[cond.fact].type, cond.op, value, negate,
-                        ctx.where)
+        return _compare(ctx.column(cond.fact), ctx.kinds[cond.fact].type, cond.op, value, negate, ctx.where)
     raise TypeError(f"cannot compile {type(cond).__name__} inside a condition")
 
 
@@ -125,22 +145,33 @@ def _any_null(facts: list[str], column: Callable[[str], pl.Expr]) -> pl.Expr:
 
 def _tri(passed: pl.Expr, unknown: pl.Expr) -> pl.Expr:
     """pass -> true, unknown -> null, fail -> false."""
-    return pl.when(passed).then(pl.lit(True)).when(unknown).then(pl.lit(None, pl.Boolean)) \
+    return (
+        pl.when(passed)
+        .then(pl.lit(True))
+        .when(unknown)
+        .then(pl.lit(None, pl.Boolean))
         .otherwise(pl.lit(False))
+    )
 
 
 # --------------------------------------------------------------------------- member quantifiers
 
 
 def _holds(op: str, x: pl.Expr, threshold: float) -> pl.Expr:
-    return {"<": x < threshold, "<=": x <= threshold, "==": x == threshold, "!=": x != threshold,
-            ">": x > threshold, ">=": x >= threshold}[op]
+    return {
+        "<": x < threshold,
+        "<=": x <= threshold,
+        "==": x == threshold,
+        "!=": x != threshold,
+        ">": x > threshold,
+        ">=": x >= threshold,
+    }[op]
 
 
-def count_outcome_expr(op: str, threshold: float, p: pl.Expr, u: pl.Expr, n: pl.Expr,
-                       share: bool) -> pl.Expr:
+def count_outcome_expr(op: str, threshold: float, p: pl.Expr, u: pl.Expr, n: pl.Expr, share: bool) -> pl.Expr:
     """`engine.eligibility.count_outcome` over columns: whether `count op threshold` holds for
     every (true), no (false) or only some (null) count k in [p, p + u]."""
+
     def x(k: pl.Expr) -> pl.Expr:
         if not share:
             return k.cast(pl.Float64)
@@ -154,16 +185,18 @@ def count_outcome_expr(op: str, threshold: float, p: pl.Expr, u: pl.Expr, n: pl.
     # so `==` can hold for at most one k: some k hits the threshold -> cannot tell
     if share:
         k0 = (pl.lit(threshold) * n.cast(pl.Float64)).round(0)
-        hit = (k0 >= p) & (k0 <= p + u) & (pl.when(n > 0).then(k0 / n.cast(pl.Float64))
-                                           .otherwise(pl.lit(0.0)) == threshold)
+        hit = (
+            (k0 >= p)
+            & (k0 <= p + u)
+            & (pl.when(n > 0).then(k0 / n.cast(pl.Float64)).otherwise(pl.lit(0.0)) == threshold)
+        )
     else:
         hit = (pl.lit(threshold) == pl.lit(threshold).round(0)) & (p <= threshold) & (p + u >= threshold)
     some = pl.when(hit).then(pl.lit(None, pl.Boolean)).otherwise(pl.lit(op == "!="))
     return pl.when(u == 0).then(lo).otherwise(some)
 
 
-def quantifier_outcome(cond: Members, threshold: float | None, p: pl.Expr, u: pl.Expr,
-                       n: pl.Expr) -> pl.Expr:
+def quantifier_outcome(cond: Members, threshold: float | None, p: pl.Expr, u: pl.Expr, n: pl.Expr) -> pl.Expr:
     none_b = pl.lit(None, pl.Boolean)
     if cond.members == "all":
         return pl.when(n - p - u > 0).then(pl.lit(False)).when(u > 0).then(none_b).otherwise(pl.lit(True))
@@ -184,8 +217,9 @@ def kleene_expr(rule: Rule, outcome: Callable[[str], pl.Expr]) -> pl.Expr:
     return reduce((lambda a, b: a & b) if rule.all is not None else (lambda a, b: a | b), values)
 
 
-def blocking_parts(rule: Rule, outcome: Callable[[str], pl.Expr],
-                   ancestors_false: pl.Expr) -> list[tuple[str, pl.Expr]]:
+def blocking_parts(
+    rule: Rule, outcome: Callable[[str], pl.Expr], ancestors_false: pl.Expr
+) -> list[tuple[str, pl.Expr]]:
     """(criterion id, included?) in rule order, so that the included ids are
     `blocking(rule, outcomes, False)` for a rule that came out false. Unrolling `blocking`:
     a criterion is named when it failed and every rule above it came out false (an `all` that
@@ -220,6 +254,7 @@ def _column_getter(present: set[str], kinds: dict[str, FactSpec]) -> Callable[[s
         if fact in present:
             return pl.col(fact)
         return pl.lit(None, KIND_DTYPE[kinds[fact].type])  # not in the population: unknown
+
     return column
 
 
@@ -240,8 +275,13 @@ class Plan:
 N_MEMBERS = "__n"
 
 
-def compile_plan(rules: RuleSet, as_of: dt.date, group_columns: set[str], member_columns: set[str],
-                 programs: list[str] | None = None) -> Plan:
+def compile_plan(
+    rules: RuleSet,
+    as_of: dt.date,
+    group_columns: set[str],
+    member_columns: set[str],
+    programs: list[str] | None = None,
+) -> Plan:
     """Compile the programmes of `rules` (or only `programs`) for the date `as_of`, for frames
     that carry `group_columns` / `member_columns` (other facts are unknown). `as_of` and `size`
     are computed, not read."""
@@ -274,15 +314,14 @@ def compile_plan(rules: RuleSet, as_of: dt.date, group_columns: set[str], member
                     name = f"__p{idx}_{crit.id}"
                     cp.member_columns[name] = (m, ~m & _any_null(facts, mcol))
                     p_count, u_count = pl.col(name + "_p"), pl.col(name + "_u")
-                cp.outcomes[crit.id] = quantifier_outcome(cond, threshold, p_count, u_count,
-                                                          pl.col(N_MEMBERS))
+                cp.outcomes[crit.id] = quantifier_outcome(
+                    cond, threshold, p_count, u_count, pl.col(N_MEMBERS)
+                )
             else:
                 ctx = _Ctx(gcol, GROUP_FACTS, params, where)
-                cp.outcomes[crit.id] = _tri(matched(cond, ctx),
-                                            _any_null(compared_facts(cond), gcol))
+                cp.outcomes[crit.id] = _tri(matched(cond, ctx), _any_null(compared_facts(cond), gcol))
         compiled.append(cp)
-    return Plan(as_of=as_of, programmes=compiled, group_columns=group_columns,
-                member_columns=member_columns)
+    return Plan(as_of=as_of, programmes=compiled, group_columns=group_columns, member_columns=member_columns)
 
 
 def _outcome_col(idx: int, cid: str) -> str:
@@ -297,8 +336,10 @@ def member_stage(plan: Plan) -> tuple[list[pl.Expr], list[pl.Expr]]:
     for cp in plan.programmes:
         for name, (m, u) in cp.member_columns.items():
             cols += [m.alias(name + "_m"), u.alias(name + "_u0")]
-            aggs += [pl.col(name + "_m").sum().alias(name + "_p"),
-                     pl.col(name + "_u0").sum().alias(name + "_u")]
+            aggs += [
+                pl.col(name + "_m").sum().alias(name + "_p"),
+                pl.col(name + "_u0").sum().alias(name + "_u"),
+            ]
     return cols, aggs
 
 
@@ -309,10 +350,12 @@ def group_stage(plan: Plan, rules: RuleSet, frame: pl.LazyFrame) -> pl.LazyFrame
     `name_failures` turns into the ids. Joining strings for every group costs several times
     more than the rest of this stage, and a population has only a few distinct sets."""
     counted = [c for cp in plan.programmes for c in cp.member_columns]
-    fill = [pl.col(N_MEMBERS).fill_null(0)] + [pl.col(c + s).fill_null(0) for c in counted
-                                               for s in ("_p", "_u")]
-    frame = frame.with_columns(fill).with_columns(pl.col(N_MEMBERS).alias("size"),
-                                                  pl.lit(plan.as_of).alias("as_of"))
+    fill = [pl.col(N_MEMBERS).fill_null(0)] + [
+        pl.col(c + s).fill_null(0) for c in counted for s in ("_p", "_u")
+    ]
+    frame = frame.with_columns(fill).with_columns(
+        pl.col(N_MEMBERS).alias("size"), pl.lit(plan.as_of).alias("as_of")
+    )
     outcome_cols: list[pl.Expr] = []
     results: list[pl.Expr] = []
     for idx, cp in enumerate(plan.programmes):
@@ -324,8 +367,12 @@ def group_stage(plan: Plan, rules: RuleSet, frame: pl.LazyFrame) -> pl.LazyFrame
         rule = rules.get(cp.slug).eligibility
         eligible = kleene_expr(rule, outcome)
         parts = blocking_parts(rule, outcome, eligible == False)  # noqa: E712
-        bits = pl.sum_horizontal([pl.when(inc).then(pl.lit(1 << k, pl.UInt64))
-                                  .otherwise(pl.lit(0, pl.UInt64)) for k, (_, inc) in enumerate(parts)])
+        bits = pl.sum_horizontal(
+            [
+                pl.when(inc).then(pl.lit(1 << k, pl.UInt64)).otherwise(pl.lit(0, pl.UInt64))
+                for k, (_, inc) in enumerate(parts)
+            ]
+        )
         results += [eligible.alias(f"eligible_{idx}"), bits.alias(f"failed_{idx}")]
     return frame.with_columns(outcome_cols).with_columns(results)
 
@@ -341,8 +388,10 @@ def name_failures(plan: Plan, rules: RuleSet, wide: pl.DataFrame) -> pl.DataFram
         tables.append({bits: ";".join(cid for k, cid in enumerate(ids) if bits >> k & 1) for bits in sets})
     listed = pl.Enum(list(dict.fromkeys(name for table in tables for name in table.values())))
     # the empty set (0) is the one value left out of a table: no failed criterion, null
-    return wide.with_columns(pl.col(f"failed_{i}").replace_strict(table, default=None, return_dtype=listed)
-                             for i, table in enumerate(tables))
+    return wide.with_columns(
+        pl.col(f"failed_{i}").replace_strict(table, default=None, return_dtype=listed)
+        for i, table in enumerate(tables)
+    )
 
 
 def evaluate(plan: Plan, rules: RuleSet, groups: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
@@ -352,8 +401,9 @@ def evaluate(plan: Plan, rules: RuleSet, groups: pl.DataFrame, members: pl.DataF
     cols, aggs = member_stage(plan)
     agg = members.lazy().with_columns(cols).group_by("group_id").agg(pl.len().alias(N_MEMBERS), *aggs)
     frame = groups.lazy().join(agg, on="group_id", how="left")
-    return name_failures(plan, rules,
-                         group_stage(plan, rules, frame).select("group_id", *_result_columns(plan)).collect())
+    return name_failures(
+        plan, rules, group_stage(plan, rules, frame).select("group_id", *_result_columns(plan)).collect()
+    )
 
 
 def _result_columns(plan: Plan) -> list[str]:
@@ -364,12 +414,17 @@ def long_form(plan: Plan, wide: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.
     """One row per group and programme (group-major, programmes in rule-set order):
     group_id, program, eligible, failed (plus `keep`)."""
     program_type = pl.Enum(plan.slugs)
-    parts = [wide.select("group_id", *keep,
-                         pl.lit(cp.slug, program_type).alias("program"),
-                         pl.col(f"eligible_{i}").alias("eligible"),
-                         pl.col(f"failed_{i}").alias("failed"),
-                         pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"))
-             for i, cp in enumerate(plan.programmes)]
+    parts = [
+        wide.select(
+            "group_id",
+            *keep,
+            pl.lit(cp.slug, program_type).alias("program"),
+            pl.col(f"eligible_{i}").alias("eligible"),
+            pl.col(f"failed_{i}").alias("failed"),
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"),
+        )
+        for i, cp in enumerate(plan.programmes)
+    ]
     out = pl.concat(parts)
     return out.sort(["__row", "program"]).drop("__row")
 
@@ -391,21 +446,28 @@ class ScreenReport:
     summary: pl.DataFrame
 
 
-def _results_parts(plan: Plan, frame: pl.DataFrame,
-                   program_type: pl.DataType | None = None) -> list[pl.DataFrame]:
+def _results_parts(
+    plan: Plan, frame: pl.DataFrame, program_type: pl.DataType | None = None
+) -> list[pl.DataFrame]:
     """The chunk's groups for the first programme, then for the next, ... (`program` as plain
     text unless `program_type` is given)."""
-    return [frame.select(pl.col("group_id"), pl.lit(cp.slug, program_type or pl.String).alias("program"),
-                         pl.col(f"eligible_{i}").alias("eligible"),
-                         pl.col(f"failed_{i}").alias("failed"))
-            for i, cp in enumerate(plan.programmes)]
+    return [
+        frame.select(
+            pl.col("group_id"),
+            pl.lit(cp.slug, program_type or pl.String).alias("program"),
+            pl.col(f"eligible_{i}").alias("eligible"),
+            pl.col(f"failed_{i}").alias("failed"),
+        )
+        for i, cp in enumerate(plan.programmes)
+    ]
 
 
 def _results_long(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     """One row per group and programme: the chunk's groups for the first programme, then for
     the next (interleaving them costs more than the rest of the screening)."""
-    return (pl.concat(_results_parts(plan, frame, pl.Enum(plan.slugs)))
-            .with_columns(pl.col("failed").cast(pl.String)))
+    return pl.concat(_results_parts(plan, frame, pl.Enum(plan.slugs))).with_columns(
+        pl.col("failed").cast(pl.String)
+    )
 
 
 def _need_quoting(ids: pl.Series) -> bool:
@@ -419,19 +481,36 @@ def _summary(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     aggs = []
     for i in range(len(plan.programmes)):
         e = pl.col(f"eligible_{i}")
-        aggs += [(e == True).sum().alias(f"y{i}"), (e == False).sum().alias(f"n{i}"),  # noqa: E712
-                 e.is_null().sum().alias(f"u{i}")]
+        aggs += [
+            (e == True).sum().alias(f"y{i}"),  # noqa: E712 - a polars expression
+            (e == False).sum().alias(f"n{i}"),  # noqa: E712
+            e.is_null().sum().alias(f"u{i}"),
+        ]
     wide = frame.group_by("__state").agg(aggs)
-    return pl.concat([wide.select(pl.lit(cp.slug).alias("program"), pl.col("__state").alias("state"),
-                                  pl.col(f"y{i}").alias("eligible"), pl.col(f"n{i}").alias("not_eligible"),
-                                  pl.col(f"u{i}").alias("cannot_tell"))
-                      for i, cp in enumerate(plan.programmes)])
+    return pl.concat(
+        [
+            wide.select(
+                pl.lit(cp.slug).alias("program"),
+                pl.col("__state").alias("state"),
+                pl.col(f"y{i}").alias("eligible"),
+                pl.col(f"n{i}").alias("not_eligible"),
+                pl.col(f"u{i}").alias("cannot_tell"),
+            )
+            for i, cp in enumerate(plan.programmes)
+        ]
+    )
 
 
-def screen_population(population: Path | str, out: Path | str, rules: RuleSet, as_of: dt.date,
-                      programs: list[str] | None = None, rejects: Path | str | None = None,
-                      chunk_bytes: int | None = None,
-                      progress: Callable[[int, int], None] | None = None) -> ScreenReport:
+def screen_population(
+    population: Path | str,
+    out: Path | str,
+    rules: RuleSet,
+    as_of: dt.date,
+    programs: list[str] | None = None,
+    rejects: Path | str | None = None,
+    chunk_bytes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScreenReport:
     """Screen every group of a population for every programme; write the results (CSV or
     Parquet by the suffix of `out`) and the rejected rows (`rejects`, default beside `out`)."""
     import time
@@ -442,23 +521,36 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
     pop = popmod.Population.find(population)
     out = Path(out)
     rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
-    plan = compile_plan(rules, as_of, group_columns={"country", "territory", "locality", "organisation",
-                                                     *popmod.territory_frame().columns},
-                        member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"}, programs=programs)
+    plan = compile_plan(
+        rules,
+        as_of,
+        group_columns={"country", "territory", "locality", "organisation", *popmod.territory_frame().columns},
+        member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"},
+        programs=programs,
+    )
     n_parts = popmod.partitions_for(pop, chunk_bytes)
     cols, aggs = member_stage(plan)
-    result_schema = {"group_id": pl.String, "program": pl.String, "eligible": pl.Boolean,
-                     "failed": pl.String}
+    result_schema = {"group_id": pl.String, "program": pl.String, "eligible": pl.Boolean, "failed": pl.String}
     summaries: list[pl.DataFrame] = []
     groups = rejected = done = 0
-    with popmod.FrameWriter(out, result_schema) as results, \
-            popmod.FrameWriter(rejects_path, popmod.REJECT_SCHEMA) as bad:
+    with (
+        popmod.FrameWriter(out, result_schema) as results,
+        popmod.FrameWriter(rejects_path, popmod.REJECT_SCHEMA) as bad,
+    ):
         if progress:
             progress(0, n_parts)
         for chunk in popmod.chunks(pop, n_parts, out.parent, cols, aggs):
-            wide = group_stage(plan, rules, chunk.groups.lazy().with_columns(
-                pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name")).alias("__state"))
-            ).select("group_id", "__state", *_result_columns(plan)).collect()
+            wide = (
+                group_stage(
+                    plan,
+                    rules,
+                    chunk.groups.lazy().with_columns(
+                        pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name")).alias("__state")
+                    ),
+                )
+                .select("group_id", "__state", *_result_columns(plan))
+                .collect()
+            )
             with ThreadPoolExecutor(max_workers=2) as pool:
                 # the summary counted and the ids checked on other threads, while the failed
                 # criteria are named and the rows written
@@ -479,7 +571,17 @@ def screen_population(population: Path | str, out: Path | str, rules: RuleSet, a
             done += 1
             if progress:
                 progress(done, n_parts)
-    summary = (pl.concat(summaries).group_by("program", "state").agg(pl.all().sum())
-               .sort("program", "state") if summaries else _summary(plan, pl.DataFrame()))
-    return ScreenReport(out=out, rejects=rejects_path, groups=groups, rejected_rows=rejected,
-                        partitions=n_parts, seconds=time.perf_counter() - t0, summary=summary)
+    summary = (
+        pl.concat(summaries).group_by("program", "state").agg(pl.all().sum()).sort("program", "state")
+        if summaries
+        else _summary(plan, pl.DataFrame())
+    )
+    return ScreenReport(
+        out=out,
+        rejects=rejects_path,
+        groups=groups,
+        rejected_rows=rejected,
+        partitions=n_parts,
+        seconds=time.perf_counter() - t0,
+        summary=summary,
+    )

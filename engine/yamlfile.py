@@ -3,6 +3,7 @@
 Used for rule files, group files and commitments files alike, so every one of them reports bad
 input the same way. YAML is parsed with the safe loader: files are data, never code.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -74,8 +75,9 @@ def field_path(loc: tuple[Any, ...], data: Any) -> str:
     return out or "(top level)"
 
 
-def explain_validation(exc: ValidationError, path: Path | str, data: Any,
-                       node: yaml.Node | None = None) -> str:
+def explain_validation(
+    exc: ValidationError, path: Path | str, data: Any, node: yaml.Node | None = None
+) -> str:
     """All validation problems of one file, one per line, as `file:line: field: message`."""
     lines = []
     seen = set()
@@ -93,8 +95,7 @@ def explain_validation(exc: ValidationError, path: Path | str, data: Any,
     return "\n".join(lines)
 
 
-def load_model(path: Path, model: type[M], error: type[VinculaError],
-               data: Any = None) -> M:
+def load_model(path: Path, model: type[M], error: type[VinculaError], data: Any = None) -> M:
     """Validate a file's content against `model`; raise `error` naming file, line and field."""
     node = None
     if data is None:

@@ -1,4 +1,5 @@
 """`vincula gaps [--case NAME] [--format md|html|json] [--out FILE] [--lang es|en]`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,11 +17,19 @@ def register(app: typer.Typer) -> None:
     app.command("gaps")(gaps)
 
 
-def gaps(case: Annotated[str | None, typer.Option("--case", help="case name (a file in fixtures/commitments/); default: all")] = None,
-         fmt: Annotated[str, typer.Option("--format", "-f", help="md | html | json")] = "md",
-         out: Annotated[Path | None, typer.Option("--out", "-o", help="write here (atomically) instead of stdout")] = None,
-         commitments: Annotated[Path | None, typer.Option("--commitments", help="folder of commitments case files")] = None,
-         lang: Annotated[str, typer.Option("--lang", help="es | en")] = "es") -> None:
+def gaps(
+    case: Annotated[
+        str | None, typer.Option("--case", help="case name (a file in fixtures/commitments/); default: all")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md | html | json")] = "md",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="write here (atomically) instead of stdout")
+    ] = None,
+    commitments: Annotated[
+        Path | None, typer.Option("--commitments", help="folder of commitments case files")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="es | en")] = "es",
+) -> None:
     """Coordination gaps of the commitments cases: declarative promises, unrealised linkages,
     mismatched populations, single points of failure, vertical and budget gaps."""
     # imported here: networkx and jinja2 are not needed by the other commands' start-up

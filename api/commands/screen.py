@@ -1,4 +1,5 @@
 """`vincula screen POPULATION --out FILE` and `vincula synth N --out DIR`: whole populations."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,18 +27,29 @@ def register(app: typer.Typer) -> None:
 
 PopulationArg = Annotated[Path, typer.Argument(help="folder with groups.csv + members.csv (or .parquet)")]
 OutOpt = Annotated[Path, typer.Option("--out", help="results file: .csv or .parquet")]
-AsOfOpt = Annotated[dt.datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
-                                                     help="judge on this date (default: today)")]
+AsOfOpt = Annotated[
+    dt.datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help="judge on this date (default: today)"),
+]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: bundled rules/)")]
 ProgramOpt = Annotated[list[str] | None, typer.Option("--program", "-p", help="only these programmes")]
-RejectsOpt = Annotated[Path | None, typer.Option("--rejects",
-                                                help="rejected rows (default: <out>.rejects.csv)")]
-ChunkOpt = Annotated[int | None, typer.Option("--chunk-mb", min=1,
-                                              help="input megabytes screened at once (memory bound)")]
+RejectsOpt = Annotated[
+    Path | None, typer.Option("--rejects", help="rejected rows (default: <out>.rejects.csv)")
+]
+ChunkOpt = Annotated[
+    int | None, typer.Option("--chunk-mb", min=1, help="input megabytes screened at once (memory bound)")
+]
 
 
-def screen(population: PopulationArg, out_file: OutOpt, as_of: AsOfOpt = None, rules: RulesOpt = None,
-           program: ProgramOpt = None, rejects: RejectsOpt = None, chunk_mb: ChunkOpt = None) -> None:
+def screen(
+    population: PopulationArg,
+    out_file: OutOpt,
+    as_of: AsOfOpt = None,
+    rules: RulesOpt = None,
+    program: ProgramOpt = None,
+    rejects: RejectsOpt = None,
+    chunk_mb: ChunkOpt = None,
+) -> None:
     """Screen every group of a population for every programme: one row per group and programme."""
     from engine.vectorised import screen_population
 
@@ -47,23 +59,36 @@ def screen(population: PopulationArg, out_file: OutOpt, as_of: AsOfOpt = None, r
     day = as_of.date() if as_of else dt.date.today()
     chunk = chunk_mb * 2**20 if chunk_mb else None
     if sys.stderr.isatty():
-        with Progress(TextColumn("[bold]screening[/]"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("chunks"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        with Progress(
+            TextColumn("[bold]screening[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("chunks"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
             task = bar.add_task("screen", total=None)
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
+
             report = screen_population(population, out_file, rs, day, program, rejects, chunk, progress)
     else:
         report = screen_population(population, out_file, rs, day, program, rejects, chunk)
     _print_summary(report.summary)
-    out.print(f"{report.groups:,} groups screened for {report.summary['program'].n_unique()} programmes "
-              f"on {day} in {report.seconds:.1f} s ({report.partitions} chunk"
-              f"{'s' if report.partitions != 1 else ''}) → {escape(str(report.out))}", soft_wrap=True)
+    out.print(
+        f"{report.groups:,} groups screened for {report.summary['program'].n_unique()} programmes "
+        f"on {day} in {report.seconds:.1f} s ({report.partitions} chunk"
+        f"{'s' if report.partitions != 1 else ''}) → {escape(str(report.out))}",
+        soft_wrap=True,
+    )
     if report.rejected_rows:
         rows = "row" if report.rejected_rows == 1 else "rows"
-        out.print(f"[yellow]{report.rejected_rows:,} {rows} rejected[/] → {escape(str(report.rejects))}",
-                  soft_wrap=True)
+        out.print(
+            f"[yellow]{report.rejected_rows:,} {rows} rejected[/] → {escape(str(report.rejects))}",
+            soft_wrap=True,
+        )
     else:
         out.print("no rows rejected")
 
@@ -76,8 +101,12 @@ def _print_summary(summary: pl.DataFrame) -> None:
     wide = summary.pivot(on="program", index="state", values="eligible").fill_null(0).sort("state")
     table.add_column("state", min_width=len("not eligible"))
     # on a terminal too narrow for the slugs in one line, each breaks at its hyphens
-    needed = max(len("not eligible"), *(len(str(s)) for s in wide["state"])) + sum(map(len, programs)) \
-        + 3 * len(programs) + 4
+    needed = (
+        max(len("not eligible"), *(len(str(s)) for s in wide["state"]))
+        + sum(map(len, programs))
+        + 3 * len(programs)
+        + 4
+    )
     fold = needed > out.width
     for p in programs:
         table.add_column(p.replace("-", "-\n") if fold else p, justify="right", overflow="fold")
@@ -86,16 +115,21 @@ def _print_summary(summary: pl.DataFrame) -> None:
     totals = summary.group_by("program").agg(pl.col("eligible", "not_eligible", "cannot_tell").sum())
     by = {r["program"]: r for r in totals.iter_rows(named=True)}
     table.add_section()
-    for label, col in (("eligible", "eligible"), ("not eligible", "not_eligible"),
-                       ("cannot tell", "cannot_tell")):
+    for label, col in (
+        ("eligible", "eligible"),
+        ("not eligible", "not_eligible"),
+        ("cannot tell", "cannot_tell"),
+    ):
         table.add_row(f"[bold]{label}[/]", *[f"{by[p][col]:,}" for p in programs])
     out.print(table)
 
 
-def synth(n: Annotated[int, typer.Argument(min=0, help="number of groups")],
-          out_dir: Annotated[Path, typer.Option("--out", help="folder to write groups + members into")],
-          seed: Annotated[int, typer.Option("--seed", help="same seed, same files")] = 1,
-          fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv") -> None:
+def synth(
+    n: Annotated[int, typer.Argument(min=0, help="number of groups")],
+    out_dir: Annotated[Path, typer.Option("--out", help="folder to write groups + members into")],
+    seed: Annotated[int, typer.Option("--seed", help="same seed, same files")] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
+) -> None:
     """Write a synthetic population (interchange format) over the real municipalities."""
     from engine import synth as gen
 
@@ -103,5 +137,8 @@ def synth(n: Annotated[int, typer.Argument(min=0, help="number of groups")],
         raise typer.BadParameter("use csv or parquet", param_hint="--format")
     kind: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
     groups, members, n_groups, n_members = gen.write_population(n, out_dir, seed, kind)
-    out.print(f"wrote {n_groups:,} groups and {n_members:,} members (seed {seed}) → "
-              f"{escape(str(groups))}, {escape(str(members))}", soft_wrap=True)
+    out.print(
+        f"wrote {n_groups:,} groups and {n_members:,} members (seed {seed}) → "
+        f"{escape(str(groups))}, {escape(str(members))}",
+        soft_wrap=True,
+    )

@@ -1,4 +1,5 @@
 """`vincula serve`: run the HTTP API and the coordinator page (uvicorn)."""
+
 from __future__ import annotations
 
 import os
@@ -13,14 +14,28 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
 
 
-def serve(host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option("--port", help="TCP port")] = 8000,
-          workers: Annotated[int, typer.Option("--workers", min=1,
-                                               help="processes, one engine each (default: one per "
-                                                    "core, at most 4)")] = DEFAULT_WORKERS,
-          log_level: Annotated[str, typer.Option("--log-level")] = "warning") -> None:
+def serve(
+    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, help="processes, one engine each (default: one per core, at most 4)"
+        ),
+    ] = DEFAULT_WORKERS,
+    log_level: Annotated[str, typer.Option("--log-level")] = "warning",
+) -> None:
     """Start the API and the coordinator page on the bundled rules (settings: VINCULA_* env)."""
     import uvicorn
+
     typer.echo(f"vincula: http://{host}:{port}/  (API docs: /docs)", err=True)
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level=log_level,
-                access_log=False, proxy_headers=False, server_header=False)
+    uvicorn.run(
+        "api.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+    )

@@ -2,6 +2,7 @@
 
 The answer is the engine's `GroupResult`, the same model `vincula check --json` prints.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,10 @@ MAX_BATCH = 1000  # documented ceiling; VINCULA_MAX_BATCH can only lower it
 NDJSON = "application/x-ndjson"
 
 Lang = Annotated[Literal["es", "en"], Query(description="language of labels and explanations")]
-Programs = Annotated[list[str] | None, Query(
-    alias="program", max_length=20, description="only these programme slugs (repeat the parameter)")]
+Programs = Annotated[
+    list[str] | None,
+    Query(alias="program", max_length=20, description="only these programme slugs (repeat the parameter)"),
+]
 
 
 def _iso_date(value: object) -> object:
@@ -35,32 +38,57 @@ def _iso_date(value: object) -> object:
     return value
 
 
-AsOf = Annotated[dt.date | None, BeforeValidator(_iso_date), Query(
-    description="judge on this date (overrides the group's `as_of`; default: the group's, else today)")]
+AsOf = Annotated[
+    dt.date | None,
+    BeforeValidator(_iso_date),
+    Query(description="judge on this date (overrides the group's `as_of`; default: the group's, else today)"),
+]
 
 GROUP_EXAMPLES: dict[str, Any] = {
     "proinpro": {
         "summary": "PROSPERA group in rural Guerrero, 2017",
-        "value": {"id": "chilpancingo-01", "country": "MX", "territory": "12029", "locality": "rural",
-                  "organisation": "informal", "as_of": "2017-06-30",
-                  "members": [{"age": 34, "sex": "F", "prospera": True, "poverty": True},
-                              {"age": 41, "sex": "F", "prospera": True, "poverty": True},
-                              {"age": 29, "sex": "F", "prospera": True},
-                              {"age": 52, "sex": "M", "prospera": False},
-                              {"age": 23, "sex": "F", "prospera": True}]}},
+        "value": {
+            "id": "chilpancingo-01",
+            "country": "MX",
+            "territory": "12029",
+            "locality": "rural",
+            "organisation": "informal",
+            "as_of": "2017-06-30",
+            "members": [
+                {"age": 34, "sex": "F", "prospera": True, "poverty": True},
+                {"age": 41, "sex": "F", "prospera": True, "poverty": True},
+                {"age": 29, "sex": "F", "prospera": True},
+                {"age": 52, "sex": "M", "prospera": False},
+                {"age": 23, "sex": "F", "prospera": True},
+            ],
+        },
+    },
     "project": {
         "summary": "Migrant-club project (3x1), 2016",
-        "value": {"id": "club-zacatecas-7", "territory": "32010", "as_of": "2016-05-01",
-                  "project": {"proposer": "migrant_club", "proposer_country": "US",
-                              "sector": "agriculture",
-                              "contributions": {"federal": 250000, "state": 250000,
-                                                "municipal": 250000, "migrant": 250000}}}},
+        "value": {
+            "id": "club-zacatecas-7",
+            "territory": "32010",
+            "as_of": "2016-05-01",
+            "project": {
+                "proposer": "migrant_club",
+                "proposer_country": "US",
+                "sector": "agriculture",
+                "contributions": {"federal": 250000, "state": 250000, "municipal": 250000, "migrant": 250000},
+            },
+        },
+    },
     "panama": {
         "summary": "Group in Coclé, Panama, 2011",
-        "value": {"id": "cocle-3", "country": "PA", "territory": "02", "locality": "rural",
-                  "as_of": "2011-03-01", "project": {"sector": "tourism"},
-                  "members": [{"age": 30, "poverty": True, "indigenous": True},
-                              {"age": 45, "poverty": True}]}},
+        "value": {
+            "id": "cocle-3",
+            "country": "PA",
+            "territory": "02",
+            "locality": "rural",
+            "as_of": "2011-03-01",
+            "project": {"sector": "tourism"},
+            "members": [{"age": 30, "poverty": True, "indigenous": True}, {"age": 45, "poverty": True}],
+        },
+    },
 }
 
 
@@ -68,8 +96,9 @@ class BatchRequest(BaseModel):
     """Several groups, in the same `{groups: [...]}` form the CLI's group files accept."""
 
     model_config = ConfigDict(extra="forbid")
-    groups: list[Group] = Field(min_length=1, max_length=MAX_BATCH,
-                                description=f"at most {MAX_BATCH} groups per request")
+    groups: list[Group] = Field(
+        min_length=1, max_length=MAX_BATCH, description=f"at most {MAX_BATCH} groups per request"
+    )
 
 
 class BatchItem(BaseModel):
@@ -86,9 +115,13 @@ class BatchResponse(BaseModel):
 
 
 @router.post("", summary="Eligibility of one group, explained", responses=PROBLEM_RESPONSES)
-async def check_group(group: Annotated[Group, Body(openapi_examples=GROUP_EXAMPLES)],
-                      engine: EngineDep, lang: Lang = "es", programs: Programs = None,
-                      as_of: AsOf = None) -> GroupResult:
+async def check_group(
+    group: Annotated[Group, Body(openapi_examples=GROUP_EXAMPLES)],
+    engine: EngineDep,
+    lang: Lang = "es",
+    programs: Programs = None,
+    as_of: AsOf = None,
+) -> GroupResult:
     """Per programme: eligible, not eligible or cannot tell, with every criterion's outcome,
     what was observed, the rule in words, its citation, and the facts that were missing."""
     # Runs on the event loop on purpose: a check takes about a millisecond of CPU under the
@@ -96,26 +129,49 @@ async def check_group(group: Annotated[Group, Body(openapi_examples=GROUP_EXAMPL
     return engine.check(group, as_of, lang, programs)
 
 
-@router.post("/batch", summary=f"Eligibility of many groups (at most {MAX_BATCH})",
-             response_model=BatchResponse,
-             responses={**PROBLEM_RESPONSES, 200: {"content": {NDJSON: {
-                 "schema": {"$ref": "#/components/schemas/BatchItem"}}},
-                 "description": f"JSON `{{results: [...]}}`, or with `Accept: {NDJSON}` one "
-                                "BatchItem per line, streamed as each group is judged"}})
-def check_batch(body: BatchRequest, request: Request, engine: EngineDep, settings: SettingsDep,
-                lang: Lang = "es", programs: Programs = None,
-                as_of: AsOf = None) -> BatchResponse | StreamingResponse:
+@router.post(
+    "/batch",
+    summary=f"Eligibility of many groups (at most {MAX_BATCH})",
+    response_model=BatchResponse,
+    responses={
+        **PROBLEM_RESPONSES,
+        200: {
+            "content": {NDJSON: {"schema": {"$ref": "#/components/schemas/BatchItem"}}},
+            "description": f"JSON `{{results: [...]}}`, or with `Accept: {NDJSON}` one "
+            "BatchItem per line, streamed as each group is judged",
+        },
+    },
+)
+def check_batch(
+    body: BatchRequest,
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    lang: Lang = "es",
+    programs: Programs = None,
+    as_of: AsOf = None,
+) -> BatchResponse | StreamingResponse:
     """Judge each group; a group that cannot be judged (e.g. unknown territory) gets an `error`
     item instead of failing the batch. Send `Accept: application/x-ndjson` for large batches:
     lines are streamed as groups are judged, in request order."""
     limit = min(settings.max_batch, MAX_BATCH)
     if len(body.groups) > limit:
-        raise ApiError(Problem(status=422, code="batch_too_large",
-                               message=f"groups: {len(body.groups)} groups; at most {limit} per request",
-                               errors=[FieldProblem(field="groups", loc=["body", "groups"],
-                                                    message=f"at most {limit} items",
-                                                    type="too_long")],
-                               hint="split the batch into several requests"))
+        raise ApiError(
+            Problem(
+                status=422,
+                code="batch_too_large",
+                message=f"groups: {len(body.groups)} groups; at most {limit} per request",
+                errors=[
+                    FieldProblem(
+                        field="groups",
+                        loc=["body", "groups"],
+                        message=f"at most {limit} items",
+                        type="too_long",
+                    )
+                ],
+                hint="split the batch into several requests",
+            )
+        )
     for slug in programs or []:
         engine.rules.get(slug)  # unknown slug: 404 before any work
     items = _judge_all(engine, body.groups, as_of, lang, programs)
@@ -125,11 +181,15 @@ def check_batch(body: BatchRequest, request: Request, engine: EngineDep, setting
     return BatchResponse(results=list(items))
 
 
-def _judge_all(engine: EligibilityEngine, groups: list[Group], as_of: dt.date | None, lang: str,
-               programs: list[str] | None) -> Iterator[BatchItem]:
+def _judge_all(
+    engine: EligibilityEngine,
+    groups: list[Group],
+    as_of: dt.date | None,
+    lang: str,
+    programs: list[str] | None,
+) -> Iterator[BatchItem]:
     for i, group in enumerate(groups):
         try:
-            yield BatchItem(index=i, group_id=group.id,
-                            result=engine.check(group, as_of, lang, programs))
+            yield BatchItem(index=i, group_id=group.id, result=engine.check(group, as_of, lang, programs))
         except VinculaError as exc:
             yield BatchItem(index=i, group_id=group.id, error=engine_problem(exc))

@@ -4,6 +4,7 @@ The report depends only on files (the commitments cases, the rule files and gap 
 populations they screen), so each case's report is computed once (it screens a population,
 about a second) and kept until one of those files changes; rendering is per request.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -23,22 +24,31 @@ from engine.report import render
 
 router = APIRouter(tags=["gaps"])
 
-Case = Annotated[str | None, Query(max_length=100, description="one case (default: all)",
-                                   examples=["tres-por-uno"])]
+Case = Annotated[
+    str | None, Query(max_length=100, description="one case (default: all)", examples=["tres-por-uno"])
+]
 Lang = Annotated[Literal["es", "en"], Query(description="language of the report")]
 
 
 @lru_cache(maxsize=16)
-def _report(case: str | None, commitments_dir: Path, rules_dir: Path | None,
-            stamp: tuple[tuple[str, int, int], ...]) -> GapReport:
+def _report(
+    case: str | None, commitments_dir: Path, rules_dir: Path | None, stamp: tuple[tuple[str, int, int], ...]
+) -> GapReport:
     """`stamp` is only part of the cache key: a committee member's edit is seen on the next request."""
     return analyse(case, commitments_dir=commitments_dir, rules_dir=rules_dir)
 
 
 def _stamp(*folders: Path) -> tuple[tuple[str, int, int], ...]:
     """(path, modification time, size) of every file in `folders`."""
-    return tuple(sorted((str(p), st.st_mtime_ns, st.st_size) for d in folders if d.is_dir()
-                        for p in d.rglob("*") if p.is_file() and (st := p.stat())))
+    return tuple(
+        sorted(
+            (str(p), st.st_mtime_ns, st.st_size)
+            for d in folders
+            if d.is_dir()
+            for p in d.rglob("*")
+            if p.is_file() and (st := p.stat())
+        )
+    )
 
 
 def _gap_report(case: str | None, settings: SettingsDep) -> GapReport:
@@ -46,13 +56,20 @@ def _gap_report(case: str | None, settings: SettingsDep) -> GapReport:
     known = list(case_files(directory))
     if case is not None and case not in known:
         close = difflib.get_close_matches(case, known, n=3, cutoff=0.3)
-        raise ApiError(Problem(status=404, code="unknown_case",
-                               message=f"no commitments case called `{case}`", suggestions=close,
-                               hint=f"known cases: {', '.join(known)}"))
+        raise ApiError(
+            Problem(
+                status=404,
+                code="unknown_case",
+                message=f"no commitments case called `{case}`",
+                suggestions=close,
+                hint=f"known cases: {', '.join(known)}",
+            )
+        )
     # screened with the same rules as the eligibility endpoints (VINCULA_RULES_DIR); the gap
     # checks stay the bundled rules/gaps
-    inputs = dict.fromkeys((directory, settings.rules_dir or RULES_DIR, RULES_DIR,
-                            FIXTURES_DIR / "populations"))  # (each folder read once)
+    inputs = dict.fromkeys(
+        (directory, settings.rules_dir or RULES_DIR, RULES_DIR, FIXTURES_DIR / "populations")
+    )  # (each folder read once)
     return _report(case, directory, settings.rules_dir, _stamp(*inputs))
 
 
@@ -64,7 +81,8 @@ def gaps(settings: SettingsDep, case: Case = None) -> GapReport:
     return _gap_report(case, settings)
 
 
-@router.get("/report", summary="Coordination gaps (HTML report)", response_class=HTMLResponse,
-            responses=GET_PROBLEMS)
+@router.get(
+    "/report", summary="Coordination gaps (HTML report)", response_class=HTMLResponse, responses=GET_PROBLEMS
+)
 def report(settings: SettingsDep, case: Case = None, lang: Lang = "es") -> HTMLResponse:
     return HTMLResponse(render(_gap_report(case, settings), "html", lang))

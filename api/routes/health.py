@@ -1,4 +1,5 @@
 """`/healthz`: the service is up and which rule versions it serves."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter

@@ -1,5 +1,6 @@
 """Pages for people: the coordinator page at `/` and the interactive API docs, all served from
 api/static and api/templates so they work without internet access."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -27,14 +28,21 @@ async def coordinator_page() -> HTMLResponse:
 @router.get("/docs", response_class=HTMLResponse)
 async def swagger_ui() -> HTMLResponse:
     return get_swagger_ui_html(
-        openapi_url="/openapi.json", title="vincula API — Swagger UI",
-        swagger_js_url="/static/swagger-ui-bundle.js", swagger_css_url="/static/swagger-ui.css",
+        openapi_url="/openapi.json",
+        title="vincula API — Swagger UI",
+        swagger_js_url="/static/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger-ui.css",
         swagger_favicon_url="/static/favicon.png",
-        swagger_ui_parameters={"validatorUrl": None, "defaultModelsExpandDepth": 0})
+        swagger_ui_parameters={"validatorUrl": None, "defaultModelsExpandDepth": 0},
+    )
 
 
 @router.get("/redoc", response_class=HTMLResponse)
 async def redoc() -> HTMLResponse:
-    return get_redoc_html(openapi_url="/openapi.json", title="vincula API — ReDoc",
-                          redoc_js_url="/static/redoc.standalone.js",
-                          redoc_favicon_url="/static/favicon.png", with_google_fonts=False)
+    return get_redoc_html(
+        openapi_url="/openapi.json",
+        title="vincula API — ReDoc",
+        redoc_js_url="/static/redoc.standalone.js",
+        redoc_favicon_url="/static/favicon.png",
+        with_google_fonts=False,
+    )

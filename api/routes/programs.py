@@ -1,4 +1,5 @@
 """`/v1/programs`: the programmes of the loaded rule set, with criteria, parameters and citations."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,9 @@ class ProgrammeSummary(BaseModel):
     valid_to: dt.date | None
     summary: Text
     criteria: int = Field(description="number of criteria")
-    rules_version: str = Field(description="rule-file version + content hash",
-                               examples=["2017.1+bcd5516e4449"])
+    rules_version: str = Field(
+        description="rule-file version + content hash", examples=["2017.1+bcd5516e4449"]
+    )
 
 
 class ProgrammeDetail(Programme):
@@ -39,14 +41,24 @@ class ProgrammeDetail(Programme):
 @router.get("", summary="List the programmes")
 async def list_programmes(engine: EngineDep) -> list[ProgrammeSummary]:
     rs = engine.rules
-    return [ProgrammeSummary(slug=p.slug, name=p.name, agency=p.agency, country=p.country, unit=p.unit,
-                             valid_from=p.valid_from, valid_to=p.valid_to, summary=p.summary,
-                             criteria=len(p.criteria), rules_version=rs.version(p.slug))
-            for p in rs.programmes.values()]
+    return [
+        ProgrammeSummary(
+            slug=p.slug,
+            name=p.name,
+            agency=p.agency,
+            country=p.country,
+            unit=p.unit,
+            valid_from=p.valid_from,
+            valid_to=p.valid_to,
+            summary=p.summary,
+            criteria=len(p.criteria),
+            rules_version=rs.version(p.slug),
+        )
+        for p in rs.programmes.values()
+    ]
 
 
-@router.get("/{slug}", summary="One programme: criteria, parameters and citations",
-            responses=GET_PROBLEMS)
+@router.get("/{slug}", summary="One programme: criteria, parameters and citations", responses=GET_PROBLEMS)
 async def get_programme(slug: Slug, engine: EngineDep) -> ProgrammeDetail:
     programme = engine.rules.get(slug)
     return ProgrammeDetail(**dict(programme), rules_version=engine.rules.version(slug))
