@@ -1,0 +1,34 @@
+"""The message catalogue: every id in both languages, with the same placeholders."""
+from __future__ import annotations
+
+import string
+
+from engine.messages import LANGS, catalogue, lang_of, t
+
+
+def _forms(entry):
+    return list(entry.values()) if isinstance(entry, dict) else [entry]
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_message_has_both_languages_and_the_same_placeholders():
+    for key, entry in catalogue().items():
+        assert set(entry) == set(LANGS), key
+        found = [{p for form in _forms(entry[lang]) for p in _placeholders(form)} for lang in LANGS]
+        assert all(f == found[0] for f in found), f"{key}: placeholders differ between languages"
+
+
+def test_plural_forms_follow_the_count():
+    assert t("screen.rows_rejected", "es", count=1) == "1 fila rechazada"
+    assert t("screen.rows_rejected", "es", count=3) == "3 filas rechazadas"
+    assert t("screen.rows_rejected", "en", count=0) == "0 rows rejected"
+
+
+def test_language_codes_from_users_and_headers():
+    assert lang_of("en-US,en;q=0.9") == "en"
+    assert lang_of("EN") == "en"
+    assert lang_of("fr") == "es"
+    assert lang_of(None) == "es"
