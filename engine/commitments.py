@@ -18,7 +18,7 @@ from typing import Any, Literal
 import networkx as nx
 from pydantic import Field, field_validator, model_validator
 
-from engine import FIXTURES_DIR, PROJECT_ROOT
+from engine import DATA_ROOT, FIXTURES_DIR
 from engine.errors import InputError
 from engine.schema import Citation, SourceDoc, Strict, Text
 from engine.yamlfile import explain_validation, line_of, read_data
@@ -316,7 +316,7 @@ def population_path(case: Case) -> Path | None:
     if case.linkage is None or case.linkage.population is None:
         return None
     p = Path(case.linkage.population)
-    return p if p.is_absolute() else PROJECT_ROOT / p
+    return p if p.is_absolute() else DATA_ROOT / p
 
 
 def build_graph(case: Case) -> nx.MultiDiGraph:
