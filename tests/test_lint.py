@@ -44,17 +44,17 @@ def test_lint_schema_error_names_file_line_and_fix(rules_copy: Path) -> None:
 def test_lint_placeholder_citation_and_date_gap(rules_copy: Path) -> None:
     _edit(
         rules_copy / "opciones-productivas.yaml",
-        "      - from: 2003-01-01\n        value: 25\n"
-        '        source: {ref: rop, pinpoint: "Cobertura, criterios territoriales"}',
-        "      - from: 2003-01-01\n        to: 2009-12-31\n        value: 25\n"
-        '        source: {ref: rop, pinpoint: "Cobertura, criterios territoriales"}\n'
-        '      - from: 2011-01-01\n        value: 30\n        source: {ref: rop, pinpoint: "TODO"}',
+        "        value: 25\n        source:\n",
+        "        value: 25\n        source: {ref: ifad_proinpro, pinpoint: x, quote: urban ZAP}\n"
+        "      - from: 2020-01-01\n        to: 2020-12-31\n        value: 30\n"
+        '        source: {ref: ifad_proinpro, pinpoint: "TODO", quote: "urban ZAP"}\n'
+        "      - from: 2021-01-01\n        value: 31\n        source:\n",
     )
     findings = lint(rules_copy)
     checks = {(f.check, f.level) for f in findings}
     assert ("citation", "error") in checks
-    gap = next(f for f in findings if f.check == "dates")
-    assert "no value in force from 2010-01-01 to 2010-12-31" in gap.message
+    gap = next(f for f in findings if f.check == "dates" and f.level == "error")
+    assert "no value in force from 2019-01-01 to 2019-12-31" in gap.message
     assert any(f.check == "label" and "states 25" in f.message for f in findings)
 
 
