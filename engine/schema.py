@@ -135,8 +135,8 @@ def check_citations(sources: dict[str, SourceDoc], citations: list[tuple[str, Ci
                 f"with `cites: {c.ref}`"
             )
         if c.cites is not None:
-            cited = sources.get(c.cites)
-            if cited is None or cited.cited_in is None or cited.cited_in.ref != c.ref:
+            cited_doc = sources.get(c.cites)
+            if cited_doc is None or cited_doc.cited_in is None or cited_doc.cited_in.ref != c.ref:
                 problems.append(
                     f"{where}: `cites: {c.cites}` must name a source whose `cited_in.ref` is `{c.ref}`"
                 )
