@@ -268,7 +268,7 @@ def check_fields(over: str) -> list[str]:
 def _validate_fields(check: GapCheck, path: Path, node: Any) -> None:
     known = check_fields(check.over)
     problems = []
-    for i, leaf in enumerate(n for n in walk(check.where) if isinstance(n, Compare)):
+    for leaf in (n for n in walk(check.where) if isinstance(n, Compare)):
         if leaf.param is not None:
             problems.append(f"`{leaf.fact}`: a gap check compares with a `value`, not a `param`")
         if leaf.fact not in known:
@@ -533,8 +533,8 @@ def _both(key: str, **values: Any) -> Text:
 
 
 def _basis(
-    case: Case, commitments: list[Commitment], actors: list[str] = ()
-) -> tuple[Evidence, list[GapCitation]]:  # type: ignore[assignment]
+    case: Case, commitments: list[Commitment], actors: tuple[str, ...] | list[str] = ()
+) -> tuple[Evidence, list[GapCitation]]:
     """The weakest evidence among these records, and their citations (each passage once)."""
     levels: list[Evidence] = []
     cites: dict[tuple[str, str, str | None], GapCitation] = {}

@@ -39,8 +39,19 @@ PLACEHOLDERS = {"", "?", "-", "todo", "tbd", "xxx", "n/a", "na", "pendiente", "s
 FEATURES_DIR = PROJECT_ROOT / "features"
 GROUPS_DIR = FIXTURES_DIR / "groups"
 COMMITMENTS_DIR = FIXTURES_DIR / "commitments"
-#: where the source texts sit in a checkout: beside the project, never inside it
-SOURCES_DIR = PROJECT_ROOT.parent / "shared" / "sources"
+#: where the source texts sit: beside the project (../shared/sources), never inside it; a
+#: worktree one level deeper finds them one level up
+SOURCES_DIR = next(
+    (
+        d
+        for d in (
+            PROJECT_ROOT.parent / "shared" / "sources",
+            PROJECT_ROOT.parent.parent / "shared" / "sources",
+        )
+        if d.is_dir()
+    ),
+    PROJECT_ROOT.parent / "shared" / "sources",
+)
 
 
 @dataclass(frozen=True)

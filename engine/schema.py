@@ -124,14 +124,14 @@ def check_citations(sources: dict[str, SourceDoc], citations: list[tuple[str, Ci
                     f"`text` in `sources` (known: {known})"
                 )
     for where, c in citations:
-        doc = sources.get(c.ref)
-        if doc is None:
+        cited = sources.get(c.ref)
+        if cited is None:
             problems.append(f"{where} cites `{c.ref}`, which is not in `sources` (known: {known})")
             continue
-        if doc.text is None:
+        if cited.text is None:
             problems.append(
                 f"{where} cites `{c.ref}`, whose text nobody here has read (it is only cited in "
-                f"`{doc.cited_in.ref if doc.cited_in else '?'}`): cite that document's passage instead, "
+                f"`{cited.cited_in.ref if cited.cited_in else '?'}`): cite that document's passage instead, "
                 f"with `cites: {c.ref}`"
             )
         if c.cites is not None:
