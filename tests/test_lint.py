@@ -62,7 +62,7 @@ def test_lint_overlapping_dates_are_a_schema_error(rules_copy: Path) -> None:
     _edit(
         rules_copy / "proinpro.yaml",
         "      - from: 2016-01-01\n        value: 5\n",
-        "      - from: 2016-01-01\n        value: 5\n        source: {ref: design, pinpoint: x}\n"
+        "      - from: 2016-01-01\n        value: 5\n        source: {ref: ifad_proinpro, pinpoint: x}\n"
         "      - from: 2017-01-01\n        value: 4\n",
     )
     findings = lint(rules_copy)
