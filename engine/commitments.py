@@ -3,9 +3,15 @@
 A case file (fixtures/commitments/<case>.yaml) lists actors (ministries, programmes, committees,
 governments at each level, migrant clubs, UN agencies, operators, beneficiary groups, projects)
 and the commitments between them. Each commitment says its kind, amount, the instrument that binds
-it (or `none`), its status and its source; facts the sources do not state carry
-`illustrative: true`. A case loads into a `networkx.MultiDiGraph` (actors are nodes, each
-commitment an edge keyed by its id) for the gap analysis in engine/gaps.py.
+it (or `none`), its status and its source. What the sources say about an actor's capacities and
+conduct (no budget, no decision-making members, politicised, closed early...) is a named `fact`
+of the actor, from the vocabulary `ACTOR_FACTS`, each with its own citation.
+
+Every record and every fact says how it is known (`evidence`): `documented` (its source quote is
+checked against the text by `vincula lint --sources`), `inferred` (reasoning from documented facts,
+written out in `reasoning`) or `illustrative` (not in the sources; marked wherever it is shown and
+never raising a finding's severity). A case loads into a `networkx.MultiDiGraph` (actors are
+nodes, each commitment an edge keyed by its id) for the gap analysis in engine/gaps.py.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from pydantic import Field, field_validator, model_validator
 
 from engine import DATA_ROOT, FIXTURES_DIR
 from engine.errors import InputError
-from engine.schema import Citation, SourceDoc, Strict, Text
+from engine.schema import Citation, SourceDoc, Strict, Text, check_citations
 from engine.yamlfile import explain_validation, line_of, read_data
 
 COMMITMENTS_DIR = FIXTURES_DIR / "commitments"
@@ -48,8 +54,70 @@ CommitmentKind = Literal[
 ]
 Instrument = Literal["budget_line", "operating_rules", "signed_agreement", "none"]
 Status = Literal["planned", "honoured", "partial", "broken", "withdrawn"]
+Evidence = Literal["documented", "inferred", "illustrative"]
+#: strongest first: a finding is only as strong as the weakest fact it reads
+EVIDENCE_ORDER: dict[str, int] = {"documented": 0, "inferred": 1, "illustrative": 2}
 
 ID = r"^[a-z0-9][a-z0-9_-]*$"
+
+#: What a case may state about an actor, beyond its kind and level: each name, and what it means.
+#: Gap checks (rules/gaps/*.yaml) read them as `facts.<name>`; a name not listed here is an error.
+ACTOR_FACTS: dict[str, str] = {
+    "has_budget": "has a budget of its own for its task",
+    "has_operating_rules": "has operating rules or guiding instruments",
+    "decision_making_members": "its members can decide for their programmes",
+    "convening_capacity": "keeps its capacity to convene",
+    "social_components_budgeted": "its social components are budgeted one by one",
+    "productive_component_budgeted": "its productive component is budgeted like the others",
+    "specific_calls_issued": "issued the specific calls its rules required",
+    "target_population_matches": "its target population matches the linked one",
+    "vertical_coordination": "has clear mechanisms of vertical coordination",
+    "informal_agreements": "informal agreements outside the formal body partly worked",
+    "closed_early": "closed before its planned end",
+    "beneficiaries_notified": "groups still working were told of the closure in time",
+    "citizen_role_formalised": "local citizens' role in choosing projects is formalised in the rules",
+    "community_feedback_channel": "a formal channel carries the local community's feedback",
+    "targeting_guaranteed": "reaching the poorest communities is guaranteed",
+    "coverage_even": "coverage is even across states",
+    "operating_resources_sufficient": "has enough resources for operation, evaluation and oversight",
+    "federal_match_sufficient": "the federal ceiling leaves room for the demand",
+    "politicised": "is caught in party-political conflict or clientelism",
+    "local_capacity_adequate": "local (municipal) capacity is adequate",
+    "delayed": "is behind schedule",
+    "halted": "its implementation was halted for a time",
+    "governance_adequate": "its governance structure is adequate",
+    "local_ownership_adequate": "local ownership is adequate",
+    "serves_indigenous_areas": "indigenous areas are among its targets",
+    "ethnic_beneficiaries": "number of direct beneficiaries from ethnic groups",
+    "bridge_programmes_partners": "the programmes it is to bridge take part in it",
+    "fragmented": "agencies work bilaterally with their own counterparts",
+    "plan_sustainability": "has a sustainability plan",
+    "plan_communication": "has a communication and advocacy plan",
+}
+
+
+class Fact(Strict):
+    """One thing a source says about an actor, with how it is known."""
+
+    value: bool | int | float | str
+    evidence: Evidence = "documented"
+    source: Citation | None = None
+    reasoning: Text | None = Field(default=None, description="how it follows, when `inferred`")
+
+    @model_validator(mode="after")
+    def _known(self) -> Fact:
+        _check_evidence(self.evidence, self.source, self.reasoning)
+        return self
+
+
+def _check_evidence(evidence: str, source: Citation | None, reasoning: Text | None) -> None:
+    if evidence == "documented" and (source is None or not source.quote):
+        raise ValueError(
+            "a documented fact needs a `source` with the `quote` that states it; otherwise mark it "
+            "`evidence: inferred` (with `reasoning`) or `evidence: illustrative`"
+        )
+    if evidence == "inferred" and reasoning is None:
+        raise ValueError("an inferred fact needs its `reasoning` written out ({es, en})")
 
 
 class Actor(Strict):
@@ -64,18 +132,36 @@ class Actor(Strict):
     programme: str | None = Field(default=None, description="slug of its rule file, if it has one")
     coordinating: bool = Field(default=False, description="a body whose job is to articulate others")
     chair: str | None = Field(default=None, description="actor id that chairs a committee")
-    has_budget: bool | None = None
-    has_operating_rules: bool | None = None
-    decision_making_members: bool | None = None
-    plans: dict[str, bool] = Field(default={}, description="plan kind -> whether it exists")
+    facts: dict[str, Fact] = Field(default={}, description="name (from ACTOR_FACTS) -> what a source says")
     note: Text | None = None
     source: Citation | None = None
-    illustrative: bool = False
-    illustrative_fields: list[str] = Field(default=[], description="fields the sources do not state")
+    evidence: Evidence = "documented"
+    reasoning: Text | None = None
+
+    @field_validator("facts")
+    @classmethod
+    def _fact_names(cls, facts: dict[str, Fact]) -> dict[str, Fact]:
+        for name in facts:
+            if name not in ACTOR_FACTS:
+                close = difflib.get_close_matches(name, list(ACTOR_FACTS), n=3)
+                hint = (
+                    f"; did you mean {', '.join(close)}?" if close else f" (known: {', '.join(ACTOR_FACTS)})"
+                )
+                raise ValueError(f"`{name}` is not an actor fact{hint}")
+        return facts
+
+    @model_validator(mode="after")
+    def _known(self) -> Actor:
+        _check_evidence(self.evidence, self.source, self.reasoning)
+        return self
 
     @property
     def label(self) -> str:
         return self.short or self.name
+
+    @property
+    def illustrative(self) -> bool:
+        return self.evidence == "illustrative"
 
 
 class Commitment(Strict):
@@ -91,7 +177,7 @@ class Commitment(Strict):
     share: float | None = Field(
         default=None, ge=0, le=1, description="share of a co-financed total that was promised"
     )
-    instrument: Instrument
+    instrument: Instrument | None = Field(description="what binds it; null when the sources do not say")
     status: Status
     linkage: bool = Field(default=False, description="one of the linkages the case expects")
     start: dt.date | None = None
@@ -101,12 +187,22 @@ class Commitment(Strict):
     delivered: float | None = Field(
         default=None, ge=0, description="amount actually delivered (needed when `partial`)"
     )
-    source: Citation
-    illustrative: bool = False
-    illustrative_fields: list[str] = Field(default=[], description="fields the sources do not state")
+    count: int = Field(
+        default=1,
+        ge=1,
+        description="how many like commitments this record stands for (unnamed in the sources)",
+    )
+    source: Citation | None = None
+    evidence: Evidence = "documented"
+    reasoning: Text | None = None
+
+    @property
+    def illustrative(self) -> bool:
+        return self.evidence == "illustrative"
 
     @model_validator(mode="after")
     def _money(self) -> Commitment:
+        _check_evidence(self.evidence, self.source, self.reasoning)
         if self.amount is not None and self.currency is None:
             raise ValueError("an amount needs a `currency` (e.g. MXN, USD)")
         if self.start and self.end and self.end < self.start:
@@ -127,18 +223,53 @@ class Commitment(Strict):
         return {"honoured": self.amount, "broken": 0.0, "withdrawn": 0.0}.get(self.status)
 
     @property
-    def declarative(self) -> bool:
-        """Bound by no instrument and carrying no money."""
-        return self.instrument == "none" and not self.amount
+    def declarative(self) -> bool | None:
+        """Bound by no instrument and carrying no money (None: the instrument is not stated)."""
+        if self.amount:
+            return False
+        return None if self.instrument is None else self.instrument == "none"
 
 
 class Figure(Strict):
-    """A number the sources give about the case, shown in the summary."""
+    """A number the sources give about the case (or one computed from them), shown in the summary."""
 
     label: Text
     value: float | int | str
+    source: Citation | None = None
+    evidence: Evidence = "documented"
+    reasoning: Text | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> Figure:
+        _check_evidence(self.evidence, self.source, self.reasoning)
+        return self
+
+    @property
+    def illustrative(self) -> bool:
+        return self.evidence == "illustrative"
+
+
+class DataTable(Strict):
+    """A table of the sources as data (rows of named columns), with its citation, so that the
+    report can compute from it. Columns are given once; each row lists its values in order."""
+
+    id: str = Field(pattern=ID)
+    label: Text
+    columns: list[str] = Field(min_length=2)
+    rows: list[list[float | int | str]] = Field(min_length=1)
     source: Citation
-    illustrative: bool = False
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> DataTable:
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(f"row {i + 1} has {len(row)} values for {len(self.columns)} columns")
+        return self
+
+    def column(self, name: str) -> list[float | int | str]:
+        i = self.columns.index(name)
+        return [row[i] for row in self.rows]
 
 
 class Linkage(Strict):
@@ -149,6 +280,9 @@ class Linkage(Strict):
     population: str | None = Field(default=None, description="group file, relative to the project")
     as_of: dt.date | None = Field(default=None, description="date the population is screened on")
     population_note: Text | None = None
+    population_evidence: Evidence = Field(
+        default="illustrative", description="how the population is known (a synthetic one is illustrative)"
+    )
 
 
 class CoFinancing(Strict):
@@ -197,6 +331,7 @@ class Case(Strict):
     linkage: Linkage | None = None
     cofinancing: list[CoFinancing] = []
     budgets: list[Budget] = []
+    tables: list[DataTable] = []
 
     def actor(self, actor_id: str) -> Actor:
         return next(a for a in self.actors if a.id == actor_id)
@@ -246,19 +381,18 @@ def _ref_location(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _source_keys(case: Case) -> list[tuple[tuple[Any, ...], str]]:
-    out: list[tuple[tuple[Any, ...], str]] = []
+def _citations(case: Case) -> list[tuple[tuple[Any, ...], Citation]]:
+    """(location in the file, citation) of every citation of the case."""
+    out: list[tuple[tuple[Any, ...], Citation]] = []
     for i, a in enumerate(case.actors):
         if a.source:
-            out.append((("actors", i, "source", "ref"), a.source.ref))
-    for i, c in enumerate(case.commitments):
-        out.append((("commitments", i, "source", "ref"), c.source.ref))
-    for i, f in enumerate(case.figures):
-        out.append((("figures", i, "source", "ref"), f.source.ref))
-    for i, cf in enumerate(case.cofinancing):
-        out.append((("cofinancing", i, "source", "ref"), cf.source.ref))
-    for i, b in enumerate(case.budgets):
-        out.append((("budgets", i, "source", "ref"), b.source.ref))
+            out.append((("actors", i, "source"), a.source))
+        out += [(("actors", i, "facts", k, "source"), f.source) for k, f in a.facts.items() if f.source]
+    out += [(("commitments", i, "source"), c.source) for i, c in enumerate(case.commitments) if c.source]
+    out += [(("figures", i, "source"), f.source) for i, f in enumerate(case.figures) if f.source]
+    out += [(("cofinancing", i, "source"), x.source) for i, x in enumerate(case.cofinancing)]
+    out += [(("budgets", i, "source"), x.source) for i, x in enumerate(case.budgets)]
+    out += [(("tables", i, "source"), x.source) for i, x in enumerate(case.tables)]
     return out
 
 
@@ -281,12 +415,12 @@ def load_case(path: Path | str) -> Case:
             close = difflib.get_close_matches(value, known, n=3)
             hint = f"did you mean {', '.join(close)}?" if close else f"add an {what} with id `{value}`"
             problems.append(f"{where}: unknown {what} `{value}`; {hint}")
-    for loc, ref in _source_keys(case):
-        if ref not in case.sources:
-            problems.append(
-                f"{path}:{line_of(node, loc)}: {_ref_location(loc)}: source `{ref}` is not "
-                f"in `sources` (known: {', '.join(sorted(case.sources))})"
-            )
+    for loc, cite in _citations(case):
+        for problem in check_citations(case.sources, [("citation", cite)]):
+            where = f"{path}:{line_of(node, loc)}: {_ref_location(loc)}"
+            problems.append(f"{where}: {problem.removeprefix('citation ')}")
+    for problem in check_citations(case.sources, []):
+        problems.append(f"{path}: sources: {problem}")
     if problems:
         raise InputError("\n".join(problems))
     return case

@@ -13,18 +13,43 @@ Two sources of checks, one result type (`Gap`):
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal, get_args
 
 import networkx as nx
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError
 
 from engine import RULES_DIR
-from engine.commitments import Case, Commitment, build_graph, load_cases, population_path
+from engine.commitments import (
+    ACTOR_FACTS,
+    EVIDENCE_ORDER,
+    Actor,
+    Case,
+    Commitment,
+    Evidence,
+    build_graph,
+    load_cases,
+    population_path,
+)
 from engine.errors import RuleFileError, UnknownProgrammeError
-from engine.schema import Strict, Text
+from engine.messages import t
+from engine.schema import (
+    AllOf,
+    AnyOf,
+    Citation,
+    Compare,
+    Condition,
+    Members,
+    NotOf,
+    SourceDoc,
+    Strict,
+    Text,
+    walk,
+)
 from engine.yamlfile import explain_validation, read_data
 
 GAP_RULES_DIR = RULES_DIR / "gaps"
@@ -43,23 +68,25 @@ GapKind = Literal[
     "budget_inconsistency",
     "missing_plan",
     "binding_not_honoured",
+    "budget_asymmetry",
+    "no_vertical_coordination",
+    "early_closure",
+    "informal_coordination",
+    "participation_not_formalised",
+    "targeting_not_guaranteed",
+    "uneven_coverage",
+    "under_resourced_operation",
+    "politicisation",
+    "weak_local_capacity",
+    "delayed_programme",
+    "weak_governance",
+    "target_group_not_reached",
+    "bridge_not_built",
 ]
 
+#: each kind's name for the reader, from the message catalogue (engine/messages.yaml)
 KIND_LABELS: dict[str, Text] = {
-    "declarative_only": Text(es="Compromisos solo declarativos", en="Declarative-only commitments"),
-    "linkage_not_realised": Text(
-        es="Vinculaciones esperadas no realizadas", en="Expected linkages not realised"
-    ),
-    "target_mismatch": Text(es="Poblaciones objetivo que no coinciden", en="Target-population mismatch"),
-    "weak_coordinating_body": Text(
-        es="Instancia coordinadora sin capacidades", en="Coordinating body without capacities"
-    ),
-    "single_point_of_failure": Text(es="Punto único de falla", en="Single point of failure"),
-    "silos": Text(es="Trabajo bilateral aislado", en="Bilateral silos"),
-    "vertical_gap": Text(es="Brecha vertical en el cofinanciamiento", en="Vertical co-financing gap"),
-    "budget_inconsistency": Text(es="Inconsistencia presupuestal", en="Budget inconsistency"),
-    "missing_plan": Text(es="Planes faltantes", en="Missing plans"),
-    "binding_not_honoured": Text(es="Compromiso vinculante incumplido", en="Binding commitment not honoured"),
+    kind: Text(es=t(f"gap.kind.{kind}", "es"), en=t(f"gap.kind.{kind}", "en")) for kind in get_args(GapKind)
 }
 
 
@@ -74,6 +101,17 @@ def pct(x: float) -> str:
 # --------------------------------------------------------------------------- results
 
 
+class GapCitation(BaseModel):
+    """A passage a finding rests on: shown as a numbered note under the finding."""
+
+    title: str
+    pinpoint: str
+    quote: str | None = None
+    translation: dict[str, str] | None = None
+    evidence: Evidence = "documented"
+    reasoning: Text | None = None
+
+
 class Gap(BaseModel):
     kind: GapKind
     check: str = Field(description="the check that found it: a rules/gaps file id or a built-in name")
@@ -84,6 +122,13 @@ class Gap(BaseModel):
     actors: list[str] = []
     commitments: list[str] = []
     figures: dict[str, Any] = {}
+    basis: Evidence = Field(
+        default="documented",
+        description="the weakest evidence among the facts it reads: an illustrative basis is shown "
+        "apart and never counted in the severities",
+    )
+    known: bool = Field(default=True, description="false: the condition is not known for the actors")
+    citations: list[GapCitation] = []
 
 
 class ScreenRow(BaseModel):
@@ -128,9 +173,9 @@ class GraphEdge(BaseModel):
     source: str
     target: str
     kind: str
-    instrument: str
+    instrument: str | None
     status: str
-    declarative: bool
+    declarative: bool | None
     linkage: bool
     amount: float | None = None
     currency: str | None = None
@@ -141,6 +186,17 @@ class Figure(BaseModel):
     label: Text
     value: float | int | str
     illustrative: bool = False
+    citation: GapCitation | None = None
+
+
+class Table(BaseModel):
+    id: str
+    label: Text
+    columns: list[str]
+    rows: list[list[float | int | str]]
+    totals: list[float | int | str]
+    citation: GapCitation | None = None
+    note: Text | None = None
 
 
 class CaseReport(BaseModel):
@@ -152,6 +208,7 @@ class CaseReport(BaseModel):
     as_of: dt.date
     sources: list[str]
     figures: list[Figure]
+    tables: list[Table] = []
     counts: dict[str, int]
     gaps: list[Gap]
     nodes: list[GraphNode]
@@ -166,58 +223,19 @@ class GapReport(BaseModel):
 
 # --------------------------------------------------------------------------- declarative checks
 
-MatchOp = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not_in", "missing", "present"]
-
-
-class Match(Strict):
-    """`field op value` on one record. `field` is a dotted path (`plans.sustainability`,
-    `from_actor.kind`); `missing`/`present` take no value. `label` names the condition in the
-    evidence when it is the reason a record matched."""
-
-    field: str = Field(min_length=1)
-    op: MatchOp
-    value: Any = None
-    label: Text | None = None
-
-    @model_validator(mode="after")
-    def _value(self) -> Match:
-        if self.op in ("missing", "present"):
-            if self.value is not None:
-                raise ValueError(f"operator `{self.op}` takes no `value`")
-        elif self.op in ("in", "not_in"):
-            if not isinstance(self.value, list):
-                raise ValueError(f"operator `{self.op}` needs a list value")
-        elif self.value is None:
-            raise ValueError(f"operator `{self.op}` needs a `value`")
-        return self
-
-
-class MatchAll(Strict):
-    all: list[MatchCond] = Field(min_length=1)
-
-
-class MatchAny(Strict):
-    any: list[MatchCond] = Field(min_length=1)
-
-
-class MatchNot(Strict):
-    not_: MatchCond = Field(alias="not")
-
-
-MatchCond = Union[Match, MatchAll, MatchAny, MatchNot]  # noqa: UP007 - forward refs need Union
-MatchAll.model_rebuild()
-MatchAny.model_rebuild()
-MatchNot.model_rebuild()
-
 
 class GapCheck(Strict):
-    """One declarative check (a file in rules/gaps/)."""
+    """One declarative check (a file in rules/gaps/): a condition in the rules' own condition
+    language (engine/schema.py), read three-valued over the fields of each actor or commitment."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     kind: GapKind
     severity: Severity
     over: Literal["commitments", "actors"]
-    where: MatchCond
+    where: Condition
+    labels: dict[str, Text] = Field(
+        default={}, description="field -> words naming it in {matched} when it is why a record matched"
+    )
     report: Literal["together", "each"] = Field(
         default="together", description="one gap listing every match, or one gap per match"
     )
@@ -231,26 +249,61 @@ class GapCheck(Strict):
     description: Text | None = None
 
 
-_MISSING = object()
+#: the fields a check may read, per kind of record (derived from the commitment models)
+_COMMITMENT_EXTRA = ("declarative",)
 
 
-def _get(record: dict[str, Any], path: str) -> Any:
+def check_fields(over: str) -> list[str]:
+    """Every field path a check over `over` may compare."""
+    actor_fields = [f for f in Actor.model_fields if f not in ("facts", "note", "source")]
+    actor_fields += [f"facts.{name}" for name in ACTOR_FACTS]
+    if over == "actors":
+        return actor_fields
+    fields = [Commitment.model_fields[f].alias or f for f in Commitment.model_fields]
+    fields = [f for f in fields if f not in ("description", "note", "source")] + list(_COMMITMENT_EXTRA)
+    fields += [f"{side}.{f}" for side in ("from_actor", "to_actor") for f in actor_fields]
+    return fields
+
+
+def _validate_fields(check: GapCheck, path: Path, node: Any) -> None:
+    known = check_fields(check.over)
+    problems = []
+    for leaf in (n for n in walk(check.where) if isinstance(n, Compare)):
+        if leaf.param is not None:
+            problems.append(f"`{leaf.fact}`: a gap check compares with a `value`, not a `param`")
+        if leaf.fact not in known:
+            close = difflib.get_close_matches(leaf.fact, known, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            problems.append(f"`{leaf.fact}` is not a field of {check.over}{hint}")
+    if any(isinstance(n, Members) for n in walk(check.where)):
+        problems.append("`members:` quantifies over a group's members; a gap check has none")
+    for field in check.labels:
+        if field not in known:
+            problems.append(f"labels: `{field}` is not a field of {check.over}")
+    if problems:
+        line = _line_of_where(node)
+        raise RuleFileError("; ".join(problems), where=f"{path}:{line}")
+
+
+def _line_of_where(node: Any) -> int:
+    from engine.yamlfile import line_of
+
+    return line_of(node, ("where",)) or 1
+
+
+def _field(record: dict[str, Any], path: str) -> Any:
     value: Any = record
     for part in path.split("."):
         if not isinstance(value, dict) or part not in value:
-            return _MISSING
+            return None
         value = value[part]
     return value
 
 
-def _compare(actual: Any, op: str, expected: Any) -> bool:
-    if op == "missing":
-        return actual is _MISSING or actual is None
-    if op == "present":
-        return actual is not _MISSING and actual is not None
-    if actual is _MISSING or actual is None:
-        # Not known is not a match, except for "!=" / "not_in" against a known value: still unknown.
-        return False
+def _compare(actual: Any, op: str, expected: Any) -> bool | None:
+    """One comparison; None when the field is not known (never read as "no")."""
+    if actual is None:
+        return None
     if isinstance(actual, dt.date) and isinstance(expected, str):
         expected = dt.date.fromisoformat(expected)
     try:
@@ -262,6 +315,8 @@ def _compare(actual: Any, op: str, expected: Any) -> bool:
             return actual in expected
         if op == "not_in":
             return actual not in expected
+        if op == "between":
+            return bool(expected[0] <= actual <= expected[1])
         return bool(
             {
                 "<": actual < expected,
@@ -271,32 +326,37 @@ def _compare(actual: Any, op: str, expected: Any) -> bool:
             }[op]
         )
     except TypeError:
-        return False
+        return None
 
 
-def matches(cond: MatchCond, record: dict[str, Any]) -> tuple[bool, list[Text]]:
-    """Whether the record satisfies the condition, and the labels of the leaves that made it so."""
-    if isinstance(cond, Match):
-        ok = _compare(_get(record, cond.field), cond.op, cond.value)
-        return ok, [cond.label] if ok and cond.label else []
-    if isinstance(cond, MatchAll):
-        labels: list[Text] = []
-        for c in cond.all:
-            ok, ls = matches(c, record)
-            if not ok:
-                return False, []
-            labels += ls
-        return True, labels
-    if isinstance(cond, MatchAny):
-        results = [matches(c, record) for c in cond.any]
-        hit = [ls for ok, ls in results if ok]
-        return (True, [label for ls in hit for label in ls]) if hit else (False, [])
-    ok, _ = matches(cond.not_, record)
-    return not ok, []
+def evaluate(cond: Condition, record: dict[str, Any]) -> tuple[bool | None, list[str]]:
+    """Kleene three-valued truth of the condition on one record, and the fields of the leaves
+    that were true (for {matched})."""
+    if isinstance(cond, Compare):
+        ok = _compare(_field(record, cond.fact), cond.op, cond.value)
+        return ok, [cond.fact] if ok else []
+    if isinstance(cond, NotOf):
+        ok, _ = evaluate(cond.not_, record)
+        return (None if ok is None else not ok), []
+    if isinstance(cond, (AllOf, AnyOf)):
+        parts = [evaluate(c, record) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
+        values = [v for v, _ in parts]
+        fields = [f for v, fs in parts if v for f in fs]
+        if isinstance(cond, AllOf):
+            result = False if False in values else None if None in values else True
+        else:
+            result = True if True in values else None if None in values else False
+        return result, fields if result else []
+    raise TypeError(type(cond).__name__)
+
+
+def _read_facts(cond: Condition) -> list[str]:
+    return [n.fact for n in walk(cond) if isinstance(n, Compare)]
 
 
 def load_checks(directory: Path | None = None) -> list[GapCheck]:
-    """Every declarative check of the directory (default rules/gaps/), in file-name order."""
+    """Every declarative check of the directory (default rules/gaps/), in file-name order; a
+    field that no record has is an error naming the file and line, with a suggestion."""
     directory = directory or GAP_RULES_DIR
     if not directory.is_dir():
         return []
@@ -313,6 +373,7 @@ def load_checks(directory: Path | None = None) -> list[GapCheck]:
                 where=f"{path}:1",
                 hint=f"set `id: {path.stem}`",
             )
+        _validate_fields(check, path, node)
         checks.append(check)
     return checks
 
@@ -325,32 +386,83 @@ def fill(template: str, values: dict[str, Any]) -> str:
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
 
 
-def _records(case: Case, over: str) -> list[tuple[str, str, dict[str, Any]]]:
-    """(id, label, attributes) of each commitment or actor, as the matcher sees it."""
-    actors = {a.id: a.model_dump() for a in case.actors}
+@dataclass
+class _Record:
+    id: str
+    label: str
+    fields: dict[str, Any]
+    #: field path -> (evidence, citation) of what the record states
+    basis: dict[str, tuple[Evidence, GapCitation | None]]
+
+
+def _citation(
+    case: Case, cite: Citation | None, evidence: str = "documented", reasoning: Text | None = None
+) -> GapCitation | None:
+    if cite is None and reasoning is None:
+        return None
+    doc = case.sources[cite.ref] if cite is not None else None
+    return GapCitation(
+        title=doc.title if doc else "",
+        pinpoint=cite.pinpoint if cite else "",
+        quote=cite.quote if cite else None,
+        translation=cite.translation.model_dump(exclude_none=True) if cite and cite.translation else None,
+        evidence=evidence,  # type: ignore[arg-type]
+        reasoning=reasoning,
+    )
+
+
+def _actor_record(
+    case: Case, a: Actor
+) -> tuple[dict[str, Any], dict[str, tuple[Evidence, GapCitation | None]]]:
+    fields = a.model_dump(exclude={"facts", "note", "source"})
+    fields["facts"] = {k: f.value for k, f in a.facts.items()}
+    own = (a.evidence, _citation(case, a.source, a.evidence, a.reasoning))
+    basis = {k: own for k in fields if k != "facts"}
+    for k, f in a.facts.items():
+        basis[f"facts.{k}"] = (f.evidence, _citation(case, f.source, f.evidence, f.reasoning))
+    return fields, basis
+
+
+def _records(case: Case, over: str) -> list[_Record]:
+    """Each commitment or actor as the checks see it, with the evidence of each field."""
+    actors = {a.id: _actor_record(case, a) for a in case.actors}
     if over == "actors":
-        return [(a.id, a.label, actors[a.id]) for a in case.actors]
+        return [_Record(a.id, a.label, *actors[a.id]) for a in case.actors]
     out = []
     for c in case.commitments:
-        rec = c.model_dump(by_alias=True)
-        rec.update(declarative=c.declarative, from_actor=actors[c.from_], to_actor=actors[c.to])
+        fields = c.model_dump(by_alias=True, exclude={"description", "note", "source"})
+        fields.update(declarative=c.declarative)
+        own = (c.evidence, _citation(case, c.source, c.evidence, c.reasoning))
+        basis = {k: own for k in fields}
+        for side, aid in (("from_actor", c.from_), ("to_actor", c.to)):
+            afields, abasis = actors[aid]
+            fields[side] = afields
+            basis.update({f"{side}.{k}": v for k, v in abasis.items()})
         label = f"{case.actor(c.from_).label} → {case.actor(c.to).label}"
-        out.append((c.id, label, rec))
+        out.append(_Record(c.id, label, fields, basis))
     return out
+
+
+def weakest(levels: list[Evidence]) -> Evidence:
+    return max(levels, key=lambda lv: EVIDENCE_ORDER[lv], default="documented")
 
 
 def run_check(check: GapCheck, case: Case) -> list[Gap]:
     records = _records(case, check.over)
-    hits = [
-        (rid, label, matches(check.where, rec)[1])
-        for rid, label, rec in records
-        if matches(check.where, rec)[0]
-    ]
+    read = _read_facts(check.where)
+    hits: list[tuple[_Record, list[str], bool]] = []
+    for rec in records:
+        ok, fields = evaluate(check.where, rec.fields)
+        if ok:
+            hits.append((rec, fields, True))
+        elif ok is None and any(_field(rec.fields, f) is not None for f in read if f.startswith("facts.")):
+            # partly known: shown as "not known", never as a finding at full strength
+            hits.append((rec, [], False))
     if not hits:
         return []
 
-    def gap(items: list[tuple[str, str, list[Text]]]) -> Gap:
-        ids = [i for i, _, _ in items]
+    def gap(items: list[tuple[_Record, list[str], bool]], known: bool) -> Gap:
+        ids = [r.id for r, _, _ in items]
         actors: list[str] = []
         commitments: list[str] = []
         if check.over == "actors":
@@ -360,16 +472,28 @@ def run_check(check: GapCheck, case: Case) -> list[Gap]:
             for i in ids:
                 c = case.commitment(i)
                 actors += [a for a in (c.from_, c.to) if a not in actors]
+        # the facts the finding rests on: the fields its condition read that are known
+        basis = [
+            r.basis[f] for r, _, _ in items for f in read if f in r.basis and _field(r.fields, f) is not None
+        ]
+        citations = list({(c.title, c.pinpoint, c.quote): c for _, c in basis if c is not None}.values())
         values: dict[str, dict[str, Any]] = {}
         for lang in ("es", "en"):
-            matched = list(dict.fromkeys(t.get(lang) for _, _, ls in items for t in ls))
+            matched = list(
+                dict.fromkeys(
+                    check.labels[f].get(lang) if f in check.labels else f
+                    for _, fs, _ in items
+                    for f in fs
+                    if f in check.labels
+                )
+            )
             values[lang] = {
                 "count": len(items),
                 "total": len(records),
                 "share": pct(len(items) / len(records)),
-                "items": "; ".join(label for _, label, _ in items),
-                "name": items[0][1],
-                "id": items[0][0],
+                "items": "; ".join(r.label for r, _, _ in items),
+                "name": items[0][0].label,
+                "id": items[0][0].id,
                 "matched": ", ".join(matched),
             }
         severity = check.severity
@@ -387,90 +511,96 @@ def run_check(check: GapCheck, case: Case) -> list[Gap]:
             actors=actors,
             commitments=commitments,
             figures={"count": len(items), "total": len(records)},
+            basis=weakest([lv for lv, _ in basis]),
+            known=known,
+            citations=citations,
         )
 
-    if check.report == "each":
-        return [gap([h]) for h in hits]
-    return [gap(hits)]
+    found = [h for h in hits if h[2]]
+    unknown = [h for h in hits if not h[2]]
+    out = [gap([h], True) for h in found] if check.report == "each" else ([gap(found, True)] if found else [])
+    if unknown:
+        out.append(gap(unknown, False))
+    return out
 
 
 # --------------------------------------------------------------------------- built-in checks
 
 
+def _both(key: str, **values: Any) -> Text:
+    """A catalogue text (engine/messages.yaml) in both languages."""
+    return Text(es=t(key, "es", **values), en=t(key, "en", **values))
+
+
+def _basis(
+    case: Case, commitments: list[Commitment], actors: tuple[str, ...] | list[str] = ()
+) -> tuple[Evidence, list[GapCitation]]:
+    """The weakest evidence among these records, and their citations (each passage once)."""
+    levels: list[Evidence] = []
+    cites: dict[tuple[str, str, str | None], GapCitation] = {}
+    for c in commitments:
+        levels.append(c.evidence)
+        if (gc := _citation(case, c.source, c.evidence, c.reasoning)) is not None:
+            cites.setdefault((gc.title, gc.pinpoint, gc.quote), gc)
+    for aid in actors:
+        a = case.actor(aid)
+        levels.append(a.evidence)
+        if (gc := _citation(case, a.source, a.evidence, a.reasoning)) is not None:
+            cites.setdefault((gc.title, gc.pinpoint, gc.quote), gc)
+    return weakest(levels), list(cites.values())
+
+
 def check_linkages(case: Case) -> list[Gap]:
-    """Expected linkages (commitments marked `linkage: true`) that were not honoured."""
+    """Expected linkages (commitments marked `linkage: true`; a record may stand for several,
+    `count`) that were not honoured."""
     links = [c for c in case.commitments if c.linkage]
     if not links:
         return []
-    realised = [c for c in links if c.status == "honoured"]
-    withdrawn = [c for c in links if c.status == "withdrawn"]
-    expected, still = len(links), len(links) - len(withdrawn)
-    if len(realised) == expected:
+    realised = sum(c.count for c in links if c.status == "honoured")
+    withdrawn = sum(c.count for c in links if c.status == "withdrawn")
+    expected = sum(c.count for c in links)
+    still = expected - withdrawn
+    if realised == expected:
         return []
-    rate = len(realised) / expected
-    names = ", ".join(case.actor(c.from_).label for c in realised) or "—"
+    rate = realised / expected
+    names = ", ".join(case.actor(c.from_).label for c in links if c.status == "honoured") or "—"
     linking = case.actor(case.linkage.linking).label if case.linkage else ""
     evidence = [
-        Text(
-            es=f"Se concretaron {len(realised)} de {expected} vinculaciones esperadas ({pct(rate)}): {names}.",
-            en=f"{len(realised)} of {expected} expected linkages were realised ({pct(rate)}): {names}.",
-        )
+        _both("gap.linkage.realised", realised=realised, expected=expected, rate=pct(rate), names=names)
     ]
     if withdrawn:
         evidence.append(
-            Text(
-                es=f"{len(withdrawn)} programas salieron después (reestructuración); de los {still} restantes "
-                f"se concretaron {len(realised)} ({pct(len(realised) / still)}).",
-                en=f"{len(withdrawn)} programmes left later (restructuring); of the remaining {still}, "
-                f"{len(realised)} were realised ({pct(len(realised) / still)}).",
+            _both(
+                "gap.linkage.withdrawn",
+                withdrawn=withdrawn,
+                still=still,
+                realised=realised,
+                rate=pct(realised / still),
             )
         )
-    broken = [c for c in links if c.status in ("broken", "planned", "partial")]
-    evidence.append(
-        Text(
-            es=f"{len(broken)} compromisos siguen sin cumplirse: "
-            + ", ".join(case.actor(c.from_).label for c in broken)
-            + ".",
-            en=f"{len(broken)} commitments remain unfulfilled: "
-            + ", ".join(case.actor(c.from_).label for c in broken)
-            + ".",
-        )
-    )
-    declarative = sum(c.declarative for c in links)
+    declarative = sum(c.count for c in links if c.declarative)
     if declarative:
-        evidence.append(
-            Text(
-                es=f"{declarative} de {expected} vinculaciones eran solo declarativas (sin instrumento ni presupuesto).",
-                en=f"{declarative} of {expected} linkages were declarative only (no instrument, no budget).",
-            )
-        )
+        evidence.append(_both("gap.linkage.declarative", declarative=declarative, expected=expected))
+    basis, citations = _basis(case, links)
     return [
         Gap(
             kind="linkage_not_realised",
             check="linkage-rate",
             severity="high" if rate < 0.5 else "medium",
-            title=Text(
-                es=f"Vinculación de {linking}: {len(realised)} de {expected} programas",
-                en=f"{linking} linkage: {len(realised)} of {expected} programmes",
-            ),
+            title=_both("gap.linkage.title", linking=linking, realised=realised, expected=expected),
             evidence=evidence,
-            remedy=Text(
-                es="Convertir cada vinculación en un instrumento con consecuencias: una cláusula en las "
-                "reglas de operación del programa socio con metas y presupuesto etiquetado para la "
-                "población vinculada, y seguimiento trimestral por la instancia coordinadora.",
-                en="Turn each linkage into an instrument with consequences: a clause in the partner "
-                "programme's operating rules with targets and a budget earmarked for the linked "
-                "population, followed up quarterly by the coordinating body.",
-            ),
+            remedy=_both("gap.linkage.remedy"),
             actors=list(dict.fromkeys([c.from_ for c in links] + [c.to for c in links])),
             commitments=[c.id for c in links],
             figures={
                 "expected": expected,
-                "realised": len(realised),
+                "realised": realised,
                 "rate": round(rate, 4),
-                "withdrawn": len(withdrawn),
+                "withdrawn": withdrawn,
                 "expected_after_withdrawals": still,
             },
+            basis=basis,
+            citations=citations,
         )
     ]
 
@@ -493,9 +623,9 @@ def check_single_points(case: Case) -> list[Gap]:
         linking = case.linkage.linking
         partners = list(dict.fromkeys(c.from_ for c in case.commitments if c.linkage))
         between = nx.betweenness_centrality(u)
-        for n in sorted(nx.articulation_points(u), key=lambda n: -between[n]):
-            if n == linking:
-                continue
+        for n in sorted(nx.articulation_points(u), key=lambda n: (-between[n], n)):
+            if n == linking or case.actor(n).kind in ("beneficiary_group", "project"):
+                continue  # a population or project is where support arrives, not a coordinator
             h = u.copy()
             h.remove_node(n)
             cut = [p for p in partners if p != n and not nx.has_path(h, linking, p)]
@@ -547,7 +677,7 @@ def check_single_points(case: Case) -> list[Gap]:
         return gaps
     u = _coordination_graph(case)
     between = nx.betweenness_centrality(u)
-    for n in sorted(nx.articulation_points(u), key=lambda n: -between[n]):
+    for n in sorted(nx.articulation_points(u), key=lambda n: (-between[n], n)):
         comp = nx.node_connected_component(u, n)
         h = u.subgraph(comp - {n})
         parts = sorted(nx.connected_components(h), key=len, reverse=True)
@@ -628,6 +758,8 @@ def check_vertical(case: Case) -> list[Gap]:
     for scheme in case.cofinancing:
         for project in scheme.projects:
             parts = [c for c in case.commitments if c.kind == "co_financing_share" and c.to == project]
+            if not parts or any(c.amount is None for c in parts):
+                continue  # amounts not known: nothing can be measured, and nothing is asserted
             promised_total = sum(c.amount or 0 for c in parts)
             by_level: dict[str, list[Commitment]] = {}
             for c in parts:
@@ -767,6 +899,11 @@ def check_budgets(case: Case) -> list[Gap]:
                         actors=list(dict.fromkeys([c.from_ for c in lines] + [c.to for c in lines])),
                         commitments=[c.id for c in lines],
                         figures={"lines_total": total, "stated_total": b.stated_total, "difference": diff},
+                        basis=_basis(case, lines)[0],
+                        citations=[
+                            *_basis(case, lines)[1],
+                            *([gc] if (gc := _citation(case, b.source)) else []),
+                        ],
                     )
                 )
         ds = [case.commitment(i) for i in b.disbursements]
@@ -774,6 +911,36 @@ def check_budgets(case: Case) -> list[Gap]:
         late = [
             c for c in ds if c.status in ("planned", "partial") and c.due is not None and c.due < case.as_of
         ]
+        undated = [c for c in ds if c.status in ("planned", "partial") and c.due is None and c.amount is None]
+        if undated and not late:
+            done = " + ".join(money(c.delivered_amount or 0) for c in ds if c.delivered_amount)
+            basis, citations = _basis(case, ds)
+            gaps.append(
+                Gap(
+                    kind="budget_inconsistency",
+                    check="disbursement-schedule",
+                    severity="medium",
+                    title=_both("gap.budget.pending_title", pending=len(undated), count=len(ds)),
+                    evidence=[
+                        _both(
+                            "gap.budget.pending_undated",
+                            done=done,
+                            paid=money(paid),
+                            currency=b.currency,
+                            share=pct(paid / b.stated_total),
+                            total=money(b.stated_total),
+                            pending=len(undated),
+                            missing=money(b.stated_total - paid),
+                        )
+                    ],
+                    remedy=_both("gap.budget.pending_remedy"),
+                    actors=list(dict.fromkeys([c.from_ for c in ds] + [c.to for c in ds])),
+                    commitments=[c.id for c in undated],
+                    figures={"disbursed": paid, "stated_total": b.stated_total, "pending": len(undated)},
+                    basis=basis,
+                    citations=citations,
+                )
+            )
         if late:
             done = " + ".join(money(c.delivered_amount or 0) for c in ds if c.delivered_amount)
             due = ", ".join(str(c.due) for c in late)
@@ -913,6 +1080,8 @@ def check_mismatch(case: Case, screening: Screening | None) -> list[Gap]:
             f"(support could be duplicated).",
         )
     )
+    if case.linkage is not None and case.linkage.population_evidence == "illustrative":
+        evidence.insert(0, _both("gap.screen.illustrative", groups=screening.groups))
     if screening.not_screened:
         evidence.append(
             Text(
@@ -935,8 +1104,9 @@ def check_mismatch(case: Case, screening: Screening | None) -> list[Gap]:
             severity=severity,  # type: ignore[arg-type]
             title=Text(
                 es=f"La población de {lk} encaja poco con la de sus socios: {pct(screening.share_none)} "
-                f"no es elegible para ninguno",
-                en=f"{lk}'s population fits its partners poorly: {pct(screening.share_none)} eligible for none",
+                f"no es elegible para ninguno (población sintética de {screening.groups} grupos)",
+                en=f"{lk}'s population fits its partners poorly: {pct(screening.share_none)} eligible for none "
+                f"(synthetic population of {screening.groups} groups)",
             ),
             evidence=evidence,
             remedy=Text(
@@ -953,6 +1123,15 @@ def check_mismatch(case: Case, screening: Screening | None) -> list[Gap]:
                 "share_multiple": screening.share_multiple,
                 **{f"share_{r.programme}": r.share_eligible for r in screening.rows},
             },
+            basis=case.linkage.population_evidence if case.linkage else "illustrative",
+            citations=[
+                GapCitation(
+                    title=str(case.linkage.population if case.linkage else ""),
+                    pinpoint="",
+                    evidence=case.linkage.population_evidence if case.linkage else "illustrative",
+                    reasoning=case.linkage.population_note if case.linkage else None,
+                )
+            ],
         )
     ]
 
@@ -972,8 +1151,13 @@ BUILTIN_CHECKS = [
 
 
 def analyse_case(
-    case: Case, checks: list[GapCheck] | None = None, rules_dir: Path | None = None
+    case: Case,
+    checks: list[GapCheck] | None = None,
+    rules_dir: Path | None = None,
+    include_illustrative: bool = False,
 ) -> CaseReport:
+    """Every check on one case. A gap that rests on an illustrative fact is left out unless
+    `include_illustrative`, and then kept apart (`basis: illustrative`), never in the counts."""
     checks = load_checks() if checks is None else checks
     screening = screen_population(case, rules_dir)
     gaps: list[Gap] = []
@@ -985,12 +1169,22 @@ def analyse_case(
     gaps += check_silos(case)
     gaps += check_vertical(case)
     gaps += check_budgets(case)
-    gaps.sort(key=lambda g: SEVERITY_ORDER[g.severity])
+    for g in gaps:
+        if not g.citations:
+            records = [case.commitment(c) for c in g.commitments]
+            g.basis, g.citations = _basis(case, records, g.actors if not records else [])
+    if not include_illustrative:
+        gaps = [g for g in gaps if g.basis != "illustrative"]
+    # stable order: by severity, then as the checks ran (no set or dict order leaks into it)
+    gaps.sort(key=lambda g: (g.basis == "illustrative", not g.known, SEVERITY_ORDER[g.severity]))
     # the actor a structural gap is about (its first actor): ringed in the graph
     in_gap = {
         g.actors[0]
         for g in gaps
-        if g.kind in ("single_point_of_failure", "weak_coordinating_body", "vertical_gap") and g.actors
+        if g.known
+        and g.basis != "illustrative"
+        and g.kind in ("single_point_of_failure", "weak_coordinating_body", "vertical_gap")
+        and g.actors
     }
     nodes = [
         GraphNode(
@@ -1023,12 +1217,14 @@ def analyse_case(
     counts = {
         "actors": len(case.actors),
         "commitments": len(case.commitments),
-        "declarative": sum(c.declarative for c in case.commitments),
+        "declarative": sum(c.declarative is True for c in case.commitments),
         "broken": sum(c.status in ("broken", "withdrawn") for c in case.commitments),
-        "gaps": len(gaps),
-        "high": sum(g.severity == "high" for g in gaps),
-        "medium": sum(g.severity == "medium" for g in gaps),
-        "low": sum(g.severity == "low" for g in gaps),
+        "gaps": sum(g.known and g.basis != "illustrative" for g in gaps),
+        "high": sum(g.severity == "high" and g.known and g.basis != "illustrative" for g in gaps),
+        "medium": sum(g.severity == "medium" and g.known and g.basis != "illustrative" for g in gaps),
+        "low": sum(g.severity == "low" and g.known and g.basis != "illustrative" for g in gaps),
+        "not_known": sum(not g.known and g.basis != "illustrative" for g in gaps),
+        "illustrative": sum(g.basis == "illustrative" for g in gaps),
     }
     return CaseReport(
         id=case.id,
@@ -1037,8 +1233,28 @@ def analyse_case(
         country=case.country,
         period=case.period,
         as_of=case.as_of,
-        sources=[d.title for d in case.sources.values()],
-        figures=[Figure(label=f.label, value=f.value, illustrative=f.illustrative) for f in case.figures],
+        sources=[_source_line(d) for d in case.sources.values()],
+        figures=[
+            Figure(
+                label=f.label,
+                value=f.value,
+                illustrative=f.illustrative,
+                citation=_citation(case, f.source, f.evidence, f.reasoning),
+            )
+            for f in case.figures
+        ],
+        tables=[
+            Table(
+                id=tb.id,
+                label=tb.label,
+                columns=tb.columns,
+                rows=tb.rows,
+                totals=_totals(tb.rows),
+                citation=_citation(case, tb.source),
+                note=tb.note,
+            )
+            for tb in case.tables
+        ],
         counts=counts,
         gaps=gaps,
         nodes=nodes,
@@ -1047,16 +1263,37 @@ def analyse_case(
     )
 
 
+def _source_line(doc: SourceDoc) -> str:
+    """A document as a reader finds it: title, author or publisher, date, and where it is cited."""
+    parts = [doc.title, doc.author or "", doc.publisher or "", doc.date or doc.date_note or ""]
+    line = ". ".join(p.rstrip(".") for p in parts if p)
+    if doc.cited_in is not None:
+        line += f" (citado en / cited in: {doc.cited_in.ref}, {doc.cited_in.pinpoint})"
+    return line
+
+
+def _totals(rows: list[list[float | int | str]]) -> list[float | int | str]:
+    """Column totals of a data table (numeric columns; others left blank)."""
+    if not rows:
+        return []
+    out: list[float | int | str] = []
+    for i in range(len(rows[0])):
+        col = [r[i] for r in rows]
+        out.append(sum(col) if all(isinstance(v, (int, float)) for v in col) else "")  # type: ignore[arg-type]
+    return out
+
+
 def analyse(
     case: str | None = None,
     commitments_dir: Path | None = None,
     checks_dir: Path | None = None,
     rules_dir: Path | None = None,
+    include_illustrative: bool = False,
 ) -> GapReport:
     """The gap report for one named case (file stem in fixtures/commitments/) or for all of them."""
     checks = load_checks(checks_dir)
     cases = load_cases(case, commitments_dir)
     return GapReport(
-        cases=[analyse_case(c, checks, rules_dir) for c in cases],
+        cases=[analyse_case(c, checks, rules_dir, include_illustrative) for c in cases],
         checks=[c.id for c in checks] + BUILTIN_CHECKS,
     )

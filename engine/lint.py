@@ -9,7 +9,11 @@ Checks, each finding with file, place and a hint:
 - `label`      a label that states a number the parameter in force no longer has;
 - `never_pass` / `never_fail`  a criterion whose outcome never varies on the bundled population
                of fixture groups (fixtures/groups/): untested, or redundant;
-- `features`   a programme no feature exercises, or a criterion no scenario names.
+- `features`   a programme no feature exercises, or a criterion no scenario names;
+- `quote`      (with a sources folder) a quote that is not in the text of the document it cites,
+               printed with the closest passage; a criterion, parameter value or documented
+               commitment without a quote; a source text missing from the folder. Rule files
+               and commitments cases alike.
 """
 
 from __future__ import annotations
@@ -21,15 +25,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import yaml
+
 from engine import FIXTURES_DIR, PROJECT_ROOT, RULES_DIR
-from engine.errors import VinculaError
+from engine.errors import RuleFileError, VinculaError
 from engine.rules import RULE_SUFFIXES, RuleSet, load_programme
 from engine.schema import Condition, Criterion, Group, Programme, walk
+from engine.sources import check_quote
+from engine.yamlfile import line_of, read_data
 
 Level = Literal["error", "warning", "info"]
 PLACEHOLDERS = {"", "?", "-", "todo", "tbd", "xxx", "n/a", "na", "pendiente", "s/p", "sin pagina"}
 FEATURES_DIR = PROJECT_ROOT / "features"
 GROUPS_DIR = FIXTURES_DIR / "groups"
+COMMITMENTS_DIR = FIXTURES_DIR / "commitments"
+#: where the source texts sit: beside the project (../shared/sources), never inside it; a
+#: worktree one level deeper finds them one level up
+SOURCES_DIR = next(
+    (
+        d
+        for d in (
+            PROJECT_ROOT.parent / "shared" / "sources",
+            PROJECT_ROOT.parent.parent / "shared" / "sources",
+        )
+        if d.is_dir()
+    ),
+    PROJECT_ROOT.parent / "shared" / "sources",
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +144,7 @@ def check_citations(p: Programme, path: Path) -> list[Finding]:
     }
     for key in sorted(cited):
         doc = p.sources[key]
-        if not doc.link and not doc.publisher:
+        if not (doc.link or doc.publisher or doc.author or doc.text):
             out.append(
                 Finding(
                     "warning",
@@ -155,24 +177,27 @@ def check_dates(p: Programme, path: Path) -> list[Finding]:
                     )
                 )
         if values[0].from_ > p.valid_from:
+            # a period the sources are silent about is a legitimate "cannot tell": a note
             out.append(
                 Finding(
-                    "warning",
+                    "info",
                     "dates",
                     where,
                     f"the programme starts {p.valid_from} but the first value starts {values[0].from_}",
-                    "add the value in force at the start, or move `valid_from`",
+                    "add the value in force at the start, or move `valid_from`; until then criteria "
+                    'using it come out "cannot tell"',
                 )
             )
         last = values[-1]
         if last.to is not None and (p.valid_to is None or last.to < p.valid_to):
             out.append(
                 Finding(
-                    "warning",
+                    "info",
                     "dates",
                     where,
                     f"the last value ends {last.to} but the programme runs to {p.valid_to or 'no end'}",
-                    "add the value in force afterwards, or leave `to:` open",
+                    "add the value in force afterwards, or leave `to:` open; after it criteria using "
+                    'it come out "cannot tell"',
                 )
             )
     return out
@@ -323,6 +348,124 @@ def check_features(programmes: dict[str, tuple[Programme, Path]], features_dir: 
                         f"{path}: criterion `{c.id}`",
                         "no scenario names this criterion",
                         "add a Scenario Outline with examples on both sides of it",
+                    )
+                )
+    return out
+
+
+# --------------------------------------------------------------------------- quotes in their texts
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
+
+
+def _citations(
+    node: yaml.Node, path: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], yaml.Node]]:
+    """Every mapping of the file that holds a `ref` and a `quote`: citations and `cited_in`."""
+    found: list[tuple[tuple[str | int, ...], yaml.Node]] = []
+    if isinstance(node, yaml.MappingNode):
+        keys = {getattr(k, "value", None) for k, _ in node.value}
+        if {"ref", "quote"} <= keys:
+            found.append((path, node))
+        for k, v in node.value:
+            found += _citations(v, (*path, str(getattr(k, "value", "?"))))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            found += _citations(v, (*path, i))
+    return found
+
+
+def _place(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _scalar(node: yaml.Node, key: str) -> yaml.ScalarNode | None:
+    for k, v in node.value:
+        if getattr(k, "value", None) == key and isinstance(v, yaml.ScalarNode):
+            return v
+    return None
+
+
+def _unquoted(data: dict, node: yaml.Node | None, path: Path) -> list[Finding]:
+    """Criteria, parameter values and documented commitments that carry no quote."""
+    wanted: list[tuple[tuple[str | int, ...], str]] = []
+    for i, c in enumerate(data.get("criteria") or []):
+        wanted.append((("criteria", i, "source"), f"criterion `{c.get('id', i)}`"))
+    for name, param in (data.get("parameters") or {}).items():
+        for j, _ in enumerate(param.get("values") or []):
+            wanted.append((("parameters", name, "values", j, "source"), f"parameter `{name}` value {j + 1}"))
+    for i, c in enumerate(data.get("commitments") or []):
+        if c.get("evidence", "documented") == "documented":
+            wanted.append((("commitments", i, "source"), f"commitment `{c.get('id', i)}`"))
+    out = []
+    for loc, what in wanted:
+        source: object = data
+        for part in loc:
+            source = source[part] if isinstance(source, (dict, list)) else None  # type: ignore[index]
+            if source is None:
+                break
+        if not (isinstance(source, dict) and source.get("quote")):
+            out.append(
+                Finding(
+                    "error",
+                    "quote",
+                    f"{path}:{line_of(node, loc)}",
+                    f"{what} has no `quote`",
+                    "copy the passage that states it, verbatim, from the document's text "
+                    "(or mark a commitment `evidence: inferred` with its `reasoning`)",
+                )
+            )
+    return out
+
+
+def check_sources(
+    sources_dir: Path | str,
+    rules_dir: Path | str | None = None,
+    commitments_dir: Path | str | None = COMMITMENTS_DIR,
+) -> list[Finding]:
+    """Every quote of the rule files and commitments cases, looked for in the text of the
+    document it cites; every criterion, parameter value and documented commitment quoted."""
+    sources_dir = Path(sources_dir)
+    if not sources_dir.is_dir():
+        return [Finding("error", "quote", str(sources_dir), "sources folder not found")]
+    files = _yaml_files(Path(rules_dir) if rules_dir is not None else RULES_DIR)
+    if commitments_dir is not None and Path(commitments_dir).is_dir():
+        files += _yaml_files(Path(commitments_dir))
+    out: list[Finding] = []
+    for path in files:
+        try:
+            data, node = read_data(path, RuleFileError)
+        except VinculaError:
+            continue  # the schema check reports it
+        if not isinstance(data, dict) or node is None:
+            continue
+        texts = {
+            key: (doc.get("text") if isinstance(doc, dict) else None)
+            for key, doc in (data.get("sources") or {}).items()
+        }
+        out += _unquoted(data, node, path)
+        for loc, cite in _citations(node):
+            ref_node, quote_node = _scalar(cite, "ref"), _scalar(cite, "quote")
+            if ref_node is None or quote_node is None:
+                continue
+            ref, line, where = str(ref_node.value), quote_node.start_mark.line + 1, _place(loc)
+            if ref not in texts:
+                out.append(Finding("error", "quote", f"{path}:{line}", f"{where}: unknown source `{ref}`"))
+                continue
+            problem = check_quote(sources_dir, texts[ref], str(quote_node.value), path, line, where)
+            if problem is not None:
+                out.append(
+                    Finding(
+                        "error",
+                        "quote",
+                        f"{path}:{problem.line}",
+                        f"{where}: {problem.message}",
+                        problem.closest,
                     )
                 )
     return out

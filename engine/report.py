@@ -58,7 +58,14 @@ WORDS: dict[str, dict[str, str]] = {
         "linkage": "Vinculaciones realizadas",
         "gap_count": "brechas encontradas",
         "illustrative": "ilustrativo",
-        "illustrative_note": "Los datos marcados como ilustrativos no constan en las fuentes; ver fixtures/commitments/PROVENANCE.md.",
+        "illustrative_note": "Lo marcado [ilustrativo] no consta en las fuentes y no cuenta en la severidad; [inferido] se deduce de hechos citados, con el razonamiento en su nota. Ver fixtures/commitments/PROVENANCE.md.",
+        "notes": "Notas (citas de las fuentes)",
+        "inferred": "inferido",
+        "not_known": "No se sabe (faltan datos en las fuentes)",
+        "illustrations": "Ilustraciones (no constan en las fuentes; sin severidad)",
+        "tables": "Tablas de las fuentes",
+        "total": "Total",
+        "reasoning": "Razonamiento",
         "no_gaps": "No se encontraron brechas.",
         "contents": "Casos",
         "population": "Población",
@@ -116,7 +123,14 @@ WORDS: dict[str, dict[str, str]] = {
         "linkage": "Linkages realised",
         "gap_count": "gaps found",
         "illustrative": "illustrative",
-        "illustrative_note": "Data marked illustrative is not stated in the sources; see fixtures/commitments/PROVENANCE.md.",
+        "illustrative_note": "What is marked [illustrative] is not in the sources and counts in no severity; [inferred] follows from quoted facts, with the reasoning in its note. See fixtures/commitments/PROVENANCE.md.",
+        "notes": "Notes (quotes from the sources)",
+        "inferred": "inferred",
+        "not_known": "Not known (the sources lack the facts)",
+        "illustrations": "Illustrations (not in the sources; no severity)",
+        "tables": "Tables from the sources",
+        "total": "Total",
+        "reasoning": "Reasoning",
         "no_gaps": "No gaps found.",
         "contents": "Cases",
         "population": "Population",
@@ -335,6 +349,24 @@ def _env() -> Environment:
     return env
 
 
+def _notes(case: CaseReport) -> tuple[list[Any], dict[int, list[int]], dict[int, int]]:
+    """Number every passage a figure or finding rests on, once per case: (notes in order,
+    gap index -> note numbers, figure index -> note number)."""
+    notes: list[Any] = []
+    index: dict[tuple[str, str, str | None, str], int] = {}
+
+    def number(c: Any) -> int:
+        key = (c.title, c.pinpoint, c.quote, c.reasoning.es if c.reasoning else "")
+        if key not in index:
+            notes.append(c)
+            index[key] = len(notes)
+        return index[key]
+
+    figures = {i: number(f.citation) for i, f in enumerate(case.figures) if f.citation is not None}
+    gaps = {i: [number(c) for c in g.citations] for i, g in enumerate(case.gaps)}
+    return notes, gaps, figures
+
+
 def _linkage(case: CaseReport) -> dict[str, Any] | None:
     g = next((g for g in case.gaps if g.kind == "linkage_not_realised"), None)
     return g.figures if g else None
@@ -350,11 +382,20 @@ def render(report: GapReport, fmt: str = "html", lang: str = "es") -> str:
         return report.model_dump_json(indent=2) + "\n"
     cases = []
     for c in report.cases:
-        by_severity = {s: [g for g in c.gaps if g.severity == s] for s in ("high", "medium", "low")}
+        notes, gap_notes, figure_notes = _notes(c)
+        firm = [(i, g) for i, g in enumerate(c.gaps) if g.known and g.basis != "illustrative"]
+        by_severity = {s: [(i, g) for i, g in firm if g.severity == s] for s in ("high", "medium", "low")}
         cases.append(
             {
                 "c": c,
                 "by_severity": by_severity,
+                "not_known": [
+                    (i, g) for i, g in enumerate(c.gaps) if not g.known and g.basis != "illustrative"
+                ],
+                "illustrations": [(i, g) for i, g in enumerate(c.gaps) if g.basis == "illustrative"],
+                "notes": notes,
+                "gap_notes": gap_notes,
+                "figure_notes": figure_notes,
                 "linkage": _linkage(c),
                 "graph": svg_graph(c, lang) if fmt == "html" else None,
                 "actor_label": {n.id: n.label for n in c.nodes},

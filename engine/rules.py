@@ -83,4 +83,22 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
         programme, digest = load_programme(path)
         programmes[programme.slug] = programme
         digests[programme.slug] = digest
+    _check_concurrency(programmes, directory)
     return RuleSet(directory=directory, programmes=programmes, digests=digests)
+
+
+def _check_concurrency(programmes: dict[str, Programme], directory: Path) -> None:
+    """Every programme named in a `concurrency` section must be a rule file of the same folder or
+    of the bundled rules/ (a designer's draft may hold only the programme being changed)."""
+    import difflib
+
+    known = sorted(set(programmes) | {p.stem for p in RULES_DIR.glob("*.yaml")})
+    for slug, programme in programmes.items():
+        for other in programme.concurrency:
+            if other not in known:
+                close = difflib.get_close_matches(other, known, n=3)
+                raise RuleFileError(
+                    f"concurrency names `{other}`, which is not a known programme",
+                    where=str(directory / f"{slug}.yaml"),
+                    hint=f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(known)}",
+                )

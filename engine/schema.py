@@ -35,21 +35,112 @@ class Text(Strict):
         return self.en if lang == "en" else self.es
 
 
+class CitedIn(Strict):
+    """Where a document that nobody here has read is cited: the citing passage of a text at hand."""
+
+    ref: str = Field(description="key of the citing document (one with `text`)")
+    pinpoint: str = Field(min_length=1, description="the citing document's own heading or table")
+    quote: str = Field(min_length=3, description="the citing passage, verbatim")
+
+
 class SourceDoc(Strict):
-    """A document the rules come from: operating rules, an evaluation, a data set."""
+    """A document, named as it names itself. Either its plain text is at hand (`text`, a file
+    name in the sources folder that `vincula lint --sources DIR` reads) or it is only known
+    through a passage of one that is (`cited_in`): nothing is quoted from a text nobody read."""
 
     title: str = Field(min_length=3)
+    author: str | None = None
     publisher: str | None = None
-    date: dt.date | None = None
+    date: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        description="as precise as the document gives it: YYYY, YYYY-MM or YYYY-MM-DD",
+    )
+    date_note: str | None = Field(default=None, description="what the date is, when the document gives none")
+    language: Literal["es", "en"] | None = None
     link: str | None = None
+    text: str | None = Field(default=None, description="file name of its plain text in the sources folder")
+    cited_in: CitedIn | None = None
+    note: str | None = Field(default=None, description="what the document is, where it names itself poorly")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso(cls, v: Any) -> Any:
+        return v.isoformat() if isinstance(v, dt.date) else str(v) if isinstance(v, int) else v
+
+    @model_validator(mode="after")
+    def _text_or_cited(self) -> SourceDoc:
+        if (self.text is None) == (self.cited_in is None):
+            raise ValueError(
+                "give exactly one of `text` (the file name of the document's plain text) or "
+                "`cited_in` (the passage of a document at hand that cites it)"
+            )
+        if not (self.author or self.publisher or self.note):
+            raise ValueError(
+                "give the document's `author` or `publisher` as it names them, or a `note` "
+                "saying that it names neither"
+            )
+        return self
+
+
+class Translation(Strict):
+    """A quote's meaning for readers of the other language; the quote itself stays verbatim."""
+
+    es: str | None = None
+    en: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Translation:
+        if not (self.es or self.en):
+            raise ValueError("give `es`, `en` or both")
+        return self
 
 
 class Citation(Strict):
-    """Where exactly a criterion or a parameter value comes from."""
+    """Where exactly a criterion, a parameter value or a fact comes from: a document with its
+    text at hand, the document's own heading or table name, and the passage copied verbatim."""
 
-    ref: str = Field(description="key of a document in the programme's `sources`")
-    pinpoint: str = Field(min_length=1, description="article, numeral or page")
-    quote: str | None = None
+    ref: str = Field(description="key of a document in the file's `sources`")
+    pinpoint: str = Field(min_length=1, description="the source's own heading, table or section name")
+    quote: str | None = Field(default=None, description="verbatim, in the source's language")
+    translation: Translation | None = None
+    cites: str | None = Field(
+        default=None, description="key of a `cited_in` document that the quoted passage itself cites"
+    )
+
+
+def check_citations(sources: dict[str, SourceDoc], citations: list[tuple[str, Citation]]) -> list[str]:
+    """What is wrong with the citations of one file: unknown documents, quotes from a document
+    whose text nobody here has (cite the passage that cites it instead), `cites` that do not
+    name a document cited by the quoted one. Each problem names the citing place."""
+    problems = []
+    known = ", ".join(sorted(sources))
+    for key, doc in sources.items():
+        if doc.cited_in is not None:
+            citing = sources.get(doc.cited_in.ref)
+            if citing is None or citing.text is None:
+                problems.append(
+                    f"source `{key}` is cited_in `{doc.cited_in.ref}`, which is not a document with "
+                    f"`text` in `sources` (known: {known})"
+                )
+    for where, c in citations:
+        cited = sources.get(c.ref)
+        if cited is None:
+            problems.append(f"{where} cites `{c.ref}`, which is not in `sources` (known: {known})")
+            continue
+        if cited.text is None:
+            problems.append(
+                f"{where} cites `{c.ref}`, whose text nobody here has read (it is only cited in "
+                f"`{cited.cited_in.ref if cited.cited_in else '?'}`): cite that document's passage instead, "
+                f"with `cites: {c.ref}`"
+            )
+        if c.cites is not None:
+            cited_doc = sources.get(c.cites)
+            if cited_doc is None or cited_doc.cited_in is None or cited_doc.cited_in.ref != c.ref:
+                problems.append(
+                    f"{where}: `cites: {c.cites}` must name a source whose `cited_in.ref` is `{c.ref}`"
+                )
+    return problems
 
 
 Op = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not_in", "between"]
@@ -268,6 +359,27 @@ class Rule(Strict):
 MAX_ELIGIBILITY_ITEMS = 64
 
 
+class Concurrency(Strict):
+    """Whether one group may receive this programme and another one: `true` or `false` with the
+    passage that says so, or `unknown` with a note that the sources are silent. Never a guess."""
+
+    allowed: bool | Literal["unknown"]
+    source: Citation | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _evidence(self) -> Concurrency:
+        if self.allowed == "unknown":
+            if self.note is None:
+                raise ValueError("`allowed: unknown` needs a `note` saying what the sources do (not) say")
+        elif self.source is None or not self.source.quote:
+            raise ValueError(
+                f"`allowed: {str(self.allowed).lower()}` needs a `source` with the `quote` that says so; "
+                "where no source says, write `allowed: unknown` with a `note`"
+            )
+        return self
+
+
 class Programme(Strict):
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: Text
@@ -286,6 +398,10 @@ class Programme(Strict):
         default=[], description="targeting criteria shown in explanations but not required"
     )
     next_steps: Text | None = Field(default=None, description="process after eligibility")
+    next_steps_source: Citation | None = None
+    concurrency: dict[str, Concurrency] = Field(
+        default={}, description="other programme slug -> whether a group may receive both"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Programme:
@@ -293,12 +409,11 @@ class Programme(Strict):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"criterion ids repeated: {', '.join(dupes)}")
-        for where, ref in self._citations():
-            if ref not in self.sources:
-                raise ValueError(
-                    f"{where} cites `{ref}`, which is not in `sources` "
-                    f"(known: {', '.join(sorted(self.sources))})"
-                )
+        problems = check_citations(self.sources, self._citations())
+        if problems:
+            raise ValueError("; ".join(problems))
+        if self.slug in self.concurrency:
+            raise ValueError("`concurrency` lists the programme itself; list only the other programmes")
         known = set(ids)
         if len(self.eligibility.ids()) > MAX_ELIGIBILITY_ITEMS:
             raise ValueError(
@@ -330,10 +445,13 @@ class Programme(Strict):
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise ValueError(f"criterion `{crit.id}`: `{node.fact}` is not a {scope} fact{hint}")
 
-    def _citations(self) -> list[tuple[str, str]]:
-        out = [(f"criterion `{c.id}`", c.source.ref) for c in self.criteria]
+    def _citations(self) -> list[tuple[str, Citation]]:
+        out = [(f"criterion `{c.id}`", c.source) for c in self.criteria]
         for name, p in self.parameters.items():
-            out += [(f"parameter `{name}`", v.source.ref) for v in p.values]
+            out += [(f"parameter `{name}` from {v.from_}", v.source) for v in p.values]
+        out += [(f"concurrency `{k}`", c.source) for k, c in self.concurrency.items() if c.source]
+        if self.next_steps_source is not None:
+            out.append(("next_steps_source", self.next_steps_source))
         return out
 
     def params_on(self, day: dt.date) -> dict[str, Scalar]:

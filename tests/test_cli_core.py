@@ -26,7 +26,7 @@ def test_explain_shows_criteria_parameters_citations_and_assumptions_in_english(
     out = " ".join(result.output.split())
     assert "min_size — Group of at least 5 members" in out
     assert "Rule: number of members at least 5" in out
-    assert "Focalización, conformación de grupos" in out
+    assert "PROYECTO DE INCLUSIÓN PRODUCTIVA RURAL PROINPRO" in out
     assert "Assumption:" in out and "2016-01-01 – …: 5" in out
 
 

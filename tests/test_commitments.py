@@ -16,10 +16,10 @@ period: "2017"
 as_of: 2017-12-31
 summary: {es: Dos actores, en: Two actors}
 sources:
-  doc: {title: Documento de prueba}
+  doc: {title: Documento de prueba, publisher: x, text: x.txt}
 actors:
-  - {id: a, name: Actor A, kind: ministry}
-  - {id: b, name: Actor B, kind: programme}
+  - {id: a, name: Actor A, kind: ministry, evidence: illustrative}
+  - {id: b, name: Actor B, kind: programme, evidence: illustrative}
 commitments:
   - id: c1
     from: a
@@ -30,7 +30,7 @@ commitments:
     instrument: budget_line
     status: honoured
     description: {es: Presupuesto, en: Budget}
-    source: {ref: doc, pinpoint: p. 1}
+    source: {ref: doc, pinpoint: p. 1, quote: texto}
 """
 
 
@@ -45,19 +45,32 @@ def test_commitments_real_cases_load_into_multidigraph() -> None:
     assert set(cases) == {"steia", "tres-por-uno", "panama-rdeoe"}
     g = build_graph(cases["steia"])
     assert g.nodes["steia"]["chair"] == "shcp"
-    assert g.edges["op", "steia", "vinc-op"]["linkage"] is True
-    assert g.edges["op", "steia", "vinc-op"]["declarative"] is True
-    assert sum(1 for *_, d in g.edges(data=True) if d["linkage"]) == 17
+    assert g.edges["op", "grupos", "op-apoya-grupos"]["linkage"] is True
+    assert sum(d["count"] for *_, d in g.edges(data=True) if d["linkage"]) == 17
     panama = build_graph(cases["panama-rdeoe"])
     assert panama.edges["fodm", "fao", "linea-fao"]["amount"] == 1839500
 
 
-def test_commitments_illustrative_facts_are_marked() -> None:
+def test_commitments_every_fact_says_how_it_is_known() -> None:
     steia = load_cases("steia")[0]
-    partners = [a for a in steia.actors if a.kind == "programme" and a.id not in ("prospera", "proinpro")]
-    assert len(partners) == 17
-    # the sources name only the two programmes that gave support
-    assert {a.id for a in partners if not a.illustrative} == {"op", "cenm"}
+    # the sources name only the two programmes that gave support; the rest are counted, not named
+    named = {a.id for a in steia.actors if a.kind == "programme" and a.evidence == "documented"}
+    assert {"op", "cenm"} <= named
+    grouped = {a.id: a for a in steia.actors if a.evidence == "inferred"}
+    assert set(grouped) == {"otros-retirados", "otros-sin-apoyo"}
+    assert all(a.reasoning is not None for a in grouped.values())
+    assert steia.actor("steia").facts["decision_making_members"].value is False
+    for case in load_cases():
+        assert not [a.id for a in case.actors if a.illustrative]
+        assert not [c.id for c in case.commitments if c.illustrative]
+
+
+def test_commitments_documented_fact_without_quote_is_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("{id: a, name: Actor A, kind: ministry, evidence: illustrative}",
+                                        "{id: a, name: Actor A, kind: ministry}"))
+    with pytest.raises(InputError) as err:
+        load_case(path)
+    assert f"{path}:10: actors[0]" in str(err.value) and "needs a `source` with the `quote`" in str(err.value)
 
 
 def test_commitments_good_file_loads(tmp_path: Path) -> None:
@@ -96,7 +109,7 @@ def test_commitments_unknown_source_and_duplicate_id(tmp_path: Path) -> None:
         load_case(path)
     message = str(err.value)
     assert "actors[1].id: id `a` is used twice" in message
-    assert "commitments[0].source.ref: source `dco` is not in `sources` (known: doc)" in message
+    assert "commitments[0].source: cites `dco`, which is not in `sources` (known: doc)" in message
 
 
 def test_commitments_unknown_case_suggests_names() -> None:

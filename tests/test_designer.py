@@ -37,7 +37,7 @@ def test_test_draft_fails_exactly_the_min_size_scenarios(draft: Path) -> None:
     assert failed == [
         "En 2017, un grupo PROSPERA de 4 integrantes resulta «no elegible»",
         'In 2016, a PROSPERA group of 4 members is "not eligible"',
-        "La explicación de un grupo de 4 cita el documento de diseño",
+        "La explicación de un grupo de 4 cita el análisis institucional",
     ]
     assert len(records) > 100
 

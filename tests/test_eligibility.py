@@ -103,24 +103,27 @@ def test_as_of_argument_overrides_the_group_file(engine):
     assert engine.check(group, as_of=dt.date(2019, 1, 1), programs=["proinpro"]).determinations[0].eligible is False
 
 
-def test_3x1_shares_and_dated_ceiling(engine):
+def test_3x1_shares_and_who_may_propose_over_time(engine):
     ok = {"proposer": "migrant_club", "proposer_country": "US",
           "contributions": {"federal": 1000000, "state": 1000000, "municipal": 1000000, "migrant": 1000000}}
-    det = determination(engine, make_group(project=ok), "3x1-migrantes")
+    det = determination(engine, make_group(project=ok, as_of=dt.date(2006, 6, 30)), "3x1-migrantes")
     assert det.eligible is True
-    over = dict(ok, contributions={"federal": 1000001, "state": 1000001, "municipal": 1000001, "migrant": 1000001})
-    det = determination(engine, make_group(project=over), "3x1-migrantes")
-    assert det.failed == ["federal_ceiling"]
-    crit = next(c for c in det.criteria if c.id == "federal_ceiling")
-    assert crit.parameters[0]["value"] == 1000000 and crit.parameters[0]["in_force_from"] == "2013-01-01"
+    crit = next(c for c in det.criteria if c.id == "federal_share")
+    assert crit.parameters[0]["value"] == 25 and crit.parameters[0]["in_force_from"] == "2002-01-01"
     short = dict(ok, contributions={"federal": 250000, "state": 250000, "municipal": 240000, "migrant": 260000})
-    assert determination(engine, make_group(project=short), "3x1-migrantes").failed == ["municipal_share"]
+    assert determination(engine, make_group(project=short, as_of=dt.date(2006, 6, 30)), "3x1-migrantes").failed == [
+        "municipal_share"]
+    community = dict(ok, proposer="group", proposer_country="MX")
+    assert determination(engine, make_group(project=community, as_of=dt.date(2003, 6, 30)), "3x1-migrantes").eligible
+    assert determination(engine, make_group(project=community, as_of=dt.date(2006, 6, 30)), "3x1-migrantes").eligible is False
+    # after 2007 no source states the shares: cannot tell
+    assert determination(engine, make_group(project=ok, as_of=dt.date(2016, 6, 30)), "3x1-migrantes").eligible is None
 
 
 def test_3x1_eligible_project_names_covam_as_next_step(engine):
     project = {"proposer": "migrant_federation", "proposer_country": "US",
                "contributions": {"federal": 1, "state": 1, "municipal": 1, "migrant": 1}}
-    det = determination(engine, make_group(project=project), "3x1-migrantes")
+    det = determination(engine, make_group(project=project, as_of=dt.date(2006, 6, 30)), "3x1-migrantes")
     assert det.eligible and "COVAM" in det.next_steps
 
 

@@ -13,12 +13,15 @@ from engine.commitments import Case
 from engine.errors import RuleFileError
 from engine.gaps import GapReport, analyse, analyse_case, fill, load_checks
 
-SRC = {"ref": "doc", "pinpoint": "p. 1"}
+SRC = {"ref": "doc", "pinpoint": "p. 1", "quote": "texto citado"}
 TXT = {"es": "texto", "en": "text"}
 
 
 def actor(aid: str, kind: str = "programme", **kw: Any) -> dict[str, Any]:
-    return {"id": aid, "name": f"Actor {aid}", "kind": kind, **kw}
+    facts = {k: {"value": kw.pop(k), "source": SRC} for k in list(kw)
+             if k in ("has_budget", "has_operating_rules", "decision_making_members")}
+    facts.update({f"plan_{k}": {"value": v, "source": SRC} for k, v in kw.pop("plans", {}).items()})
+    return {"id": aid, "name": f"Actor {aid}", "kind": kind, "source": SRC, "facts": facts, **kw}
 
 
 def commit(cid: str, a: str, b: str, **kw: Any) -> dict[str, Any]:
@@ -31,16 +34,16 @@ def commit(cid: str, a: str, b: str, **kw: Any) -> dict[str, Any]:
 def case(actors: list[dict[str, Any]], commitments: list[dict[str, Any]], **kw: Any) -> Case:
     return Case.model_validate({
         "id": "t", "title": TXT, "country": "MX", "period": "2017", "as_of": "2017-12-31",
-        "summary": TXT, "sources": {"doc": {"title": "Documento de prueba"}},
+        "summary": TXT, "sources": {"doc": {"title": "Documento de prueba", "publisher": "x", "text": "x.txt"}},
         "actors": actors, "commitments": commitments, **kw})
 
 
 def kinds(c: Case) -> list[str]:
-    return [g.kind for g in analyse_case(c).gaps]
+    return [g.kind for g in analyse_case(c, include_illustrative=True).gaps if g.known]
 
 
 def gap(c: Case, kind: str):
-    found = [g for g in analyse_case(c).gaps if g.kind == kind]
+    found = [g for g in analyse_case(c, include_illustrative=True).gaps if g.kind == kind and g.known]
     assert found, f"no {kind} gap in {kinds(c)}"
     return found[0]
 
@@ -94,16 +97,17 @@ def _mismatch_case(pop: str) -> Case:
 
 def test_gaps_target_mismatch_screens_population_and_not_when_it_fits(tmp_path: Path) -> None:
     g = gap(_mismatch_case(_population(tmp_path, eligible=False)), "target_mismatch")
-    report = analyse_case(_mismatch_case(_population(tmp_path, eligible=False)))
+    report = analyse_case(_mismatch_case(_population(tmp_path, eligible=False)), include_illustrative=True)
     row = report.screening.rows[0]
     assert (row.programme, row.eligible, row.screened) == ("proinpro", 0, 4)
     assert row.top_blocking == "entrepreneurial_potential" and row.top_blocking_count == 4
     assert report.screening.share_none == 1.0 and report.screening.not_screened == ["q"]
     assert g.severity == "high"
-    assert "0 of 4 groups eligible (0%)" in g.evidence[0].en
+    assert "0 of 4 groups eligible (0%)" in g.evidence[1].en
     fixed = _mismatch_case(_population(tmp_path, eligible=True))
     assert "target_mismatch" not in kinds(fixed)
     assert analyse_case(fixed).screening.rows[0].share_eligible == 1.0
+    assert g.basis == "illustrative" and "synthetic population of 4 groups" in g.title.en
 
 
 def test_gaps_weak_coordinating_body_found_and_not_when_equipped() -> None:
@@ -180,6 +184,7 @@ def test_gaps_budget_inconsistency_found_and_not_when_it_adds_up() -> None:
 def test_gaps_missing_plan_found_and_not_when_plans_exist() -> None:
     g = gap(case([actor("p", plans={"sustainability": False, "communication": True})], []), "missing_plan")
     assert g.title.en == "Actor p has no sustainability plan"
+    assert [c.quote for c in g.citations] == ["texto citado"]
     assert "missing_plan" not in kinds(case([actor("p", plans={"sustainability": True})], []))
 
 
@@ -204,8 +209,8 @@ severity: medium
 over: commitments
 where:
   all:
-    - {field: kind, op: "==", value: technical_assistance}
-    - {field: from_actor.kind, op: "==", value: operator}
+    - {fact: kind, op: "==", value: technical_assistance}
+    - {fact: from_actor.kind, op: "==", value: operator}
 report: each
 title: {es: "Asistencia de un operador: {name}", en: "Operator assistance: {name}"}
 evidence: {es: "{id}", en: "{id}"}
@@ -221,13 +226,43 @@ remedy: {es: Revisar el contrato, en: Review the contract}
 def test_gaps_bad_check_file_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("id: bad\nkind: declarative_only\nseverity: urgent\nover: commitments\n"
-                    "where: {field: status, op: in, value: broken}\n"
+                    "where: {fact: status, op: in, value: broken}\n"
                     "title: {es: a, en: a}\nevidence: {es: a, en: a}\nremedy: {es: a, en: a}\n",
                     encoding="utf-8")
     with pytest.raises(RuleFileError) as err:
         load_checks(tmp_path)
     assert f"{path}:3: severity: Input should be 'high', 'medium' or 'low'" in str(err.value)
-    assert "needs a list value" in str(err.value)
+    assert "needs a non-empty list value" in str(err.value)
+
+
+def test_gaps_misspelt_field_is_an_error_with_line_and_suggestion(tmp_path: Path) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text("id: typo\nkind: weak_coordinating_body\nseverity: high\nover: actors\n"
+                    "where: {fact: facts.has_budgt, op: \"==\", value: false}\n"
+                    "title: {es: a, en: a}\nevidence: {es: a, en: a}\nremedy: {es: a, en: a}\n", encoding="utf-8")
+    with pytest.raises(RuleFileError) as err:
+        load_checks(tmp_path)
+    assert f"{path}:5" in str(err.value) and "did you mean facts.has_budget" in str(err.value)
+
+
+def test_gaps_unknown_fact_is_not_a_finding() -> None:
+    """`not has_budget == true` on an actor whose budget nobody knows: not known, never "no"."""
+    c = case([actor("c", "committee", coordinating=True, has_operating_rules=True)], [])
+    from engine.gaps import GapCheck, run_check
+    check = GapCheck.model_validate({
+        "id": "x", "kind": "weak_coordinating_body", "severity": "high", "over": "actors",
+        "where": {"not": {"fact": "facts.has_budget", "op": "==", "value": True}},
+        "title": TXT, "evidence": TXT, "remedy": TXT})
+    assert run_check(check, c) == []
+
+
+def test_gaps_illustrative_basis_is_kept_apart() -> None:
+    weak = case([actor("c", "committee", coordinating=True, evidence="illustrative", source=None,
+                       facts={"has_budget": {"value": False, "evidence": "illustrative"}})], [])
+    assert "weak_coordinating_body" not in [g.kind for g in analyse_case(weak).gaps]
+    report = analyse_case(weak, include_illustrative=True)
+    g = next(g for g in report.gaps if g.kind == "weak_coordinating_body")
+    assert g.basis == "illustrative" and report.counts["high"] == 0 and report.counts["illustrative"] == 1
 
 
 def test_gaps_placeholders_are_plain_substitution() -> None:
@@ -246,51 +281,60 @@ def by_case(report: GapReport, cid: str):
     return next(c for c in report.cases if c.id == cid)
 
 
-def test_gaps_steia_shows_linkage_rate_declarative_and_single_point(real: GapReport) -> None:
+def test_gaps_steia_shows_what_004_describes(real: GapReport) -> None:
     steia = by_case(real, "steia")
     linkage = next(g for g in steia.gaps if g.kind == "linkage_not_realised")
     assert (linkage.figures["realised"], linkage.figures["expected"]) == (2, 17)
-    assert linkage.figures["expected_after_withdrawals"] == 14
+    assert linkage.figures["expected_after_withdrawals"] == 14 and linkage.basis == "inferred"
     assert linkage.title.es == "Vinculación de PROSPERA: 2 de 17 programas"
-    declarative = next(g for g in steia.gaps if g.kind == "declarative_only")
-    assert declarative.severity == "high" and {f"vinc-{x}" for x in ("op", "cenm", "fonart")} <= set(declarative.commitments)
-    spof = [g for g in steia.gaps if g.kind == "single_point_of_failure"]
-    assert [g.actors[0] for g in spof] == ["steia"] and spof[0].severity == "high"
-    assert "the highest in the graph" in spof[0].evidence[1].en
     weak = next(g for g in steia.gaps if g.kind == "weak_coordinating_body")
-    assert weak.actors == ["steia"] and "no operating rules" in weak.title.en
-    assert any(g.kind == "binding_not_honoured" and g.commitments == ["clausula-rop-2015"] for g in steia.gaps)
+    assert weak.actors == ["steia"] and "no decision-making power" in weak.title.en
+    assert any("lost its convening capacity" in (c.quote or "") for c in weak.citations)
+    kinds_found = {g.kind for g in steia.gaps}
+    assert {"budget_asymmetry", "early_closure", "no_vertical_coordination", "informal_coordination",
+            "target_mismatch", "binding_not_honoured"} <= kinds_found
+    clause = next(g for g in steia.gaps if g.check == "clause-without-specific-calls")
+    assert clause.severity == "high" and "ordinary calls" in clause.title.en
+    # the synthetic population's mismatch is an illustration, left out by default
+    assert not any(g.check == "population-screen" for g in steia.gaps)
+    assert all(g.basis != "illustrative" for g in steia.gaps)
 
 
-def test_gaps_steia_screens_prospera_population(real: GapReport) -> None:
-    s = by_case(real, "steia").screening
+def test_gaps_steia_screening_is_marked_illustrative() -> None:
+    steia = analyse("steia", include_illustrative=True).cases[0]
+    s = steia.screening
     assert s is not None and s.groups == 52
     assert [r.programme for r in s.rows] == ["opciones-productivas", "el-campo-en-nuestras-manos"]
-    op = s.rows[0]
-    assert op.top_blocking == "osse"  # PROSPERA groups are rarely legally constituted organisations
-    assert 0 < s.share_none < 1 and s.eligible_multiple >= 1
-    assert len(s.not_screened) == 15
-    assert any(g.kind == "target_mismatch" for g in by_case(real, "steia").gaps)
+    mismatch = next(g for g in steia.gaps if g.check == "population-screen")
+    assert mismatch.basis == "illustrative" and "synthetic population of 52 groups" in mismatch.title.en
+    assert steia.counts["illustrative"] == 1
 
 
-def test_gaps_panama_shows_54000_difference_plans_silos_and_pending_disbursement(real: GapReport) -> None:
+def test_gaps_panama_shows_54000_difference_delay_and_ethnic_groups(real: GapReport) -> None:
     panama = by_case(real, "panama-rdeoe")
     diff = next(g for g in panama.gaps if g.check == "budget-sum")
     assert diff.figures["difference"] == 54000 and diff.figures["lines_total"] == 7946000
     assert "7,946,000 USD, frente a un total declarado de 8,000,000: faltan 54,000" in diff.evidence[0].es
-    late = next(g for g in panama.gaps if g.check == "disbursement-schedule")
-    assert late.figures["disbursed"] == 2033649 + 3089466 and late.commitments == ["desembolso-3"]
+    pending = next(g for g in panama.gaps if g.check == "disbursement-schedule")
+    assert pending.figures["disbursed"] == 2033649 + 3089466 and pending.commitments == ["desembolso-3"]
     plans = next(g for g in panama.gaps if g.kind == "missing_plan")
-    assert plans.title.en == "Programa conjunto has no sustainability plan, communication plan"
-    silos = next(g for g in panama.gaps if g.kind == "silos")
-    assert silos.figures["clusters"] == 5
+    assert plans.title.en == "Programa conjunto has no sustainability plan, communication and advocacy plan"
+    assert {"delayed_programme", "weak_governance", "target_group_not_reached", "bridge_not_built",
+            "silos"} <= {g.kind for g in panama.gaps}
+    bridge = next(g for g in panama.gaps if g.kind == "bridge_not_built")
+    assert bridge.basis == "inferred" and bridge.citations[0].reasoning is not None
+    # no agency-counterpart pair is stated, so none is drawn and nothing is called declarative
+    assert panama.counts["declarative"] == 0
 
 
-def test_gaps_tres_por_uno_shows_levels_that_did_not_pay(real: GapReport) -> None:
+def test_gaps_tres_por_uno_shows_what_001_describes(real: GapReport) -> None:
     tres = by_case(real, "tres-por-uno")
-    vertical = {(g.actors[0], g.figures["level"], g.severity) for g in tres.gaps if g.kind == "vertical_gap"}
-    assert vertical == {("p-nochistlan-taller", "municipal", "high"), ("p-valparaiso-camino", "state", "medium")}
-    assert not any(g.kind == "single_point_of_failure" for g in tres.gaps)
+    assert {"targeting_not_guaranteed", "participation_not_formalised", "uneven_coverage",
+            "under_resourced_operation", "politicisation", "weak_local_capacity"} <= {g.kind for g in tres.gaps}
+    # amounts per project are not in the sources: no vertical gap is computed from them
+    assert not any(g.check == "cofinancing" for g in tres.gaps)
+    table = next(tb for tb in tres.tables if tb.id == "proyectos-por-tipo")
+    assert table.totals[1:] == [942, 899, 1436, 1636, 1208] and sum(table.totals[1:]) == 6121
 
 
 def test_gaps_report_is_json_serialisable(real: GapReport) -> None:

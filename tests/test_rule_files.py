@@ -59,24 +59,48 @@ def test_bad_operator_is_rejected_with_its_line(tmp_path):
 
 
 def test_missing_citation_is_rejected(tmp_path):
-    text = PROINPRO.replace('    source: {ref: design, pinpoint: "Cobertura: localidades rurales"}\n', "")
+    start = PROINPRO.index("  - id: rural\n")
+    cut = PROINPRO.index("    source:", start)
+    text = PROINPRO[:cut] + PROINPRO[PROINPRO.index("  - id: target_state", cut):]
     with pytest.raises(RuleFileError) as err:
         load_rules(draft(tmp_path, text))
     assert "criteria[5].source: Field required" in str(err.value)
 
 
 def test_citation_of_unknown_document_is_rejected(tmp_path):
-    text = PROINPRO.replace('source: {ref: design, pinpoint: "Cobertura: localidades rurales"}',
-                            'source: {ref: rop2099, pinpoint: "Cobertura: localidades rurales"}')
+    at = PROINPRO.index("ref: ifad_proinpro", PROINPRO.index("  - id: rural\n"))
+    text = PROINPRO[:at] + "ref: rop2099" + PROINPRO[at + len("ref: ifad_proinpro"):]
     with pytest.raises(RuleFileError) as err:
         load_rules(draft(tmp_path, text))
-    assert "criterion `rural` cites `rop2099`" in str(err.value)
+    assert "criterion `rural` cites `rop2099`, which is not in `sources`" in str(err.value)
+
+
+def test_quote_from_a_document_nobody_has_read_is_rejected(tmp_path):
+    at = PROINPRO.index("ref: ifad_proinpro", PROINPRO.index("  - id: rural\n"))
+    text = PROINPRO[:at] + "ref: fida2015" + PROINPRO[at + len("ref: ifad_proinpro"):]
+    with pytest.raises(RuleFileError) as err:
+        load_rules(draft(tmp_path, text))
+    assert "criterion `rural` cites `fida2015`, whose text nobody here has read" in str(err.value)
+
+
+def test_concurrency_names_a_known_programme(tmp_path):
+    text = PROINPRO.replace("  3x1-migrantes:\n    allowed: unknown", "  3x1-migrante:\n    allowed: unknown")
+    with pytest.raises(RuleFileError) as err:
+        load_rules(draft(tmp_path, text))
+    assert "concurrency names `3x1-migrante`" in str(err.value) and "did you mean 3x1-migrantes" in str(err.value)
+
+
+def test_concurrency_allowed_without_a_quote_is_rejected(tmp_path):
+    text = PROINPRO.replace("  3x1-migrantes:\n    allowed: unknown", "  3x1-migrantes:\n    allowed: true")
+    with pytest.raises(RuleFileError) as err:
+        load_rules(draft(tmp_path, text))
+    assert "`allowed: true` needs a `source` with the `quote` that says so" in str(err.value)
 
 
 def test_overlapping_parameter_dates_are_rejected_with_the_line(tmp_path):
     text = PROINPRO.replace(
         "      - from: 2016-01-01\n        value: 5\n",
-        "      - from: 2015-01-01\n        value: 6\n        source: {ref: design, pinpoint: x}\n"
+        "      - from: 2015-01-01\n        value: 6\n        source: {ref: ifad_proinpro, pinpoint: x}\n"
         "      - from: 2016-01-01\n        value: 5\n")
     with pytest.raises(RuleFileError) as err:
         load_rules(draft(tmp_path, text))

@@ -162,7 +162,7 @@ version: "1"
 valid_from: 2016-01-01
 summary: {{es: Ejercita cada operador, en: Exercises every operator}}
 sources:
-  doc: {{title: Documento de prueba}}
+  doc: {{title: Documento de prueba, publisher: prueba, text: prueba.txt}}
 parameters:
   later:
     label: {{es: Entra en vigor después, en: In force later}}

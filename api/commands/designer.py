@@ -198,14 +198,33 @@ def diff(
 
 def lint(
     directory: Annotated[Path | None, typer.Argument(help="rules folder (default: rules/)")] = None,
+    sources: Annotated[
+        Path | None,
+        typer.Option(
+            "--sources",
+            help="folder of the source texts: every quote must be found in the text it cites",
+        ),
+    ] = None,
+    commitments: Annotated[
+        Path | None,
+        typer.Option("--commitments", help="commitments cases whose quotes are checked too"),
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="warnings also fail (exit 1)")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="hide info findings")] = False,
 ) -> None:
     """Check rule files: schema, citations, parameter dates, labels, criteria that never pass or
-    never fail on the bundled fixture groups, programmes and criteria no feature exercises."""
+    never fail on the bundled fixture groups, programmes and criteria no feature exercises; with
+    --sources, every quote of the rules and commitments cases against its document's text."""
+    from engine.lint import COMMITMENTS_DIR, check_sources
     from engine.lint import lint as run_lint
 
     findings = run_lint(directory)
+    if sources is not None:
+        if not sources.is_dir():
+            raise InputError(
+                f"sources folder not found: {sources}", hint="give the folder of the source texts"
+            )
+        findings += check_sources(sources, directory, commitments or COMMITMENTS_DIR)
     colour = {"error": "red", "warning": "yellow", "info": "blue"}
     for f in findings:
         if quiet and f.level == "info":
@@ -215,6 +234,9 @@ def lint(
         )
         if f.hint:
             out.print(f"  [dim]→ {escape(f.hint)}[/]")
+    if sources is not None:
+        n_quotes = sum(f.check == "quote" for f in findings)
+        out.print(f"citas / quotes: {n_quotes} problemas / problems against {escape(str(sources))}")
     n = {lvl: sum(f.level == lvl for f in findings) for lvl in colour}
     out.print(f"{n['error']} errores / errors, {n['warning']} avisos / warnings, {n['info']} notas / notes")
     raise typer.Exit(1 if n["error"] or (strict and n["warning"]) else 0)

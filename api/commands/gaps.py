@@ -1,4 +1,4 @@
-"""`vincula gaps [--case NAME] [--format md|html|json] [--out FILE] [--lang es|en]`."""
+"""`vincula gaps [--case NAME] [--format md|html|json] [--out FILE] [--lang es|en] [--include-illustrative]`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,13 @@ def gaps(
         Path | None, typer.Option("--commitments", help="folder of commitments case files")
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="es | en")] = "es",
+    include_illustrative: Annotated[
+        bool,
+        typer.Option(
+            "--include-illustrative",
+            help="also show, apart and without severity, findings that rest on illustrative facts",
+        ),
+    ] = False,
 ) -> None:
     """Coordination gaps of the commitments cases: declarative promises, unrealised linkages,
     mismatched populations, single points of failure, vertical and budget gaps."""
@@ -40,7 +47,7 @@ def gaps(
         raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
     if lang not in ("es", "en"):
         raise InputError(f"unknown language `{lang}`", hint="use es or en")
-    report = analyse(case, commitments_dir=commitments)
+    report = analyse(case, commitments_dir=commitments, include_illustrative=include_illustrative)
     text = render(report, fmt, lang)
     if out is None:
         typer.echo(text, nl=False)

@@ -28,14 +28,23 @@ Case = Annotated[
     str | None, Query(max_length=100, description="one case (default: all)", examples=["tres-por-uno"])
 ]
 Lang = Annotated[Literal["es", "en"], Query(description="language of the report")]
+Illustrative = Annotated[
+    bool, Query(description="also list, apart and without severity, findings resting on illustrative facts")
+]
 
 
 @lru_cache(maxsize=16)
 def _report(
-    case: str | None, commitments_dir: Path, rules_dir: Path | None, stamp: tuple[tuple[str, int, int], ...]
+    case: str | None,
+    commitments_dir: Path,
+    rules_dir: Path | None,
+    stamp: tuple[tuple[str, int, int], ...],
+    include_illustrative: bool = False,
 ) -> GapReport:
     """`stamp` is only part of the cache key: a committee member's edit is seen on the next request."""
-    return analyse(case, commitments_dir=commitments_dir, rules_dir=rules_dir)
+    return analyse(
+        case, commitments_dir=commitments_dir, rules_dir=rules_dir, include_illustrative=include_illustrative
+    )
 
 
 def _stamp(*folders: Path) -> tuple[tuple[str, int, int], ...]:
@@ -51,7 +60,7 @@ def _stamp(*folders: Path) -> tuple[tuple[str, int, int], ...]:
     )
 
 
-def _gap_report(case: str | None, settings: SettingsDep) -> GapReport:
+def _gap_report(case: str | None, settings: SettingsDep, include_illustrative: bool = False) -> GapReport:
     directory = settings.fixtures_dir / "commitments" if settings.fixtures_dir else COMMITMENTS_DIR
     known = list(case_files(directory))
     if case is not None and case not in known:
@@ -70,19 +79,21 @@ def _gap_report(case: str | None, settings: SettingsDep) -> GapReport:
     inputs = dict.fromkeys(
         (directory, settings.rules_dir or RULES_DIR, RULES_DIR, FIXTURES_DIR / "populations")
     )  # (each folder read once)
-    return _report(case, directory, settings.rules_dir, _stamp(*inputs))
+    return _report(case, directory, settings.rules_dir, _stamp(*inputs), include_illustrative)
 
 
 @router.get("/v1/gaps", summary="Coordination gaps (JSON)", responses=GET_PROBLEMS)
-def gaps(settings: SettingsDep, case: Case = None) -> GapReport:
+def gaps(settings: SettingsDep, case: Case = None, include_illustrative: Illustrative = False) -> GapReport:
     """Per case: the commitments graph, the gaps found (declarative promises, unrealised
     linkages, mismatched populations, single points of failure, vertical and budget gaps) with
     their evidence and sources."""
-    return _gap_report(case, settings)
+    return _gap_report(case, settings, include_illustrative)
 
 
 @router.get(
     "/report", summary="Coordination gaps (HTML report)", response_class=HTMLResponse, responses=GET_PROBLEMS
 )
-def report(settings: SettingsDep, case: Case = None, lang: Lang = "es") -> HTMLResponse:
-    return HTMLResponse(render(_gap_report(case, settings), "html", lang))
+def report(
+    settings: SettingsDep, case: Case = None, lang: Lang = "es", include_illustrative: Illustrative = False
+) -> HTMLResponse:
+    return HTMLResponse(render(_gap_report(case, settings, include_illustrative), "html", lang))

@@ -4,7 +4,7 @@ Feature: 3x1 for Migrants in English — a migrant club's project
 
   Background:
     Given a group in the municipality with code 14039
-    And the date is 2017-02-01
+    And the date is 2006-02-01
     And the project is proposed by a migrant club
     And the proposer is organised in the United States
     And the contributions to the project are:
@@ -26,9 +26,10 @@ Feature: 3x1 for Migrants in English — a migrant club's project
       | a migrant federation | eligible     |
       | the municipality     | not eligible |
 
-  Scenario: A federal contribution above one million pesos is over the ceiling
-    Given each contribution to the project is 1,200,000 pesos
+  Scenario: A community group's proposal in 2003 is eligible, as 002 says
+    Given the project is proposed by the group
+    And the proposer is organised in Mexico
+    And the date is 2003-06-30
     When eligibility for 3x1 para Migrantes is checked
-    Then the group is not eligible
-    And the only criterion not met is "federal_ceiling"
-    And the criterion "federal_ceiling" cites "ejercicio fiscal 2013"
+    Then the group is eligible
+    And the criterion "community_groups_accepted" is met

@@ -1,13 +1,13 @@
 # language: es
 @tres_por_uno
 Característica: 3x1 para Migrantes — quién propone y cómo se cofinancia
-  Un proyecto propuesto por un club o federación de migrantes organizado en el exterior, con al
-  menos 25% de cada aportante (federal, estatal, municipal y migrantes) y una aportación
-  federal de hasta un millón de pesos, de 2013 a 2018.
+  Un proyecto propuesto por un club o federación de migrantes organizado fuera de México (de 2002
+  a 2004 también por un grupo organizado de la comunidad de origen), con 25% de cada aportante
+  (federal, estatal, municipal y grupo migrante), de 2002 a 2007 según las fuentes.
 
   Antecedentes:
     Dado un grupo en el municipio "Fresnillo" de Zacatecas
-    Y la fecha es 2016-04-01
+    Y la fecha es 2006-04-01
     Y el proyecto lo propone un club de migrantes
     Y quien propone está organizado en Estados Unidos
     Y el proyecto es del sector infraestructura
@@ -69,8 +69,9 @@ Característica: 3x1 para Migrantes — quién propone y cómo se cofinancia
         | 300000  | 200000  | 250000    | 250000    |
       Cuando se evalúa la elegibilidad para 3x1 para Migrantes
       Entonces el grupo no es elegible
-      Y el único criterio que no se cumple es "state_share"
-      Y la explicación muestra el supuesto "25% cada uno"
+      Y el criterio "state_share" no se cumple
+      Y el criterio "federal_share" se cumple
+      Y la explicación cita "Federal Government State Government Municipal Government Migrant group 25% 25% 25% 25%"
 
     Escenario: Sin las aportaciones no se puede determinar
       Dado no se conocen las aportaciones al proyecto
@@ -78,21 +79,7 @@ Característica: 3x1 para Migrantes — quién propone y cómo se cofinancia
       Entonces no se puede determinar si el grupo es elegible
       Y la explicación dice que falta "project.migrant_pct"
 
-  Regla: La aportación federal no rebasa el tope de un millón de pesos (federal_ceiling)
-
-    Esquema del escenario: Con <monto> pesos de cada aportante el proyecto resulta «<resultado>»
-      Dado cada aportación al proyecto es de <monto> pesos
-      Cuando se evalúa la elegibilidad para 3x1 para Migrantes
-      Entonces el resultado es "<resultado>"
-      Y el criterio "federal_ceiling" da "<criterio>"
-
-      Ejemplos:
-        | monto     | resultado   | criterio  |
-        | 999,999   | elegible    | cumple    |
-        | 1,000,000 | elegible    | cumple    |
-        | 1,000,001 | no elegible | no cumple |
-
-  Regla: Las reglas codificadas estaban vigentes (in_force) y el proyecto está en México (in_mexico)
+  Regla: Programa federal desde 2002 (in_force); las fuentes lo describen hasta 2007
 
     Esquema del escenario: Un proyecto evaluado el <fecha> resulta «<resultado>»
       Dado la fecha es <fecha>
@@ -101,11 +88,28 @@ Característica: 3x1 para Migrantes — quién propone y cómo se cofinancia
       Y el criterio "in_force" da "<criterio>"
 
       Ejemplos:
+        | fecha      | resultado              | criterio  |
+        | 2001-12-31 | no elegible            | no cumple |
+        | 2002-01-01 | elegible               | cumple    |
+        | 2007-12-31 | elegible               | cumple    |
+        | 2008-01-01 | no se puede determinar | cumple    |
+
+  Regla: Hasta 2004 también proponían grupos de las comunidades de origen (community_groups_accepted)
+
+    Esquema del escenario: Un proyecto propuesto por el grupo de la comunidad el <fecha> resulta «<resultado>»
+      Dado el proyecto lo propone el grupo
+      Y quien propone está organizado en México
+      Y la fecha es <fecha>
+      Cuando se evalúa la elegibilidad para 3x1 para Migrantes
+      Entonces el resultado es "<resultado>"
+      Y el criterio "community_groups_accepted" da "<criterio>"
+
+      Ejemplos:
         | fecha      | resultado   | criterio  |
-        | 2012-12-31 | no elegible | no cumple |
-        | 2013-01-01 | elegible    | cumple    |
-        | 2018-12-31 | elegible    | cumple    |
-        | 2019-01-01 | no elegible | no cumple |
+        | 2003-06-30 | elegible    | cumple    |
+        | 2004-12-31 | elegible    | cumple    |
+        | 2005-01-01 | no elegible | no cumple |
+        | 2006-06-30 | no elegible | no cumple |
 
     Escenario: Un proyecto en Panamá no es elegible para el 3x1
       Dado un grupo en la provincia "Panamá"

@@ -2,7 +2,8 @@
 @campo
 Característica: El Campo en Nuestras Manos — mujeres en pobreza y pequeños productores
   El componente apoya a mujeres de 18 a 65 años en pobreza y a pequeños productores de los
-  estratos E1 a E3, en localidades rurales o periurbanas, de 2016 a 2018. Cada integrante del
+  estratos E1 a E3, en localidades rurales o periurbanas, desde 2016 (edades de las reglas para
+  2017, según cita 004; desde 2018 las edades no constan). Cada integrante del
   grupo tiene que pertenecer a alguna de las dos poblaciones objetivo.
 
   Antecedentes:
@@ -62,7 +63,7 @@ Característica: El Campo en Nuestras Manos — mujeres en pobreza y pequeños p
       Dado el integrante 3 tiene 70 años
       Cuando se evalúa la elegibilidad para El Campo en Nuestras Manos
       Entonces el integrante 3 no cumple el criterio "target_members"
-      Y la explicación cita "Población objetivo del componente"
+      Y la explicación cita "women aged 18 to 65 who live in conditions of poverty"
 
   Regla: Localidad rural o periurbana (rural_or_periurban)
 
@@ -90,8 +91,8 @@ Característica: El Campo en Nuestras Manos — mujeres en pobreza y pequeños p
         | fecha      | resultado   | criterio  |
         | 2015-12-31 | no elegible | no cumple |
         | 2016-01-01 | elegible    | cumple    |
-        | 2018-12-31 | elegible    | cumple    |
-        | 2019-01-01 | no elegible | no cumple |
+        | 2017-12-31 | elegible               | cumple    |
+        | 2018-01-01 | no se puede determinar | cumple    |
 
   Regla: El grupo está en México (in_mexico)
 

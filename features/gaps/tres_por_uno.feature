@@ -1,20 +1,25 @@
 # language: es
 @gaps
-Característica: Brechas de coordinación — 3x1 para Migrantes en Zacatecas (ilustrativo)
-  En el cofinanciamiento 3x1 cada orden de gobierno y el club ponen su parte; si uno falla, el
-  proyecto queda con una brecha vertical.
+Característica: Brechas de coordinación — 3x1 para Migrantes (2002-2006)
+  Lo que el estudio de caso (001) y la evaluación externa de 2006 que cita señalan: la focalización
+  en las comunidades más pobres no está garantizada, el papel de los ciudadanos locales no está
+  formalizado, la operación tiene pocos recursos y los municipios tienen capacidad débil.
 
   Antecedentes:
     Dado el caso de coordinación "tres-por-uno"
-    Y existe el compromiso "taller-mun" de "mun-nochistlan" a "p-nochistlan-taller"
+    Y existe el compromiso "comunidad-decide" de "comunidades" a "covam"
 
-  Escenario: El municipio de Nochistlán no puso su parte del taller
+  Escenario: Los migrantes eligen las comunidades y no se garantiza llegar a las más pobres
     Cuando se genera el reporte de brechas
-    Entonces el reporte contiene una brecha de tipo "vertical_gap" sobre "mun-nochistlan"
-    Y la brecha de tipo "vertical_gap" menciona el compromiso "taller-mun"
+    Entonces el reporte contiene una brecha de tipo "targeting_not_guaranteed" sobre "sedesol"
+    Y la brecha de tipo "targeting_not_guaranteed" tiene gravedad alta
 
-  Escenario: Si el municipio hubiera pagado, el taller no tendría brecha vertical
-    Dado el compromiso "taller-mun" está cumplido
+  Escenario: La participación de los ciudadanos locales no está formalizada
     Cuando se genera el reporte de brechas
-    Entonces el reporte no contiene brechas de tipo "vertical_gap" sobre "mun-nochistlan"
-    Pero el reporte contiene una brecha de tipo "vertical_gap" sobre "gob-zac"
+    Entonces el reporte contiene una brecha de tipo "participation_not_formalised" sobre "sedesol"
+    Y el reporte contiene una brecha de tipo "declarative_only" sobre "comunidades"
+
+  Escenario: Los municipios tienen capacidad débil, aunque la participación se hubiera cumplido
+    Dado el compromiso "comunidad-decide" está cumplido
+    Cuando se genera el reporte de brechas
+    Entonces el reporte contiene una brecha de tipo "weak_local_capacity" sobre "municipios"

@@ -38,10 +38,10 @@ Característica: Opciones Productivas — basta un criterio territorial
         | La Libertad | Chiapas   | Medio    | elegible    | cumple    |
         | Ocampo      | Chihuahua | Medio    | elegible    | cumple    |
 
-    Escenario: La marginación se cita del índice CONAPO 2020
+    Escenario: La marginación se cita de la fuente que da los seis criterios
       Dado un grupo en el municipio "La Libertad" de Chiapas
       Cuando se evalúa la elegibilidad para Opciones Productivas
-      Entonces el criterio "marginalisation" cita "Índice de marginación por municipio 2020"
+      Entonces el criterio "marginalisation" cita "medium, high or very high degree of social marginalisation"
 
   Regla: Municipio en Zona de Atención Prioritaria rural (zap_rural)
 

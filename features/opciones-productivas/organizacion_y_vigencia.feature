@@ -2,7 +2,8 @@
 @opciones_productivas
 Característica: Opciones Productivas — quién puede solicitar y cuándo
   Apoya iniciativas productivas de organizaciones del sector social de la economía (OSSE)
-  en México, de 2003 a 2018 según las fuentes codificadas.
+  en México. Opera desde 2003, pero la fuente (004) da sus criterios solo para el programa
+  fusionado de 2016 en adelante: antes de 2016 y después de 2018 no se puede determinar.
 
   Antecedentes:
     Dado un grupo en el municipio "Metlatónoc" de Guerrero
@@ -20,10 +21,12 @@ Característica: Opciones Productivas — quién puede solicitar y cuándo
 
       Ejemplos:
         | fecha      | resultado   | criterio  |
-        | 2002-12-31 | no elegible | no cumple |
-        | 2003-01-01 | elegible    | cumple    |
-        | 2018-12-31 | elegible    | cumple    |
-        | 2019-01-01 | no elegible | no cumple |
+        | 2002-12-31 | no elegible            | no cumple |
+        | 2003-01-01 | no se puede determinar | cumple    |
+        | 2015-12-31 | no se puede determinar | cumple    |
+        | 2016-01-01 | elegible               | cumple    |
+        | 2018-12-31 | elegible               | cumple    |
+        | 2019-01-01 | no se puede determinar | cumple    |
 
   Regla: Es una organización del sector social de la economía (osse)
 

@@ -30,11 +30,11 @@ Característica: PROINPRO — composición del grupo
         | 6  | elegible    | cumple    |
         | 12 | elegible    | cumple    |
 
-    Escenario: La explicación de un grupo de 4 cita el documento de diseño
+    Escenario: La explicación de un grupo de 4 cita el análisis institucional
       Dado el grupo tiene 4 integrantes
       Cuando se evalúa la elegibilidad para PROINPRO
       Entonces el único criterio que no se cumple es "min_size"
-      Y el criterio "min_size" cita "Focalización, conformación de grupos"
+      Y el criterio "min_size" cita "groups had to be made up of at least five members"
 
   Regla: Más de la mitad de los integrantes son beneficiarios de PROSPERA, 50% + 1 (prospera_majority)
 
@@ -58,7 +58,7 @@ Característica: PROINPRO — composición del grupo
       Y 3 de los integrantes son beneficiarios de PROSPERA
       Cuando se evalúa la elegibilidad para PROINPRO
       Entonces el criterio "prospera_majority" no se cumple
-      Y la explicación cita "50% + 1 de los integrantes deben ser beneficiarios de PROSPERA"
+      Y la explicación cita "with 50% + 1 of PROSPERA beneficiaries"
       Y la explicación muestra el supuesto "mayoría estricta"
 
     Escenario: Si no se sabe quién es PROSPERA en un grupo dividido, no se puede determinar

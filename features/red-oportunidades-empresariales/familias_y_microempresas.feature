@@ -1,8 +1,11 @@
 # language: es
 @red_oportunidades
-Característica: Red de Oportunidades Empresariales — familias pobres de Coclé, Herrera y Veraguas
-  El programa conjunto (2009-2012) apoyó a familias pobres que emprenden microempresas de
-  turismo o agricultura en Coclé, Herrera y Veraguas, con prioridad para las rurales e indígenas.
+Característica: Red de Oportunidades Empresariales — población pobre de Coclé, Herrera, Veraguas (y Chiriquí)
+  El programa conjunto (18/12/2009 a 18/12/2012) apoya a la población pobre a iniciar micro
+  emprendimientos, con énfasis (no requisito) en turismo y agropecuario, en especial en zonas
+  rurales e indígenas. Sus regiones eran Coclé, Herrera, Veraguas y Chiriquí; desde el segundo
+  año se concentró en las tres primeras y la extensión a Chiriquí se evaluaría al final del
+  segundo año (su resultado no consta).
 
   Antecedentes:
     Dado un grupo en la provincia "Coclé"
@@ -14,7 +17,7 @@ Característica: Red de Oportunidades Empresariales — familias pobres de Cocl�
 
   Regla: Provincia de Coclé, Herrera o Veraguas (target_province)
 
-    Esquema del escenario: Un grupo de <provincia> resulta «<resultado>»
+    Esquema del escenario: Un grupo de <provincia> en el segundo año resulta «<resultado>»
       Dado un grupo en la provincia "<provincia>"
       Cuando se evalúa la elegibilidad para Red de Oportunidades Empresariales
       Entonces el resultado es "<resultado>"
@@ -28,11 +31,28 @@ Característica: Red de Oportunidades Empresariales — familias pobres de Cocl�
         | Chiriquí  | no elegible | no cumple |
         | Panamá    | no elegible | no cumple |
 
-    Escenario: Chiriquí quedó fuera porque estaba pendiente de evaluación
+  Regla: Chiriquí, solo el primer año; después de la evaluación del segundo año no consta (chiriqui_in_scope)
+
+    Esquema del escenario: Un grupo de Chiriquí el <fecha> resulta «<resultado>»
+      Dado un grupo en la provincia "Chiriquí"
+      Y la fecha es <fecha>
+      Cuando se evalúa la elegibilidad para Red de Oportunidades Empresariales
+      Entonces el resultado es "<resultado>"
+      Y el criterio "chiriqui_in_scope" da "<criterio>"
+
+      Ejemplos:
+        | fecha      | resultado              | criterio  |
+        | 2010-06-01 | elegible               | cumple    |
+        | 2010-12-17 | elegible               | cumple    |
+        | 2010-12-18 | no elegible            | no cumple |
+        | 2011-06-01 | no elegible            | no cumple |
+        | 2011-12-18 | no se puede determinar | no se sabe |
+
+    Escenario: En el segundo año Chiriquí no se atiende, y la explicación lo cita
       Dado un grupo en la provincia "Chiriquí"
       Cuando se evalúa la elegibilidad para Red de Oportunidades Empresariales
-      Entonces el único criterio que no se cumple es "target_province"
-      Y la explicación cita "Chiriquí pendiente de evaluación"
+      Entonces el grupo no es elegible
+      Y la explicación cita "concentrará sus acciones a partir del segundo año"
 
   Regla: Familias en situación de pobreza (poor_families)
 
@@ -48,20 +68,20 @@ Característica: Red de Oportunidades Empresariales — familias pobres de Cocl�
         | 5 | no elegible | no cumple |
         | 0 | no elegible | no cumple |
 
-  Regla: Microempresa de turismo o agricultura (micro_enterprise_sector)
+  Regla: Turismo y agropecuario son un énfasis, no un requisito (sector_emphasis)
 
-    Esquema del escenario: Una microempresa de <sector> resulta «<resultado>»
+    Esquema del escenario: Un micro emprendimiento de <sector> resulta «elegible»
       Dado el proyecto es del sector <sector>
       Cuando se evalúa la elegibilidad para Red de Oportunidades Empresariales
-      Entonces el resultado es "<resultado>"
-      Y el criterio "micro_enterprise_sector" da "<criterio>"
+      Entonces el resultado es "elegible"
+      Y el criterio "sector_emphasis" da "<criterio>"
 
       Ejemplos:
-        | sector      | resultado   | criterio  |
-        | turismo     | elegible    | cumple    |
-        | agricultura | elegible    | cumple    |
-        | comercio    | no elegible | no cumple |
-        | artesanías  | no elegible | no cumple |
+        | sector      | criterio  |
+        | turismo     | cumple    |
+        | agricultura | cumple    |
+        | comercio    | no cumple |
+        | artesanías  | no cumple |
 
   Regla: El programa conjunto operaba (in_force) y el grupo está en Panamá (in_panama)
 
@@ -73,10 +93,10 @@ Característica: Red de Oportunidades Empresariales — familias pobres de Cocl�
 
       Ejemplos:
         | fecha      | resultado   | criterio  |
-        | 2008-12-31 | no elegible | no cumple |
-        | 2009-01-01 | elegible    | cumple    |
-        | 2012-12-31 | elegible    | cumple    |
-        | 2013-01-01 | no elegible | no cumple |
+        | 2009-12-17 | no elegible | no cumple |
+        | 2009-12-18 | elegible    | cumple    |
+        | 2012-12-18 | elegible    | cumple    |
+        | 2012-12-19 | no elegible | no cumple |
 
     Escenario: Un grupo en México no es elegible para la Red de Oportunidades
       Dado un grupo en el municipio "Chilapa de Álvarez"
