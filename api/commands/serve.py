@@ -1,4 +1,5 @@
-"""`vincula serve`: run the HTTP API and the coordinator page (uvicorn)."""
+"""`vincula serve`: run the HTTP API and the coordinator page (uvicorn, with the limits of
+api/server.py)."""
 
 from __future__ import annotations
 
@@ -25,17 +26,10 @@ def serve(
     ] = DEFAULT_WORKERS,
     log_level: Annotated[str, typer.Option("--log-level")] = "warning",
 ) -> None:
-    """Start the API and the coordinator page on the bundled rules (settings: VINCULA_* env)."""
-    import uvicorn
+    """Start the API and the coordinator page on the bundled rules (settings and limits:
+    VINCULA_* environment variables, listed in the README)."""
+    from api.server import run
+    from api.settings import Settings
 
     typer.echo(f"vincula: http://{host}:{port}/  (API docs: /docs)", err=True)
-    uvicorn.run(
-        "api.main:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-        access_log=False,
-        proxy_headers=False,
-        server_header=False,
-    )
+    run(Settings(), host=host, port=port, workers=workers, log_level=log_level)
