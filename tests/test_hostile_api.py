@@ -308,3 +308,29 @@ def test_ndjson_batch_stops_when_its_client_disconnects(server: tuple[str, int],
     while not any("batch stopped" in r.getMessage() for r in caplog.records):
         assert time.monotonic() < deadline, "the stream went on after its client had gone"
         time.sleep(0.05)
+
+
+def test_serve_with_an_invalid_setting_names_the_variable_and_exits_2() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "VINCULA_MAX_BATCH": "5000", "VINCULA_BODY_TIMEOUT": "soon"}
+    run = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--port", "1"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "VINCULA_MAX_BATCH: Input should be less than or equal to 1000" in run.stderr
+    assert "VINCULA_BODY_TIMEOUT" in run.stderr
+
+
+def test_batch_json_answer_equals_the_single_group_answers(client: TestClient) -> None:
+    # the batch's JSON is written item by item; it must read as the single endpoint's answers
+    groups = [GROUP, {**GROUP, "id": "g-2", "territory": "13O01"}, {**GROUP, "id": "g-3", "members": []}]
+    batch = client.post("/v1/eligibility/batch?lang=en", json={"groups": groups}).json()
+    assert [i["index"] for i in batch["results"]] == [0, 1, 2]
+    for item, group in zip(batch["results"], groups, strict=True):
+        single = client.post("/v1/eligibility?lang=en", json=group)
+        if single.status_code == 200:
+            assert item["result"] == single.json() and item["error"] is None
+        else:
+            assert item["error"] == single.json() and item["result"] is None

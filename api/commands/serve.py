@@ -28,8 +28,20 @@ def serve(
 ) -> None:
     """Start the API and the coordinator page on the bundled rules (settings and limits:
     VINCULA_* environment variables, listed in the README)."""
+    from pydantic import ValidationError
+
     from api.server import run
     from api.settings import Settings
+    from engine.errors import InputError
 
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"VINCULA_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise InputError(
+            f"invalid setting: {problems}", hint="fix or unset the environment variable"
+        ) from None
     typer.echo(f"vincula: http://{host}:{port}/  (API docs: /docs)", err=True)
-    run(Settings(), host=host, port=port, workers=workers, log_level=log_level)
+    run(settings, host=host, port=port, workers=workers, log_level=log_level)
