@@ -37,8 +37,9 @@ The coordinator page is at [`/`](/).
 Limits of this server (each refusal names the one it hit): request body {max_body_bytes:,}
 bytes, sent within {body_timeout:g} s; request line and headers {max_header_bytes:,} bytes,
 within {header_timeout:g} s; {max_batch:,} groups and {max_batch_members:,} members per batch;
-close matches for {max_suggestions} unknown territories per request; {max_connections}
-connections per worker process; idle connections closed after {keep_alive_timeout:g} s.
+close matches for {max_suggestions} unknown territories per request; per worker process,
+{max_concurrent_requests} requests in progress and {max_connections:,} open connections; idle
+connections closed after {keep_alive_timeout:g} s.
 """
 
 

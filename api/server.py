@@ -2,9 +2,13 @@
 
 uvicorn times out idle keep-alive connections, but not a client that connects and sends its
 request line and headers slowly or never (500 such connections stayed open indefinitely), nor
-headers of any size; and its concurrency limit answers a bare "Service Unavailable". The
-protocol below adds a header deadline and size limit and a connection limit that answers with a
-Problem body naming the limit; the body's own deadline is api/middleware.py's `BodyLimit`.
+headers of any size; and its concurrency limit counts idle connections with requests and answers
+a bare "Service Unavailable". The protocol below adds a header deadline and size limit, a cap on
+open connections, and a separate, lower cap on requests in progress (those hold memory: a body
+being read, an answer being computed), each refusal a Problem body naming its limit. A client
+stalling before its headers therefore costs a socket and at most `max_header_bytes` until the
+deadline, and does not keep others' requests out. The body's deadline is api/middleware.py's
+`BodyLimit`.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from api.middleware import problem_bytes, problem_headers, send_problem
 from api.settings import Settings
 from engine.messages import lang_of, t
 
-_REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
+_REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large", 503: b"Service Unavailable"}
 
 
 class ServerConfig(uvicorn.Config):
@@ -62,6 +66,10 @@ class GuardedHttpTools(HttpToolsProtocol):
     # A request's headers are awaited from the connection or from its first byte on.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if len(self.connections) > self.limits.max_connections:
+            limit = self.limits.max_connections
+            self._refuse(503, "server_busy", t("api.busy.connections", self.lang, limit=limit), retry=True)
+            return
         self._await_headers()
 
     def on_message_begin(self) -> None:
@@ -92,10 +100,7 @@ class GuardedHttpTools(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self.awaiting_headers = False
         self._stop_header_deadline()
-        if (
-            len(self.connections) <= self.limits.max_connections
-            and len(self.tasks) < self.limits.max_connections
-        ):
+        if len(self.tasks) < self.limits.max_concurrent_requests:
             super().on_headers_complete()
             return
         app = self.app  # over the limit: this request is answered by `_busy`, then closed
@@ -110,7 +115,9 @@ class GuardedHttpTools(HttpToolsProtocol):
             status=503,
             code="server_busy",
             message=t(
-                "api.busy", request_lang(scope, self.limits.default_lang), limit=self.limits.max_connections
+                "api.busy.requests",
+                request_lang(scope, self.limits.default_lang),
+                limit=self.limits.max_concurrent_requests,
             ),
         )
         await send_problem(send, problem, extra=[(b"retry-after", b"1")])
@@ -121,14 +128,20 @@ class GuardedHttpTools(HttpToolsProtocol):
             seconds = self.limits.header_timeout
             self._refuse(408, "header_timeout", t("api.headers.timeout", self.lang, seconds=seconds))
 
-    def _refuse(self, status: int, code: str, message: str) -> None:
+    def _refuse(self, status: int, code: str, message: str, retry: bool = False) -> None:
         """Answer a request that never reached the app, and close the connection."""
         self._stop_header_deadline()
         self.awaiting_headers = False
         if self.transport.is_closing():
             return
+        if self.cycle is not None and not self.cycle.response_complete:
+            # a pipelined request behind one still being answered: an answer written now would
+            # land inside that one's; closing is all that can be done
+            self.transport.close()
+            return
         body = problem_bytes(Problem(status=status, code=code, message=message))
-        head = b"".join(k + b": " + v + b"\r\n" for k, v in problem_headers(body))
+        extra = [(b"retry-after", b"1")] if retry else []
+        head = b"".join(k + b": " + v + b"\r\n" for k, v in problem_headers(body, extra))
         self.transport.write(b"HTTP/1.1 %d %s\r\n%s\r\n%s" % (status, _REASONS[status], head, body))
         self.transport.close()
 

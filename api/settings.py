@@ -58,10 +58,16 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="seconds an idle connection is kept open between requests"
     )
     max_connections: int = Field(
-        default=200,
+        default=1000,
         ge=1,
-        description="connections one worker process serves at once; beyond, requests get 503 "
-        "with Retry-After (each may hold up to max_body_bytes in memory)",
+        description="open connections one worker process keeps, idle or waiting for headers "
+        "included; a connection beyond is answered 503 and closed at once",
+    )
+    max_concurrent_requests: int = Field(
+        default=100,
+        ge=1,
+        description="requests one worker process reads or answers at once; beyond, 503 with "
+        "Retry-After (each may hold up to max_body_bytes in memory while its body arrives)",
     )
     default_lang: str = Field(default="es", pattern="^(es|en)$")
     isolate_engine: bool = Field(

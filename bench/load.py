@@ -275,12 +275,14 @@ def scenario_stalled_bodies(url: str, pid: int, port: int) -> dict:
             s.sendall(head + b" " * (size - 10))
             socks.append(s)
         t0 = time.monotonic()
+        during = healthz_ms(url)
         while open_count(socks) and time.monotonic() - t0 < 60:
             time.sleep(0.2)
         closed_in = time.monotonic() - t0
     for s in socks:
         s.close()
-    return {"connections": 100, "body_mb_each": 1.9, "all_closed_after_s": round(closed_in, 1),
+    return {"connections": 100, "body_mb_each": 1.9, "healthz_during": during,
+            "all_closed_after_s": round(closed_in, 1),
             "rss_mb": f"{mem.start:.0f} -> peak {mem.peak:.0f}", "rss_after_mb": round(rss_mb(pid))}
 
 

@@ -187,7 +187,7 @@ def test_head_or_get_on_a_post_route_is_405_naming_the_allowed_method(client: Te
 
 SERVER_LIMITS = LIMITS.model_copy(update={
     "header_timeout": 0.5, "body_timeout": 0.5, "max_header_bytes": 4096, "keep_alive_timeout": 1,
-    "max_connections": 20, "max_batch": 1000, "max_batch_members": 20_000, "max_body_bytes": 2_000_000})
+    "max_connections": 20, "max_concurrent_requests": 5, "max_batch": 1000, "max_batch_members": 20_000, "max_body_bytes": 2_000_000})
 
 
 @pytest.fixture(scope="module")
@@ -263,14 +263,46 @@ def test_keep_alive_connection_still_serves_requests_within_the_limits(server: t
             time.sleep(0.3)  # idle, but less than the keep-alive timeout
 
 
-def test_connections_over_the_limit_get_503_until_stalled_ones_time_out(server: tuple[str, int]) -> None:
+def test_stalled_connections_under_the_cap_do_not_keep_requests_out(server: tuple[str, int]) -> None:
     host, port = server
-    stalled = [socket.create_connection(server) for _ in range(25)]
+    stalled = [socket.create_connection(server) for _ in range(15)]
     try:
+        assert httpx.get(f"http://{host}:{port}/healthz").status_code == 200
+    finally:
+        for s in stalled:
+            s.close()
+
+
+def test_connections_over_the_cap_are_503_and_closed_at_once(server: tuple[str, int]) -> None:
+    stalled = [socket.create_connection(server) for _ in range(20)]
+    try:
+        with socket.create_connection(server) as extra:
+            t0 = time.monotonic()
+            status, body = problem_of(read_all(extra, 5))
+            assert time.monotonic() - t0 < 0.4  # not left to the header timeout
+        assert status == 503 and body["code"] == "server_busy"
+        assert body["message"].startswith("el servicio tiene ya 20 conexiones abiertas")
+    finally:
+        for s in stalled:
+            s.close()
+
+
+def test_requests_over_the_concurrency_limit_get_503_until_stalled_bodies_time_out(
+        server: tuple[str, int]) -> None:
+    host, port = server
+    stalled = []
+    for _ in range(5):  # requests whose body never comes: each holds a request slot
+        s = socket.create_connection(server)
+        s.sendall(b"POST /v1/eligibility HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+        stalled.append(s)
+    try:
+        time.sleep(0.1)
         r = httpx.get(f"http://{host}:{port}/healthz", headers={"accept-language": "en"})
         assert r.status_code == 503 and r.headers["retry-after"] == "1"
-        assert r.json()["code"] == "server_busy" and "20 connections" in r.json()["message"]
-        time.sleep(1.2)  # past the header timeout: the stalled connections are closed
+        assert r.json() == {"status": 503, "code": "server_busy", "hint": None, "suggestions": [], "errors": [],
+                            "message": "the service is already handling 5 requests at once in this process, "
+                                       "its maximum; try again shortly"}
+        time.sleep(1.0)  # past the body timeout: the stalled requests are answered 408
         assert httpx.get(f"http://{host}:{port}/healthz").status_code == 200
     finally:
         for s in stalled:
@@ -334,3 +366,15 @@ def test_batch_json_answer_equals_the_single_group_answers(client: TestClient) -
             assert item["result"] == single.json() and item["error"] is None
         else:
             assert item["error"] == single.json() and item["result"] is None
+
+
+def test_every_message_id_the_service_uses_is_in_the_catalogue() -> None:
+    import re
+    from pathlib import Path
+
+    from engine.messages import catalogue
+
+    root = Path(__file__).resolve().parents[1] / "api"
+    used = {key for path in root.rglob("*.py")
+            for key in re.findall(r"""\bt\(\s*["']([\w.]+)["']""", path.read_text(encoding="utf-8"))}
+    assert used and not used - set(catalogue()), sorted(used - set(catalogue()))
