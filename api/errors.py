@@ -2,13 +2,15 @@
 
 Every error answer has the same shape (status, code, human message, where, how to fix, close
 matches), so a coordinator's tool can show it as it is. Client input never yields a 500: bad JSON
-is 400, a body that does not fit the model 422 (with the field path), unknown programme or
-territory 404 (with suggestions), an oversized body 413 (`BodyLimit`, before any parsing).
+(including JSON nested too deeply and bytes that are not UTF-8) is 400 `malformed_json`, a body
+that does not fit the model 422 (with the field path), unknown programme or territory 404 (with
+suggestions), an oversized or late body 413 / 408 (api/middleware.py, before any parsing). The
+words are the message catalogue's, in the language of `?lang=` or else `Accept-Language`
+(Spanish by default); the `code` is the same in every language.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -16,8 +18,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.datastructures import Headers, QueryParams
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from engine.errors import (
     EngineStopped,
@@ -27,6 +30,7 @@ from engine.errors import (
     UnknownTerritoryError,
     VinculaError,
 )
+from engine.messages import LANGS, Lang, lang_of, t
 from engine.yamlfile import field_path
 
 log = logging.getLogger("vincula.api")
@@ -59,6 +63,23 @@ class ApiError(Exception):
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         super().__init__(problem.message)
+
+
+def request_lang(scope: Scope, default: str | None = None) -> Lang:
+    """The language of a request's error answers: `?lang=`, else the first of es/en named in
+    Accept-Language, else the service's default (VINCULA_DEFAULT_LANG, Spanish)."""
+    for value in (
+        QueryParams(scope.get("query_string", b"")).get("lang"),
+        Headers(scope=scope).get("accept-language"),
+    ):
+        if value and any(
+            part.split(";")[0].split("-")[0].strip().lower() in LANGS for part in value.split(",")
+        ):
+            return lang_of(value)
+    if default is None:
+        settings = getattr(getattr(scope.get("app"), "state", None), "settings", None)
+        default = getattr(settings, "default_lang", None)
+    return lang_of(default)
 
 
 # The one mapping from engine exceptions to HTTP statuses (most specific first).
@@ -118,59 +139,75 @@ def _field(loc: tuple[Any, ...], body: Any) -> str:
     return ".".join(str(p) for p in loc)  # query.lang, path.slug
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: dict[str, Any], lang: Lang) -> str:
     msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     kind = err.get("type", "")
     if kind == "extra_forbidden":
-        return "unknown field (not part of the format; check its spelling)"
+        return t("api.field.unknown", lang)
     if kind == "missing":
-        return "required field is missing"
+        return t("api.field.missing", lang)
     if kind in ("model_attributes_type", "dict_type") and err.get("loc") == ("body",):
-        return "the body must be a JSON object sent with Content-Type: application/json"
-    return msg
+        return t("api.field.not_object", lang)
+    return msg  # pydantic's own words (English), next to the field path that locates them
 
 
-def validation_problem(exc: RequestValidationError) -> Problem:
+def malformed_json(message: str, lang: Lang) -> Problem:
+    return Problem(status=400, code="malformed_json", message=message, hint=t("api.json.hint", lang))
+
+
+def validation_problem(exc: RequestValidationError, lang: Lang = "es") -> Problem:
     errors = list(exc.errors())
     bad_json = next((e for e in errors if e.get("type") == "json_invalid"), None)
     if bad_json is not None:
         detail = (bad_json.get("ctx") or {}).get("error", "")
         where = bad_json["loc"][1] if len(bad_json.get("loc", ())) > 1 else None
-        at = f" at character {where}" if isinstance(where, int) else ""
-        return Problem(
-            status=400,
-            code="malformed_json",
-            message=f"the body is not valid JSON{at}: {detail}".rstrip(": "),
-            hint="check quotes, commas and brackets; send Content-Type: application/json",
-        )
+        at = t("api.json.at", lang, position=where) if isinstance(where, int) else ""
+        message = t("api.json.malformed", lang, at=at)
+        return malformed_json(f"{message}: {detail}" if detail else message, lang)
     body = getattr(exc, "body", None)
     fields = []
     for err in errors:
         loc = tuple(err.get("loc", ()))
         fields.append(
             FieldProblem(
-                field=_field(loc, body), loc=list(loc), message=_message(err), type=str(err.get("type", ""))
+                field=_field(loc, body),
+                loc=list(loc),
+                message=_message(err, lang),
+                type=str(err.get("type", "")),
             )
         )
     unique = list(
         dict.fromkeys(f.message if f.field == "(top level)" else f"{f.field}: {f.message}" for f in fields)
     )
-    shown = "; ".join(unique[:5]) + (f" (and {len(unique) - 5} more)" if len(unique) > 5 else "")
+    shown = "; ".join(unique[:5]) + (
+        " " + t("api.validation.more", lang, count=len(unique) - 5) if len(unique) > 5 else ""
+    )
     return Problem(
         status=422,
         code="validation_error",
         message=shown,
         errors=fields,
-        hint="fix the fields listed in `errors`; the format is in /docs",
+        hint=t("api.validation.hint", lang),
     )
 
 
-def install(app: FastAPI, max_body_bytes: int) -> None:
-    """Register the exception handlers and the body-size limit on `app`."""
+def unreadable_body(cause: BaseException | None, lang: Lang) -> Problem | None:
+    """FastAPI answers a generic 400 when reading the JSON body fails other than by a syntax
+    error; the two ways a client can cause that get the `malformed_json` problem."""
+    if isinstance(cause, RecursionError):
+        return malformed_json(t("api.json.too_deep", lang), lang)
+    if isinstance(cause, UnicodeDecodeError):
+        byte = f"{cause.object[cause.start]:#04x}" if cause.start < len(cause.object) else "?"
+        return malformed_json(t("api.json.not_utf8", lang, byte=byte, position=cause.start), lang)
+    return None
+
+
+def install(app: FastAPI) -> None:
+    """Register the exception handlers on `app`."""
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _respond(validation_problem(exc))
+        return _respond(validation_problem(exc, request_lang(request.scope)))
 
     @app.exception_handler(VinculaError)
     async def _engine(request: Request, exc: VinculaError) -> JSONResponse:
@@ -185,113 +222,41 @@ def install(app: FastAPI, max_body_bytes: int) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        message = str(exc.detail) if exc.detail else "error"
-        if exc.status_code == 404 and message == "Not Found":
-            message = f"no such path: {request.url.path}"
-            hint = "the endpoints are listed in /docs"
+        lang = request_lang(request.scope)
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 400 and (problem := unreadable_body(exc.__cause__, lang)):
+            return _respond(problem)
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            problem = Problem(
+                status=404,
+                code="not_found",
+                message=t("api.not_found", lang, path=request.url.path),
+                hint=t("api.not_found.hint", lang),
+            )
+        elif exc.status_code == 405:
+            allowed = (headers or {}).get("Allow", "")
+            problem = Problem(
+                status=405,
+                code="method_not_allowed",
+                message=t("api.method_not_allowed", lang, method=request.method, path=request.url.path),
+                hint=t("api.method_not_allowed.hint", lang, allowed=allowed) if allowed else None,
+            )
         else:
-            hint = None
-        return _respond(
-            Problem(status=exc.status_code, code=code, message=message, hint=hint),
-            headers=getattr(exc, "headers", None),
-        )
+            code = {404: "not_found"}.get(exc.status_code, "http_error")
+            problem = Problem(
+                status=exc.status_code, code=code, message=str(exc.detail) if exc.detail else "error"
+            )
+        return _respond(problem, headers=headers)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
+        lang = request_lang(request.scope)
         return _respond(
             Problem(
                 status=500,
                 code="internal_error",
-                message="an unexpected error happened on the server; it was logged",
-                hint="if it persists, report it with the request that caused it",
+                message=t("api.internal", lang),
+                hint=t("api.internal.hint", lang),
             )
         )
-
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
-
-
-class BodyLimit:
-    """Refuse request bodies over `max_bytes` with 413, whether or not Content-Length is sent.
-
-    The body is read (up to the limit) before the app sees it, then replayed: FastAPI turns an
-    exception raised while it reads the body into a generic 400, so the limit cannot be enforced
-    from inside `receive`.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-        if length is not None:
-            try:
-                if int(length) > self.max_bytes:
-                    await self._too_large(send)
-                    return
-            except ValueError:
-                await _send_problem(
-                    send,
-                    Problem(status=400, code="bad_content_length", message="Content-Length is not a number"),
-                )
-                return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":  # client went away
-                await self.app(scope, _replay([message], receive), send)
-                return
-            body = message.get("body", b"")
-            size += len(body)
-            if size > self.max_bytes:
-                await self._too_large(send)
-                return
-            chunks.append(body)
-            more = message.get("more_body", False)
-        first: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        await self.app(scope, _replay([first], receive), send)
-
-    async def _too_large(self, send: Send) -> None:
-        await _send_problem(
-            send,
-            Problem(
-                status=413,
-                code="body_too_large",
-                message=f"the request body is larger than {self.max_bytes:,} bytes",
-                hint="send fewer groups per request (see the batch maximum in /docs)",
-            ),
-        )
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replayed() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replayed
-
-
-async def _send_problem(send: Send, problem: Problem) -> None:
-    body = json.dumps(problem.model_dump(), ensure_ascii=False).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": problem.status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

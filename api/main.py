@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.middleware import BodyLimit, HeadAsGet, SecurityHeaders
 from api.routes import eligibility, gaps, health, pages, programs, territories
 from api.settings import Settings
 from engine.eligibility import EligibilityEngine, shared_matcher
@@ -27,9 +28,18 @@ STATIC = Path(__file__).resolve().parent / "static"
 DESCRIPTION = """
 Programme rules as data, eligibility explained criterion by criterion with citations, and the
 coordination-gap report. Every eligibility answer is the same model `vincula check --json`
-prints. Errors share one shape (`Problem`): 400 malformed JSON, 404 unknown programme or
-territory (with `suggestions`), 413 body too large, 422 invalid field (with the field path).
+prints. Errors share one shape (`Problem`, with a stable `code` and words in Spanish, or in
+English with `?lang=en` or `Accept-Language: en`): 400 malformed JSON, 404 unknown programme or
+territory (with `suggestions`), 408 request too slow, 413 body too large, 422 invalid field (with
+the field path) or batch over its limits, 431 headers too large, 503 server busy.
 The coordinator page is at [`/`](/).
+
+Limits of this server (each refusal names the one it hit): request body {max_body_bytes:,}
+bytes, sent within {body_timeout:g} s; request line and headers {max_header_bytes:,} bytes,
+within {header_timeout:g} s; {max_batch:,} groups and {max_batch_members:,} members per batch;
+close matches for {max_suggestions} unknown territories per request; per worker process,
+{max_concurrent_requests} requests in progress and {max_connections:,} open connections; idle
+connections closed after {keep_alive_timeout:g} s.
 """
 
 
@@ -55,14 +65,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="vincula",
         version="1",
-        description=DESCRIPTION,
+        description=DESCRIPTION.format(**settings.model_dump()),
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
-    errors.install(app, settings.max_body_bytes)
+    errors.install(app)
+    # outermost last: every answer, refusals included, gets the security headers
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(SecurityHeaders)
     for module in (programs, eligibility, territories, gaps, health, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -14,6 +14,16 @@ Two load generators: `wrk` (C, one thread; used when installed: `apt-get install
 shared 2 CPUs little, so it measures the server; the async httpx client is pure Python and takes
 a good part of a core itself at a few hundred requests per second, so its figures include that.
 
+With `--hostile`, measures instead what hostile clients cost the server (a real `vincula serve
+--workers 1`, so one process holds all the work): 500 connections that send nothing, 100 that
+stall in a 1.9 MB body, a 1,000-group batch at the member limit, the issue's 50 groups of 500
+members, 100 unknown territories, and a batch whose client leaves after half a second; per
+scenario the time, the answer's size and the server's resident memory (process and engine
+child), sampled every 50 ms. `--baseline DIR` runs the same against a checkout of an earlier
+commit (e.g. `git worktree add /tmp/base <commit>`), side by side:
+
+    .venv/bin/python bench/load.py --hostile [--baseline /tmp/base]
+
 Not a test: numbers depend on the machine. The figures are recorded in bench/README.md.
 """
 from __future__ import annotations
@@ -140,10 +150,12 @@ def in_process_rate(seconds: float) -> dict:
             "ms_per_check": round(1000 * elapsed / n, 3), "programmes": len(engine.programmes)}
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
-    exe = Path(sys.executable).with_name("vincula")
-    cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def start_server(port: int, workers: int, code: Path = ROOT) -> subprocess.Popen:
+    """`vincula serve` of the checkout `code` (its api/ and engine/ come first on the path)."""
+    cmd = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers)]
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    proc = subprocess.Popen(cmd, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -158,6 +170,171 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("server did not answer /healthz within 60 s")
 
 
+# --------------------------------------------------------------------------- hostile clients
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the engine's process), in MB."""
+    total = 0
+    for p in [pid, *children(pid)]:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(x.split()[1]) for x in f if x.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            pass
+    return total / 1024
+
+
+def children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Sampler:
+    """Peak resident memory of the server while a scenario runs."""
+
+    def __init__(self, pid: int) -> None:
+        import threading
+        self.pid, self.peak, self.start = pid, 0.0, rss_mb(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_mb(self.pid))
+            time.sleep(0.05)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def healthz_ms(url: str) -> str:
+    """How a well-behaved client fares meanwhile: status and time of GET /healthz."""
+    t0 = time.perf_counter()
+    try:
+        r = httpx.get(url + "/healthz", timeout=10)
+        return f"{r.status_code} in {1000 * (time.perf_counter() - t0):.0f} ms"
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__} after {time.perf_counter() - t0:.1f} s"
+
+
+def open_count(socks: list[socket.socket]) -> int:
+    """How many of `socks` the server has not closed."""
+    import select
+    readable, _, _ = select.select(socks, [], [], 0)
+    closed = 0
+    for s in readable:
+        try:
+            if s.recv(65536, socket.MSG_PEEK) == b"" or s.recv(65536):
+                closed += 1
+        except OSError:
+            closed += 1
+    return len(socks) - closed
+
+
+def scenario_stalled(url: str, pid: int, port: int) -> dict:
+    socks = []
+    with Sampler(pid) as mem:
+        for _ in range(500):
+            socks.append(socket.create_connection(("127.0.0.1", port)))
+        t0 = time.monotonic()
+        during = healthz_ms(url)
+        still = {}
+        for at in (5, 12, 25):
+            time.sleep(max(0, t0 + at - time.monotonic()))
+            still[f"open_after_{at}s"] = open_count(socks)
+        after = healthz_ms(url)
+    for s in socks:
+        s.close()
+    return {"connections": 500, **still, "healthz_during": during, "healthz_after": after,
+            "rss_mb": f"{mem.start:.0f} -> peak {mem.peak:.0f}"}
+
+
+def scenario_stalled_bodies(url: str, pid: int, port: int) -> dict:
+    size = 1_900_000
+    head = (b"POST /v1/eligibility HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % size)
+    socks = []
+    with Sampler(pid) as mem:
+        for _ in range(100):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(head + b" " * (size - 10))
+            socks.append(s)
+        t0 = time.monotonic()
+        during = healthz_ms(url)
+        while open_count(socks) and time.monotonic() - t0 < 60:
+            time.sleep(0.2)
+        closed_in = time.monotonic() - t0
+    for s in socks:
+        s.close()
+    return {"connections": 100, "body_mb_each": 1.9, "healthz_during": during,
+            "all_closed_after_s": round(closed_in, 1),
+            "rss_mb": f"{mem.start:.0f} -> peak {mem.peak:.0f}", "rss_after_mb": round(rss_mb(pid))}
+
+
+def scenario_batch(url: str, pid: int, name: str, groups: list[dict], **headers: str) -> dict:
+    body = json.dumps({"groups": groups}).encode()
+    with Sampler(pid) as mem:
+        t0 = time.perf_counter()
+        r = httpx.post(url + "/v1/eligibility/batch", content=body, timeout=600,
+                       headers={"content-type": "application/json", **headers})
+        elapsed = time.perf_counter() - t0
+    extra = {} if r.status_code == 200 else {"code": r.json().get("code"), "message": r.json().get("message")}
+    return {"scenario": name, "request_kb": round(len(body) / 1024), "status": r.status_code,
+            "seconds": round(elapsed, 2), "response_mb": round(len(r.content) / 1e6, 2),
+            "rss_mb": f"{mem.start:.0f} -> peak {mem.peak:.0f}", **extra}
+
+
+def scenario_disconnect(url: str, pid: int, port: int, groups: list[dict]) -> dict:
+    body = json.dumps({"groups": groups}).encode()
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(b"POST /v1/eligibility/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        time.sleep(0.5)
+    cpu0, t0 = cpu_seconds(pid), time.monotonic()
+    time.sleep(10)
+    return {"left_after_s": 0.5, "server_cpu_s_in_next_10s": round(cpu_seconds(pid) - cpu0, 2),
+            "healthz_after": healthz_ms(url), "waited_s": round(time.monotonic() - t0, 1)}
+
+
+def hostile(code: Path, port: int) -> dict:
+    proc = start_server(port, 1, code)
+    url = f"http://127.0.0.1:{port}"
+    member = {"age": 34, "sex": "F", "prospera": True, "poverty": True}
+    at_limit = [{"id": f"g{i}", "territory": "12029", "as_of": "2017-06-30", "members": [member] * 20}
+                for i in range(1000)]
+    empty_500 = [{"id": f"g{i}", "territory": "12029", "members": [{}] * 500} for i in range(50)]
+    unknown = [{"id": f"g{i}", "territory": f"{i:03d}x9"} for i in range(100)]
+    out: dict = {"code": str(code)}
+    try:
+        out["batch_1000x20"] = scenario_batch(url, proc.pid, "1,000 groups x 20 members", at_limit)
+        out["batch_1000x20_ndjson"] = scenario_batch(url, proc.pid, "same, NDJSON", at_limit,
+                                                     accept="application/x-ndjson")
+        out["batch_50x500_empty"] = scenario_batch(url, proc.pid, "50 groups x 500 empty members", empty_500)
+        out["unknown_territories"] = scenario_batch(url, proc.pid, "100 unknown territories", unknown)
+        out["disconnect"] = scenario_disconnect(url, proc.pid, port, at_limit)
+        out["stalled_connections"] = scenario_stalled(url, proc.pid, port)
+        out["stalled_bodies"] = scenario_stalled_bodies(url, proc.pid, port)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", help="use a server that is already running")
@@ -169,7 +346,15 @@ def main() -> None:
                     default="wrk" if shutil.which("wrk") else "httpx",
                     help="load generator (default: wrk when installed)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--hostile", action="store_true", help="hostile clients instead of load (see above)")
+    ap.add_argument("--baseline", type=Path, help="with --hostile: also run a checkout of an earlier commit")
     args = ap.parse_args()
+    if args.hostile:
+        runs = [hostile(ROOT, args.port)]
+        if args.baseline:
+            runs.insert(0, hostile(args.baseline.resolve(), args.port + 1))
+        print(json.dumps(runs, indent=2))
+        return
 
     bodies = [json.dumps(g).encode() for g in groups()]
     proc = None if args.url else start_server(args.port, args.workers)

@@ -29,7 +29,7 @@ import yaml
 
 from engine import FIXTURES_DIR, PROJECT_ROOT, RULES_DIR
 from engine.errors import RuleFileError, VinculaError
-from engine.rules import RULE_SUFFIXES, RuleSet, load_programme
+from engine.rules import RULE_SUFFIXES, RuleSet, load_programme, rule_files
 from engine.schema import Condition, Criterion, Group, Programme, walk
 from engine.sources import check_quote
 from engine.yamlfile import line_of, read_data
@@ -84,9 +84,10 @@ def lint(
                 "give a folder holding <programme-slug>.yaml files",
             )
         ]
-    files = sorted(p for p in directory.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
-    if not files:
-        return [Finding("error", "schema", str(directory), "no rule files (*.yaml) in the folder")]
+    try:
+        files = rule_files(directory)
+    except VinculaError as exc:  # no rule files, or two files for one programme
+        return [Finding("error", "schema", exc.where or str(directory), exc.message, exc.hint or "")]
     findings: list[Finding] = []
     programmes: dict[str, tuple[Programme, Path]] = {}
     for path in files:

@@ -1,21 +1,29 @@
 """Load and validate the rule files of a rules directory (one programme per file).
 
 A rule set is identified by a content hash, so a designer's draft and the bundled rules can be
-loaded side by side and never mistaken for each other.
+loaded side by side and never mistaken for each other. A draft cannot say one thing and mean
+another: besides what engine/yamlfile.py refuses in any file (aliases that explode, keys written
+twice, `.nan`), a number that is not finite however it was written (`"nan"`, `1e999`) and two
+files for one programme (`x.yaml` and `x.yml`) are refused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine import RULES_DIR
 from engine.errors import RuleFileError, UnknownProgrammeError
 from engine.schema import Programme
-from engine.yamlfile import read_data
+from engine.yamlfile import field_path, line_of, parse_text, read_text
 
 RULE_SUFFIXES = (".yaml", ".yml")
+
+#: The largest rule file read: the bundled ones are under 10 KB.
+MAX_RULE_FILE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -42,9 +50,17 @@ class RuleSet:
 
 def load_programme(path: Path) -> tuple[Programme, str]:
     """One rule file: the validated programme and the hash of its text."""
-    data, node = read_data(path, RuleFileError)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    text = read_text(path, RuleFileError, MAX_RULE_FILE_BYTES)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]  # of the text read, not a later one
+    data, node = parse_text(text, path, RuleFileError)
     programme = _validate(path, data, node)
+    loc = next(_non_finite(programme.model_dump(by_alias=True)), None)
+    if loc is not None:
+        raise RuleFileError(
+            f"{field_path(loc, data)}: not a finite number",
+            where=f"{path}:{line_of(node, loc)}",
+            hint="write a finite number (a threshold or parameter value cannot be NaN or infinite)",
+        )
     expected = path.stem
     if programme.slug != expected:
         raise RuleFileError(
@@ -66,6 +82,26 @@ def _validate(path: Path, data: object, node: object) -> Programme:
         raise RuleFileError(explain_validation(exc, path, data, node)) from None  # type: ignore[arg-type]
 
 
+def rule_files(directory: Path) -> list[Path]:
+    """The rule files of a folder, by name; two files for one programme (`x.yaml` and `x.yml`)
+    are an error, since only one of them could be used."""
+    # not only regular files: a FIFO or device named *.yaml is refused when read, not skipped
+    files = sorted(p for p in directory.iterdir() if p.suffix in RULE_SUFFIXES and not p.is_dir())
+    if not files:
+        raise RuleFileError(f"no rule files (*.yaml) in {directory}")
+    by_stem: dict[str, Path] = {}
+    for path in files:
+        if path.stem in by_stem:
+            raise RuleFileError(
+                f"two rule files for `{path.stem}`: {by_stem[path.stem].name} and {path.name}; "
+                "only one of them would be used",
+                where=str(directory),
+                hint="keep one of them (move the other out of the folder)",
+            )
+        by_stem[path.stem] = path
+    return files
+
+
 def load_rules(directory: Path | str | None = None) -> RuleSet:
     """Every programme in `directory` (default: the bundled rules/)."""
     directory = Path(directory) if directory is not None else RULES_DIR
@@ -74,9 +110,7 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
             f"rules directory not found: {directory}",
             hint="give a folder holding <programme-slug>.yaml files",
         )
-    files = sorted(p for p in directory.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
-    if not files:
-        raise RuleFileError(f"no rule files (*.yaml) in {directory}")
+    files = rule_files(directory)
     programmes: dict[str, Programme] = {}
     digests: dict[str, str] = {}
     for path in files:
@@ -102,3 +136,15 @@ def _check_concurrency(programmes: dict[str, Programme], directory: Path) -> Non
                     where=str(directory / f"{slug}.yaml"),
                     hint=f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(known)}",
                 )
+
+
+def _non_finite(value: object, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    """Where in a dumped model a float is NaN or infinite."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield loc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, (*loc, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _non_finite(item, (*loc, i))

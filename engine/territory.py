@@ -2,6 +2,10 @@
 
 Each country has a provider reading a CSV from fixtures/territories/. Attributes keep their
 fixture names and become the rule facts `territory.<name>`; empty cells are "not known".
+
+An unknown code comes with close matches. Finding them costs far more than knowing the code is
+unknown, so they are remembered per text, and a caller judging many groups for one client (the
+API's batch) sets a `suggestion_budget`: past it, an unknown code is reported without them.
 """
 
 from __future__ import annotations
@@ -9,8 +13,11 @@ from __future__ import annotations
 import csv
 import difflib
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +28,28 @@ if TYPE_CHECKING:
     import polars as pl
 
 TERRITORY_DIR = FIXTURES_DIR / "territories"
+DIGITS = "0123456789"
+
+
+@dataclass
+class SuggestionBudget:
+    """How many more unknown codes may be given close matches in the current request."""
+
+    left: int
+
+
+_budget: ContextVar[SuggestionBudget | None] = ContextVar("suggestion_budget", default=None)
+
+
+@contextmanager
+def suggestion_budget(budget: SuggestionBudget) -> Iterator[SuggestionBudget]:
+    """Within this block (and this thread or task), at most `budget.left` lookups of unknown
+    codes compute close matches; `budget` may be shared by the threads serving one request."""
+    token = _budget.set(budget)
+    try:
+        yield budget
+    finally:
+        _budget.reset(token)
 
 
 def _fold(text: str) -> str:
@@ -77,12 +106,22 @@ class Provider:
             ],
         )
 
+    @cached_property
+    def _folded_names(self) -> dict[str, str]:
+        return {_fold(row.get("name", "")): code for code, row in self.table.items()}
+
     def lookup(self, code: str) -> dict[str, Any]:
         try:
             return self.table[code]
         except KeyError:
             pass
-        suggestions = self.suggest(code)
+        budget = _budget.get()
+        if budget is None or budget.left > 0:
+            if budget is not None:
+                budget.left -= 1
+            suggestions = self.suggest(code)
+        else:
+            suggestions = []
         shown = "; ".join(
             f"{c} {self.table[c].get('name', '')} ({self.table[c].get('state_name', '')})".replace(" ()", "")
             for c in suggestions
@@ -99,17 +138,9 @@ class Provider:
         )
 
     def suggest(self, text: str, n: int = 5) -> list[str]:
-        """Codes close to `text`: one digit off (same state first), then similar codes or names."""
-        one_off = [
-            c
-            for c in self.table
-            if len(c) == len(text) and sum(a != b for a, b in zip(c, text, strict=True)) == 1
-        ]
-        one_off.sort(key=lambda c: (c[:2] != text[:2], c))
-        by_code = difflib.get_close_matches(text, list(self.table), n=n, cutoff=0.6)
-        names = {_fold(row.get("name", "")): code for code, row in self.table.items()}
-        by_name = [names[m] for m in difflib.get_close_matches(_fold(text), list(names), n=n, cutoff=0.6)]
-        return list(dict.fromkeys(one_off + by_code + by_name))[:n]
+        """Codes close to `text`: one character off (same state first), then similar codes or,
+        for a text that is not a code, similar names."""
+        return list(_suggestions(self, text, n))
 
     def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
         """Territories whose name or code contains `text` (accent-insensitive)."""
@@ -120,6 +151,28 @@ class Provider:
             if needle and (needle in _fold(row.get("name", "")) or code.startswith(needle))
         ]
         return hits[:limit]
+
+
+@lru_cache(maxsize=4096)
+def _suggestions(source: Provider, text: str, n: int) -> tuple[str, ...]:
+    table = source.table
+    # one character off: the codes that differ in one place, found by trying each digit there
+    # (at most 10 lookups per character instead of a pass over every code)
+    one_off = sorted(
+        {
+            text[:i] + d + text[i + 1 :]
+            for i in range(len(text))
+            for d in DIGITS
+            if d != text[i] and text[:i] + d + text[i + 1 :] in table
+        },
+        key=lambda c: (c[:2] != text[:2], c),
+    )
+    if any(c in DIGITS for c in text):
+        similar = difflib.get_close_matches(text, list(table), n=n, cutoff=0.6)
+    else:  # a name typed where the code goes
+        names = source._folded_names
+        similar = [names[m] for m in difflib.get_close_matches(_fold(text), list(names), n=n, cutoff=0.6)]
+    return tuple(dict.fromkeys(one_off + similar))[:n]
 
 
 PROVIDERS: dict[str, Provider] = {

@@ -2,10 +2,23 @@
 
 Used for rule files, group files and commitments files alike, so every one of them reports bad
 input the same way. YAML is parsed with the safe loader: files are data, never code.
+
+A file is refused, with its line, before anything is built from it when it could make the
+program hang, run out of memory or silently read something other than what its author sees:
+- not a regular file (a FIFO would block the read forever, `/dev/zero` never ends), or larger
+  than `MAX_FILE_BYTES`;
+- YAML aliases (`*name`) that expand to more than `MAX_ALIAS_NODES` values (7.5 KB of nested
+  aliases can stand for a billion), or that contain themselves;
+- a key written twice in one mapping (YAML keeps the last one without a word);
+- `.nan` or `.inf`, which no rule, group or commitment means and which compare false with
+  everything.
 """
 
 from __future__ import annotations
 
+import math
+import os
+import stat
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,29 +29,170 @@ from engine.errors import VinculaError
 
 M = TypeVar("M", bound=BaseModel)
 
+#: Larger files are refused. PyYAML builds about 250 MB of objects and takes a few seconds per
+#: 4 MB of group file; populations larger than this are screened from CSV or Parquet.
+MAX_FILE_BYTES = 10_000_000
+
+#: Values that aliases may add to a file. A hundred thousand cost less than a 1 MB file; a rule
+#: file that needs more is written out.
+MAX_ALIAS_NODES = 100_000
 
 #: the safe loader (ISO dates become dates, nothing else special), in C when PyYAML has libyaml:
 #: ten times faster, which is most of the start-up time of every command
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
-def read_data(path: Path, error: type[VinculaError]) -> tuple[Any, yaml.Node | None]:
-    """Parse a YAML/JSON file; return the data and its node tree (for line numbers)."""
+
+def read_text(path: Path, error: type[VinculaError], max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of a regular file of at most `max_bytes`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise error(f"file not found: {path}", hint="check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"cannot read {path}: {exc}") from None
+    except OSError as exc:
+        raise error(f"cannot read {path}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(f.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise error(
+                f"{path} is {_kind(mode)}, not a regular file",
+                hint="give a YAML or JSON file (or, where a folder is accepted, the folder holding them)",
+            )
+        raw = f.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise error(
+            f"{path} is larger than {max_bytes:,} bytes, the most a YAML or JSON file may hold",
+            hint="split it into several files (a folder of group files is read as one), or screen "
+            "large populations from CSV or Parquet with `vincula screen`",
+        )
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise error(
+            f"not UTF-8 text: byte {raw[exc.start]:#04x} at position {exc.start:,} cannot be read",
+            where=f"{path}:{line}",
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def read_data(
+    path: Path, error: type[VinculaError], max_bytes: int = MAX_FILE_BYTES
+) -> tuple[Any, yaml.Node | None]:
+    """Parse a YAML/JSON file; return the data and its node tree (for line numbers)."""
+    return parse_text(read_text(path, error, max_bytes), path, error)
+
+
+def parse_text(text: str, path: Path, error: type[VinculaError]) -> tuple[Any, yaml.Node | None]:
+    """Parse the text of `path` (composed once: the checks read the node tree, then the data is
+    built from it)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        _refuse_misleading(node, loader, path, error)
+        data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise error(f"not valid YAML/JSON: {problem}", where=where) from None
+    finally:
+        loader.dispose()
     return data, node
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _refuse_misleading(root: yaml.Node, loader: Any, path: Path, error: type[VinculaError]) -> None:
+    """Walk the node tree once (each node once, however many aliases point at it) and raise
+    `error` for the first thing the module docstring lists."""
+    # The node tree shares an aliased node between its uses; `expanded` is the number of values
+    # each node stands for once the aliases are written out, computed bottom-up without writing
+    # them out (depth first, iteratively: libyaml accepts nesting a thousand levels deep).
+    expanded: dict[int, int] = {}
+    nodes: list[yaml.Node] = []
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            expanded[key] = 1 + sum(expanded[id(c)] for c in _children(node))
+            continue
+        if key in expanded:
+            continue
+        if key in on_path:
+            raise error(
+                "a YAML alias contains itself (an anchor `&name` used inside its own value)",
+                where=f"{path}:{node.start_mark.line + 1}",
+                hint="write the value out instead of the alias `*name`",
+            )
+        on_path.add(key)
+        nodes.append(node)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in expanded)
+    added = expanded[id(root)] - len(nodes)
+    if added > MAX_ALIAS_NODES:
+        raise error(
+            f"the YAML aliases (`*name`) in this file stand for {added:,} more values; "
+            f"at most {MAX_ALIAS_NODES:,} are accepted",
+            where=str(path),
+            hint="write the repeated parts out, or repeat them fewer times",
+        )
+    for node in nodes:
+        if isinstance(node, yaml.MappingNode):
+            _refuse_duplicate_keys(node, loader, path, error)
+        elif isinstance(node, yaml.ScalarNode) and node.tag == _FLOAT_TAG:
+            if not math.isfinite(loader.construct_yaml_float(node)):
+                raise error(
+                    f"`{node.value}` is not a number that can be compared",
+                    where=f"{path}:{node.start_mark.line + 1}",
+                    hint="write a finite number, or leave the value out where it is not known",
+                )
+
+
+def _refuse_duplicate_keys(
+    node: yaml.MappingNode, loader: Any, path: Path, error: type[VinculaError]
+) -> None:
+    first_line: dict[Any, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+            continue  # complex keys are refused by the models; `<<` merges are meant to repeat
+        value = loader.construct_object(key)  # `1` and `"1"` differ, `yes` and `true` do not
+        line = key.start_mark.line + 1
+        if value in first_line:
+            raise error(
+                f"key `{key.value}` is written twice in the same mapping (lines {first_line[value]} "
+                f"and {line}); only the last one would count",
+                where=f"{path}:{line}",
+                hint="keep one of them",
+            )
+        first_line[value] = line
 
 
 def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:

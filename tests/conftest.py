@@ -16,15 +16,20 @@ from engine.schema import Group
 
 
 @contextmanager
-def running_server() -> Iterator[str]:
-    """The API served by uvicorn on a free loopback port, in a thread, for the test's duration."""
+def running_server(settings: Any = None) -> Iterator[str]:
+    """The API served by uvicorn on a free loopback port, in a thread, for the test's duration;
+    with `settings`, as `vincula serve` serves it (api/server.py's limits from those settings)."""
     import uvicorn
 
     from api.main import create_app
+    from api.server import ServerConfig
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    options: dict[str, Any] = {"host": "127.0.0.1", "port": port, "log_level": "warning"}
+    config = (uvicorn.Config(create_app(), **options) if settings is None
+              else ServerConfig(create_app(settings), settings, **options))
+    srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -102,8 +102,11 @@ def test_api_invalid_field_is_422_with_path_and_message(client: TestClient) -> N
     assert r.status_code == 422
     fields = {e["field"]: e["message"] for e in r.json()["errors"]}
     assert fields["members[2].age"] == "Input should be less than or equal to 120"
-    assert "unknown field" in fields["colour"]
+    assert fields["colour"].startswith("campo desconocido")  # Spanish by default
     assert "members[2].age" in r.json()["message"]
+    english = client.post("/v1/eligibility", json=bad, headers={"accept-language": "en-GB,en;q=0.8"}).json()
+    assert {e["field"]: e["message"] for e in english["errors"]}["colour"].startswith("unknown field")
+    assert english["code"] == r.json()["code"] == "validation_error"
 
 
 def test_api_missing_field_is_422(client: TestClient) -> None:

@@ -1,4 +1,5 @@
-"""`vincula serve`: run the HTTP API and the coordinator page (uvicorn)."""
+"""`vincula serve`: run the HTTP API and the coordinator page (uvicorn, with the limits of
+api/server.py)."""
 
 from __future__ import annotations
 
@@ -25,17 +26,22 @@ def serve(
     ] = DEFAULT_WORKERS,
     log_level: Annotated[str, typer.Option("--log-level")] = "warning",
 ) -> None:
-    """Start the API and the coordinator page on the bundled rules (settings: VINCULA_* env)."""
-    import uvicorn
+    """Start the API and the coordinator page on the bundled rules (settings and limits:
+    VINCULA_* environment variables, listed in the README)."""
+    from pydantic import ValidationError
 
+    from api.server import run
+    from api.settings import Settings
+    from engine.errors import InputError
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"VINCULA_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise InputError(
+            f"invalid setting: {problems}", hint="fix or unset the environment variable"
+        ) from None
     typer.echo(f"vincula: http://{host}:{port}/  (API docs: /docs)", err=True)
-    uvicorn.run(
-        "api.main:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-        access_log=False,
-        proxy_headers=False,
-        server_header=False,
-    )
+    run(settings, host=host, port=port, workers=workers, log_level=log_level)

@@ -1,34 +1,53 @@
 """`/v1/eligibility`: which programmes a group is eligible for, and why not the others.
 
-The answer is the engine's `GroupResult`, the same model `vincula check --json` prints.
+The answer is the engine's `GroupResult`, the same model `vincula check --json` prints. What a
+request may cost is bounded (groups and members per batch, close matches for unknown
+territories), and a batch stops between two groups when its client has gone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import logging
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, SettingsDep
-from api.errors import PROBLEM_RESPONSES, ApiError, FieldProblem, Problem, engine_problem
+from api.errors import PROBLEM_RESPONSES, ApiError, FieldProblem, Problem, engine_problem, request_lang
+from api.settings import MAX_BATCH, Settings
 from engine.eligibility import EligibilityEngine
 from engine.errors import VinculaError
+from engine.messages import t
 from engine.schema import Group, GroupResult
+from engine.territory import SuggestionBudget, suggestion_budget
 
 router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"])
+log = logging.getLogger("vincula.api")
 
-MAX_BATCH = 1000  # documented ceiling; VINCULA_MAX_BATCH can only lower it
 NDJSON = "application/x-ndjson"
+#: A group with more members is judged in a worker thread (500 members take 0.1-0.2 s), so
+#: that it does not hold up the other requests this worker's event loop is serving.
+INLINE_MEMBERS = 50
 
 Lang = Annotated[Literal["es", "en"], Query(description="language of labels and explanations")]
 Programs = Annotated[
     list[str] | None,
-    Query(alias="program", max_length=20, description="only these programme slugs (repeat the parameter)"),
+    Query(
+        alias="program",
+        max_length=20,
+        description="only these programme slugs (repeat the parameter; a slug given twice counts once)",
+    ),
 ]
+
+
+def _unique(programs: list[str] | None) -> list[str] | None:
+    return list(dict.fromkeys(programs)) if programs else programs
 
 
 def _iso_date(value: object) -> object:
@@ -97,7 +116,10 @@ class BatchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     groups: list[Group] = Field(
-        min_length=1, max_length=MAX_BATCH, description=f"at most {MAX_BATCH} groups per request"
+        min_length=1,
+        max_length=MAX_BATCH,
+        description=f"at most {MAX_BATCH} groups (VINCULA_MAX_BATCH) and 20,000 members in all "
+        "(VINCULA_MAX_BATCH_MEMBERS) per request",
     )
 
 
@@ -124,9 +146,12 @@ async def check_group(
 ) -> GroupResult:
     """Per programme: eligible, not eligible or cannot tell, with every criterion's outcome,
     what was observed, the rule in words, its citation, and the facts that were missing."""
-    # Runs on the event loop on purpose: a check takes about a millisecond of CPU under the
-    # engine's lock, and a thread-pool hop would cost more than it saves.
-    return engine.check(group, as_of, lang, programs)
+    programs = _unique(programs)
+    if len(group.members) <= INLINE_MEMBERS:
+        # On the event loop on purpose: a check takes about a millisecond of CPU under the
+        # engine's lock, and a thread-pool hop would cost more than it saves.
+        return engine.check(group, as_of, lang, programs)
+    return await run_in_threadpool(engine.check, group, as_of, lang, programs)
 
 
 @router.post(
@@ -142,7 +167,7 @@ async def check_group(
         },
     },
 )
-def check_batch(
+async def check_batch(
     body: BatchRequest,
     request: Request,
     engine: EngineDep,
@@ -150,46 +175,106 @@ def check_batch(
     lang: Lang = "es",
     programs: Programs = None,
     as_of: AsOf = None,
-) -> BatchResponse | StreamingResponse:
+) -> StreamingResponse:
     """Judge each group; a group that cannot be judged (e.g. unknown territory) gets an `error`
-    item instead of failing the batch. Send `Accept: application/x-ndjson` for large batches:
-    lines are streamed as groups are judged, in request order."""
-    limit = min(settings.max_batch, MAX_BATCH)
-    if len(body.groups) > limit:
-        raise ApiError(
-            Problem(
-                status=422,
-                code="batch_too_large",
-                message=f"groups: {len(body.groups)} groups; at most {limit} per request",
-                errors=[
-                    FieldProblem(
-                        field="groups",
-                        loc=["body", "groups"],
-                        message=f"at most {limit} items",
-                        type="too_long",
-                    )
-                ],
-                hint="split the batch into several requests",
-            )
-        )
+    item instead of failing the batch. The answer is streamed as groups are judged, in request
+    order; with `Accept: application/x-ndjson`, one BatchItem per line. Limits (422 beyond, the message
+    names them): VINCULA_MAX_BATCH groups and VINCULA_MAX_BATCH_MEMBERS members in all; close
+    matches for the first VINCULA_MAX_SUGGESTIONS unknown territories only. A batch whose client
+    disconnects stops at the next group."""
+    _within_limits(body.groups, settings, request)
+    programs = _unique(programs)
     for slug in programs or []:
         engine.rules.get(slug)  # unknown slug: 404 before any work
-    items = _judge_all(engine, body.groups, as_of, lang, programs)
+    budget = SuggestionBudget(settings.max_suggestions)
+    items = _judge_all(request, engine, body.groups, budget, as_of, lang, programs)
+    # Streamed in both forms: the server holds one group's answer at a time, not the whole
+    # (about 30 KB per group, 30 MB for 1,000).
     if NDJSON in request.headers.get("accept", ""):
-        lines = (item.model_dump_json().encode() + b"\n" for item in items)
-        return StreamingResponse(lines, media_type=NDJSON)
-    return BatchResponse(results=list(items))
+        return StreamingResponse(
+            (item.model_dump_json().encode() + b"\n" async for item in items), media_type=NDJSON
+        )
+    return StreamingResponse(_json_results(items), media_type="application/json")
 
 
-def _judge_all(
+async def _json_results(items: AsyncIterator[BatchItem]) -> AsyncIterator[bytes]:
+    """`BatchResponse` as JSON, written item by item."""
+    yield b'{"results":['
+    separator = b""
+    async for item in items:
+        yield separator + item.model_dump_json().encode()
+        separator = b","
+    yield b"]}"
+
+
+def _within_limits(groups: list[Group], settings: Settings, request: Request) -> None:
+    lang = request_lang(request.scope)
+    members = sum(len(g.members) for g in groups)
+    for count, limit, key in (
+        (len(groups), settings.max_batch, "api.batch.too_many_groups"),
+        (members, settings.max_batch_members, "api.batch.too_many_members"),
+    ):
+        if count > limit:
+            raise ApiError(
+                Problem(
+                    status=422,
+                    code="batch_too_large",
+                    message=t(key, lang, limit=limit, count=count),
+                    errors=[
+                        FieldProblem(
+                            field="groups",
+                            loc=["body", "groups"],
+                            message=t(key, lang, limit=limit, count=count).removeprefix("groups: "),
+                            type="too_long",
+                        )
+                    ],
+                    hint=t("api.batch.split.hint", lang),
+                )
+            )
+
+
+async def _judge_all(
+    request: Request,
     engine: EligibilityEngine,
     groups: list[Group],
+    budget: SuggestionBudget,
     as_of: dt.date | None,
     lang: str,
     programs: list[str] | None,
-) -> Iterator[BatchItem]:
-    for i, group in enumerate(groups):
+) -> AsyncIterator[BatchItem]:
+    """Each group judged in a worker thread (the event loop stays free for other requests),
+    the client's presence checked before each. The server also cancels the stream when it sees
+    the client go; either way no group is started for a client that has gone."""
+    judged = 0
+    gone = False
+    try:
+        for i, group in enumerate(groups):
+            if await request.is_disconnected():
+                gone = True
+                return
+            yield await run_in_threadpool(_judge, engine, budget, i, group, as_of, lang, programs)
+            judged += 1
+    except (anyio.get_cancelled_exc_class(), GeneratorExit):
+        gone = True
+        raise
+    finally:
+        if gone:
+            log.info("batch stopped after %d of %d groups: the client has gone", judged, len(groups))
+
+
+def _judge(
+    engine: EligibilityEngine,
+    budget: SuggestionBudget,
+    index: int,
+    group: Group,
+    as_of: dt.date | None,
+    lang: str,
+    programs: list[str] | None,
+) -> BatchItem:
+    with suggestion_budget(budget):
         try:
-            yield BatchItem(index=i, group_id=group.id, result=engine.check(group, as_of, lang, programs))
+            return BatchItem(
+                index=index, group_id=group.id, result=engine.check(group, as_of, lang, programs)
+            )
         except VinculaError as exc:
-            yield BatchItem(index=i, group_id=group.id, error=engine_problem(exc))
+            return BatchItem(index=index, group_id=group.id, error=engine_problem(exc))

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import SettingsDep
 from api.errors import GET_PROBLEMS, ApiError, Problem
+from api.middleware import page_csp
 from engine import FIXTURES_DIR, RULES_DIR
 from engine.commitments import COMMITMENTS_DIR, case_files
 from engine.gaps import GapReport, analyse
@@ -96,4 +97,8 @@ def gaps(settings: SettingsDep, case: Case = None, include_illustrative: Illustr
 def report(
     settings: SettingsDep, case: Case = None, lang: Lang = "es", include_illustrative: Illustrative = False
 ) -> HTMLResponse:
-    return HTMLResponse(render(_gap_report(case, settings, include_illustrative), "html", lang))
+    html = render(_gap_report(case, settings, include_illustrative), "html", lang)
+    # a standalone file (also written by `vincula gaps --out`): its styles are inline; no script
+    return HTMLResponse(
+        html, headers={"content-security-policy": page_csp(html, inline_styles=True, scripts=False)}
+    )

@@ -1,5 +1,9 @@
 """Pages for people: the coordinator page at `/` and the interactive API docs, all served from
-api/static and api/templates so they work without internet access."""
+api/static and api/templates so they work without internet access.
+
+The coordinator page runs under the strict Content-Security-Policy (api/middleware.py); the docs
+pages carry their own, allowing their one inline script by hash and the inline styles their
+renderers inject."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+
+from api.middleware import page_csp
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,7 +33,7 @@ async def coordinator_page() -> HTMLResponse:
 
 @router.get("/docs", response_class=HTMLResponse)
 async def swagger_ui() -> HTMLResponse:
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url="/openapi.json",
         title="vincula API — Swagger UI",
         swagger_js_url="/static/swagger-ui-bundle.js",
@@ -35,14 +41,20 @@ async def swagger_ui() -> HTMLResponse:
         swagger_favicon_url="/static/favicon.png",
         swagger_ui_parameters={"validatorUrl": None, "defaultModelsExpandDepth": 0},
     )
+    page.headers["content-security-policy"] = page_csp(bytes(page.body).decode(), inline_styles=True)
+    return page
 
 
 @router.get("/redoc", response_class=HTMLResponse)
 async def redoc() -> HTMLResponse:
-    return get_redoc_html(
+    page = get_redoc_html(
         openapi_url="/openapi.json",
         title="vincula API — ReDoc",
         redoc_js_url="/static/redoc.standalone.js",
         redoc_favicon_url="/static/favicon.png",
         with_google_fonts=False,
     )
+    page.headers["content-security-policy"] = page_csp(
+        bytes(page.body).decode(), inline_styles=True, workers=True
+    )
+    return page
