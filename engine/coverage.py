@@ -1,0 +1,661 @@
+"""Coverage measured from programme registries: who each programme supported in a fiscal year
+(its padrón, engine/padron.py) against who its own rules say it should support, and who
+received several programmes at once.
+
+For each programme measured and each group of the population, the group's determination on
+the `as_of` date (eligible, not eligible, cannot tell; engine/vectorised.py) meets whether the
+padrón lists it in the fiscal year of that date (served or not), which gives six cells:
+
+- eligible and served; eligible and not served (an exclusion error);
+- not eligible and served (an inclusion error), broken down by the criteria that block it;
+- not eligible and not served; cannot tell, served or not (facts the rules need are missing);
+
+counted in total and by state, with example groups for each cell. Across programmes, people
+are followed by `person_id` (members.csv; a person may belong to several groups): the distinct
+PROSPERA members of supported groups (`prospera_persons_served`, the linkage STEIA was meant to
+produce), the people whose groups two or more programmes supported that year, and for each pair
+of programmes the people and groups supported by both, classified by whether the rules allow
+receiving both (`concurrency`: allowed, forbidden, or unknown where the sources are silent).
+
+Nothing here knows a programme by name. Screening goes through `screened_chunks`, the one
+adapter to the population pipeline; people are read by a second, light pass over members.csv
+(`served_people`) that keeps only the members of supported groups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+from pydantic import BaseModel, Field
+
+from engine import population as popmod
+from engine import vectorised as vec
+from engine.errors import InputError
+from engine.messages import Lang, t
+from engine.padron import CheckedPadron, Padron, check
+from engine.rules import RuleSet
+from engine.schema import Text
+
+PERSON = "person_id"
+#: the six cells of a programme's coverage, in the order of `_cell_code`
+CELLS = (
+    "eligible_served",
+    "eligible_not_served",
+    "not_eligible_served",
+    "not_eligible_not_served",
+    "cannot_tell_served",
+    "cannot_tell_not_served",
+)
+Concurrency = Literal["allowed", "forbidden", "unknown"]
+
+
+# --------------------------------------------------------------------------- the report
+
+
+class Cells(BaseModel):
+    """Groups in each cell: eligibility on the date crossed with being in the padrón."""
+
+    eligible_served: int = 0
+    eligible_not_served: int = 0
+    not_eligible_served: int = 0
+    not_eligible_not_served: int = 0
+    cannot_tell_served: int = 0
+    cannot_tell_not_served: int = 0
+
+
+class CriterionCount(BaseModel):
+    criterion: str
+    label: Text
+    groups: int = Field(description="served groups that this criterion blocks (a group may have several)")
+
+
+class ProgrammeCoverage(Cells):
+    name: Text
+    served: int = Field(description="groups in the padrón for the year and in the population")
+    persons_served: int = Field(description="distinct people (person_id) in those groups")
+    prospera_persons_served: int = Field(description="distinct PROSPERA members of those groups")
+    inclusion_by_criterion: list[CriterionCount]
+    by_state: dict[str, Cells]
+    examples: dict[str, list[str]] = Field(description="cell -> the smallest group ids in it")
+
+
+class ConcurrencyNote(BaseModel):
+    """What one programme's rule file says about receiving another programme as well."""
+
+    program: str = Field(description="the rule file that says it")
+    other: str
+    allowed: bool | None = Field(description="true, false, or null where the file says it is not known")
+    quote: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+class PairOverlap(BaseModel):
+    programs: list[str] = Field(min_length=2, max_length=2)
+    persons: int = Field(description="people in groups supported by both in the year")
+    groups: int = Field(description="groups supported by both in the year")
+    concurrency: Concurrency
+    evidence: list[ConcurrencyNote] = []
+
+
+class Overlap(BaseModel):
+    persons_served: int = Field(description="distinct people in any supported group")
+    persons_in_two_or_more: int
+    pairs: list[PairOverlap]
+
+
+class PopulationInfo(BaseModel):
+    path: str
+    groups: int = Field(description="groups screened (rejected ones left out)")
+    rejected_rows: int
+
+
+class PadronInfo(BaseModel):
+    path: str
+    rows: int
+    rows_measured: int = Field(description="rows of the fiscal year that were measured")
+    rows_other_years: int
+    rows_not_measured: int = Field(description="rows of the year for programmes not asked for")
+    rejected_rows: int
+    not_in_force: list[str] = Field(description="programmes whose rows were rejected: rules not in force")
+
+
+class RejectsInfo(BaseModel):
+    path: str | None
+    rows: int
+    by_kind: dict[str, int]
+
+
+class CoverageReport(BaseModel):
+    fiscal_year: int
+    as_of: dt.date
+    population: PopulationInfo
+    padron: PadronInfo
+    programs: dict[str, ProgrammeCoverage]
+    overlap: Overlap
+    rejects: RejectsInfo
+    seconds: float
+
+
+# --------------------------------------------------------------------------- concurrency
+
+
+def _field(entry: Any, name: str) -> Any:
+    return entry.get(name) if isinstance(entry, dict) else getattr(entry, name, None)
+
+
+def _declared(rules: RuleSet, slug: str, other: str) -> ConcurrencyNote | None:
+    """What `slug`'s rule file says about receiving `other` too, if it says anything.
+
+    Rule files gain a `concurrency` section (per other programme: allowed true / false /
+    unknown, with its quote); this is the one place that reads it, as a mapping keyed by the
+    other programme's slug or a list of entries naming it, so that it works before and after
+    the section exists."""
+    section = getattr(rules.get(slug), "concurrency", None)
+    if not section:
+        return None
+    if isinstance(section, dict):
+        entry = section.get(other)
+    else:
+        entry = next((e for e in section if (_field(e, "program") or _field(e, "other")) == other), None)
+    if entry is None:
+        return None
+    allowed = _field(entry, "allowed")
+    if isinstance(allowed, str):
+        allowed = {"true": True, "false": False}.get(allowed.lower())
+    source = _field(entry, "source")
+    where = None
+    if source is not None:
+        ref, pinpoint = _field(source, "ref"), _field(source, "pinpoint")
+        where = ", ".join(str(x) for x in (ref, pinpoint) if x) or None
+    quote = _field(entry, "quote") or (_field(source, "quote") if source is not None else None)
+    note = _field(entry, "note")
+    if isinstance(note, Text):
+        note = note.es
+    return ConcurrencyNote(
+        program=slug,
+        other=other,
+        allowed=allowed if isinstance(allowed, bool) else None,
+        quote=quote,
+        source=where,
+        note=note if isinstance(note, str) else None,
+    )
+
+
+def concurrency(rules: RuleSet, a: str, b: str) -> tuple[Concurrency, list[ConcurrencyNote]]:
+    """Whether the rules allow a person to receive both `a` and `b`: forbidden when either
+    rule file says so, allowed when one says so and the other does not forbid it, and unknown
+    when neither says (the sources are silent), never guessed."""
+    notes = [n for n in (_declared(rules, a, b), _declared(rules, b, a)) if n is not None]
+    if any(n.allowed is False for n in notes):
+        return "forbidden", notes
+    if any(n.allowed is True for n in notes):
+        return "allowed", notes
+    return "unknown", notes
+
+
+# --------------------------------------------------------------------------- screening adapter
+
+#: a clean population with person_id up to this size (bytes on disk) is screened in one piece,
+#: its members streamed; 1,000,000 groups / 7.5 M members (382 MB of CSV) peak near 0.75 GB
+ONE_PIECE_BYTES = 512 * 2**20
+STATE = "__state"
+
+
+@dataclass
+class Screened:
+    """One chunk of whole groups as screened: `frame` has group_id, `STATE`, and for the i-th
+    programme of `plan` `eligible_i` (true / false / null for cannot tell) and `failed_i` (the
+    blocking criteria as a bit set over the eligibility rule's ids); `rejects` the rows left out."""
+
+    frame: pl.DataFrame
+    rejects: pl.DataFrame
+
+
+def members_header(pop: popmod.Population) -> list[str]:
+    if pop.format == "parquet":
+        return list(pl.read_parquet_schema(pop.members))
+    return pl.read_csv(pop.members, n_rows=0).columns
+
+
+def _typed_members(pop: popmod.Population) -> pl.LazyFrame | None:
+    """members.csv with `person_id` read strictly (typed as engine/population.py's
+    `strict_members` reads the screened columns; person_id itself is never materialised), or
+    None for a file this read does not cover."""
+    header = members_header(pop)
+    if pop.format != "csv" or sorted(header) != sorted([*popmod.MEMBER_COLUMNS, PERSON]):
+        return None
+    schema: dict[str, pl.DataType] = {"group_id": pl.String(), PERSON: pl.String(), "age": pl.Int64()}
+    for col in ("sex", "producer_stratum", "entrepreneurial_potential"):
+        schema[col] = pl.Enum(list(popmod.CHOICES[col]))
+    for col in ("prospera", "poverty"):
+        schema[col] = pl.Boolean()  # 1 / 0 fail this read, and the exact path takes over
+    scan = pl.scan_csv(pop.members, schema={c: schema[c] for c in header})
+    return scan.select(popmod.MEMBER_COLUMNS)
+
+
+def screened_chunks(
+    population: Path | str, rules: RuleSet, as_of: dt.date, programs: list[str]
+) -> tuple[vec.Plan, Iterator[Screened]]:
+    """The population screened for `programs` on `as_of`, chunk by chunk: the one place where
+    coverage meets the population pipeline (engine/population.py, engine/vectorised.py), so
+    that moving to another screening entry point is a change here only.
+
+    A members file with `person_id` is not the interchange format's exact column list, which
+    the pipeline's fast read requires; so a clean population of up to ONE_PIECE_BYTES is read
+    here with the same strict types (person_id skipped) and aggregated by the pipeline's own
+    clean-case step. Anything else (a larger population, a value the strict read refuses, a
+    row to reject) goes through the pipeline's chunks, validated exactly."""
+    pop = popmod.Population.find(population)
+    plan = vec.compile_plan(
+        rules,
+        as_of,
+        group_columns={"country", "territory", "locality", "organisation", *popmod.territory_frame().columns},
+        member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"},
+        programs=programs,
+    )
+    cols, aggs = vec.member_stage(plan)
+    state = pl.coalesce(
+        pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory").cast(pl.String)
+    )
+
+    def chunks() -> Iterator[popmod.Chunk]:
+        typed = _typed_members(pop) if pop.size_bytes <= ONE_PIECE_BYTES else None
+        if typed is not None:
+            whole = popmod._aggregated_chunk(
+                typed, lambda: pop.scan("groups").collect(), pop.groups.name, cols, aggs
+            )
+            if whole is not None:
+                yield whole
+                return
+        yield from popmod.chunks(pop, popmod.partitions_for(pop), None, cols, aggs)
+
+    def screened() -> Iterator[Screened]:
+        for chunk in chunks():
+            frame = (
+                vec.group_stage(
+                    plan, rules, chunk.groups.lazy().with_columns(state.cast(pl.String).alias(STATE))
+                )
+                .select(
+                    "group_id",
+                    STATE,
+                    *(f"{k}_{i}" for i in range(len(plan.programmes)) for k in ("eligible", "failed")),
+                )
+                .collect()
+            )
+            yield Screened(frame, chunk.rejects)
+
+    return plan, screened()
+
+
+# --------------------------------------------------------------------------- counting
+
+
+def _cell_code(i: int) -> pl.Expr:
+    """The index in CELLS of each group's cell for the i-th programme."""
+    e, s = pl.col(f"eligible_{i}"), pl.col(f"__served_{i}")
+    base = (
+        pl.when(e).then(pl.lit(0, pl.UInt8)).when(~e).then(pl.lit(2, pl.UInt8)).otherwise(pl.lit(4, pl.UInt8))
+    )
+    return (base + pl.when(s).then(pl.lit(0, pl.UInt8)).otherwise(pl.lit(1, pl.UInt8))).alias(f"__cell_{i}")
+
+
+@dataclass
+class _Tally:
+    """Counts gathered chunk by chunk."""
+
+    slugs: list[str]
+    served: pl.DataFrame  # group_id, __served_0 .. (one row per group listed in the year)
+    examples: int
+    counts: list[pl.DataFrame] = field(default_factory=list)  # program index, state, cell, n
+    blocked: list[Counter[int]] = field(default_factory=list)  # bit set -> served groups blocked
+    samples: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    found: list[pl.Series] = field(default_factory=list)
+    rejects: list[pl.DataFrame] = field(default_factory=list)
+    groups: int = 0
+
+    def __post_init__(self) -> None:
+        self.blocked = [Counter() for _ in self.slugs]
+
+    def add(self, chunk: Screened) -> None:
+        n = len(self.slugs)
+        flags = [f"__served_{i}" for i in range(n)]
+        frame = chunk.frame.join(self.served, on="group_id", how="left").with_columns(
+            pl.col(flags).fill_null(False)
+        )
+        frame = frame.with_columns(_cell_code(i) for i in range(n))
+        for i in range(n):
+            cell = f"__cell_{i}"
+            self.counts.append(
+                frame.group_by(STATE, cell)
+                .len()
+                .select(
+                    pl.lit(i, pl.UInt8).alias("i"),
+                    STATE,
+                    pl.col(cell).alias("cell"),
+                    pl.col("len").alias("n"),
+                )
+            )
+            included = frame.filter(pl.col(cell) == CELLS.index("not_eligible_served"))
+            for bits, count in included.get_column(f"failed_{i}").value_counts().iter_rows():
+                self.blocked[i][int(bits or 0)] += int(count)
+            if self.examples:
+                picked = frame.group_by(cell).agg(pl.col("group_id").bottom_k(self.examples))
+                for code, ids in picked.iter_rows():
+                    self.samples[(i, code)] = sorted([*self.samples.get((i, code), []), *ids])[
+                        : self.examples
+                    ]
+        self.found.append(
+            self.served.join(frame.select("group_id"), on="group_id", how="semi").get_column("group_id")
+        )
+        self.rejects.append(chunk.rejects)
+        self.groups += frame.height
+
+
+def _served_wide(rows: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
+    """One row per group listed in the year: group_id and a served flag per programme."""
+    if rows.height == 0:
+        return pl.DataFrame(
+            schema={"group_id": pl.String, **{f"__served_{i}": pl.Boolean for i in range(len(slugs))}}
+        )
+    return rows.group_by("group_id").agg(
+        [(pl.col("program") == slug).any().alias(f"__served_{i}") for i, slug in enumerate(slugs)]
+    )
+
+
+# --------------------------------------------------------------------------- people
+
+
+def _scan_members(pop: popmod.Population, line: bool = False) -> pl.LazyFrame:
+    """group_id, person_id (empty -> null) and prospera (as written) of every member."""
+    cols = ["group_id", PERSON, "prospera"]
+    if pop.format == "csv":
+        schema: dict[str, pl.DataType] = {c: pl.String() for c in members_header(pop)}
+        schema["prospera"] = pl.Categorical()
+        lf = pl.scan_csv(
+            pop.members, schema=schema, row_index_name=popmod.LINE if line else None, row_index_offset=2
+        )
+    else:
+        lf = pl.scan_parquet(pop.members, row_index_name=popmod.LINE if line else None, row_index_offset=1)
+        lf = lf.with_columns(pl.col(c).cast(pl.String) for c in cols)
+    person = pl.col(PERSON).str.strip_chars()
+    return lf.select(
+        *([pl.col(popmod.LINE).cast(pl.Int64)] if line else []),
+        "group_id",
+        pl.when(person != "").then(pl.col(PERSON)).alias(PERSON),
+        "prospera",
+    )
+
+
+@dataclass
+class People:
+    """The people of supported groups: one row per person and programme (person_id, program,
+    prospera: whether any of their member rows in that programme's groups says PROSPERA), and
+    the member rows left out for an empty person_id."""
+
+    by_programme: pl.DataFrame
+    rejects: pl.DataFrame
+
+
+def served_people(pop: popmod.Population, pairs: pl.DataFrame, lang: Lang = "es") -> People:
+    """Read the members of the groups in `pairs` (program, group_id: valid, supported in the
+    year) in one streaming pass that keeps only those members."""
+    groups = pairs.select("group_id").unique()
+    members = _scan_members(pop).join(groups.lazy(), on="group_id", how="semi").collect(engine="streaming")
+    rows = members.join(pairs, on="group_id", how="inner")
+    truthy = pl.col("prospera").cast(pl.String).str.to_lowercase().is_in(["true", "1"]).fill_null(False)
+    by_programme = (
+        rows.filter(pl.col(PERSON).is_not_null())
+        .group_by(PERSON, "program")
+        .agg(truthy.any().alias("prospera"))
+    )
+    missing = members.filter(pl.col(PERSON).is_null())
+    rejects = pl.DataFrame(schema=popmod.REJECT_SCHEMA)
+    if missing.height:
+        # rare: a second pass, with line numbers, for the rejects file
+        programs = pairs.group_by("group_id").agg(pl.col("program").sort().str.join(", ").alias("__programs"))
+        lines = (
+            _scan_members(pop, line=True)
+            .filter(pl.col(PERSON).is_null())
+            .join(programs.lazy(), on="group_id", how="inner")
+            .collect()
+        )
+        rejects = lines.select(
+            pl.lit(pop.members.name).alias("file"),
+            pl.col(popmod.LINE).alias("line"),
+            "group_id",
+            pl.format(t("padron.reject.person_missing", lang, programs="{}"), pl.col("__programs")).alias(
+                "reason"
+            ),
+        ).cast(popmod.REJECT_SCHEMA)  # type: ignore[arg-type]
+    return People(by_programme, rejects.sort("line"))
+
+
+def overlap(rules: RuleSet, people: pl.DataFrame, pairs: pl.DataFrame) -> Overlap:
+    """People and groups supported by two or more programmes in the year, per pair."""
+    per_person = people.group_by(PERSON).agg(pl.len().alias("k"))
+    multi = people.join(per_person.filter(pl.col("k") >= 2), on=PERSON, how="semi").select(PERSON, "program")
+    person_pairs = (
+        multi.join(multi, on=PERSON, suffix="_b")
+        .filter(pl.col("program") < pl.col("program_b"))
+        .group_by("program", "program_b")
+        .len()
+    )
+    group_pairs = (
+        pairs.join(pairs, on="group_id", suffix="_b")
+        .filter(pl.col("program") < pl.col("program_b"))
+        .group_by("program", "program_b")
+        .len()
+    )
+    counted: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for a, b, n in person_pairs.iter_rows():
+        counted[(a, b)][0] = n
+    for a, b, n in group_pairs.iter_rows():
+        counted[(a, b)][1] = n
+    out = []
+    for (a, b), (persons, groups) in sorted(counted.items()):
+        status, notes = concurrency(rules, a, b)
+        out.append(
+            PairOverlap(programs=[a, b], persons=persons, groups=groups, concurrency=status, evidence=notes)
+        )
+    return Overlap(
+        persons_served=per_person.height,
+        persons_in_two_or_more=per_person.filter(pl.col("k") >= 2).height,
+        pairs=out,
+    )
+
+
+# --------------------------------------------------------------------------- the whole run
+
+
+def require_person_id(pop: popmod.Population) -> None:
+    if PERSON not in members_header(pop):
+        raise InputError(
+            f"{pop.members.name} has no column {PERSON}",
+            where=f"{pop.members}:1",
+            hint="coverage follows people across groups and programmes: add person_id (a stable "
+            "person key such as the CURP) to every member row",
+        )
+
+
+def _unmatched(
+    padron: Padron,
+    rows: pl.DataFrame,
+    found: pl.Series,
+    pop: popmod.Population,
+    population_rejects: pl.DataFrame,
+    lang: Lang,
+) -> tuple[pl.DataFrame, Counter[str]]:
+    """Rejects for the padrón rows whose group is not among the groups screened: rejected by
+    the population (naming the line of the groups file, or else of the members file, that says
+    why) or not in it at all; and their count by kind."""
+    missing = rows.filter(~pl.col("group_id").is_in(found.implode()))
+    if missing.height == 0:
+        return pl.DataFrame(schema=popmod.REJECT_SCHEMA), Counter()
+    first = (
+        population_rejects.filter(pl.col("group_id").is_in(missing.get_column("group_id").implode()))
+        .sort(pl.col("file") != pop.groups.name, "line")
+        .group_by("group_id", maintain_order=True)
+        .first()
+        .select("group_id", pl.col("file").alias("__file"), pl.col("line").alias("__line"))
+    )
+    joined = missing.join(first, on="group_id", how="left")
+    rejected = joined.get_column("__file").is_not_null()
+    frame = joined.select(
+        pl.lit(padron.path.name).alias("file"),
+        "line",
+        "group_id",
+        pl.when(pl.col("__file").is_not_null())
+        .then(
+            pl.format(
+                t("padron.reject.group_rejected", lang, file="{}", line="{}"),
+                pl.col("__file"),
+                pl.col("__line"),
+            )
+        )
+        .otherwise(pl.lit(t("padron.reject.group_not_in_population", lang)))
+        .alias("reason"),
+    ).cast(popmod.REJECT_SCHEMA)  # type: ignore[arg-type]
+    kinds: Counter[str] = Counter()
+    kinds["padron.reject.group_rejected"] = int(rejected.sum())
+    kinds["padron.reject.group_not_in_population"] = joined.height - int(rejected.sum())
+    return frame, kinds
+
+
+def _years_hint(raw_years: list[int], checked: CheckedPadron) -> str:
+    if checked.not_in_force:
+        return (
+            f"the rules of {', '.join(checked.not_in_force)} are not in force on that date (their rows "
+            "are rejected): choose an --as-of date inside their period (`vincula programs` lists them)"
+        )
+    if raw_years:
+        return f"the padrón lists the fiscal years {', '.join(map(str, raw_years))}: choose --as-of in one of them"
+    return "no row of the padrón could be read: see the rejects (--rejects)"
+
+
+def _programmes(
+    rules: RuleSet, tally: _Tally, persons: dict[str, tuple[int, int]], served: dict[str, int]
+) -> dict[str, ProgrammeCoverage]:
+    counts = (
+        pl.concat(tally.counts).group_by("i", STATE, "cell").agg(pl.col("n").sum())
+        if tally.counts
+        else pl.DataFrame(schema={"i": pl.UInt8, STATE: pl.String, "cell": pl.UInt8, "n": pl.UInt32})
+    )
+    out: dict[str, ProgrammeCoverage] = {}
+    for i, slug in enumerate(tally.slugs):
+        programme = rules.get(slug)
+        totals = dict.fromkeys(CELLS, 0)
+        by_state: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CELLS, 0))
+        for _, state, cell, n in counts.filter(pl.col("i") == i).sort(STATE).iter_rows():
+            totals[CELLS[cell]] += n
+            by_state[str(state)][CELLS[cell]] += n
+        ids = programme.eligibility.ids()  # bit k of a failed set names ids[k]
+        blocked: Counter[str] = Counter()
+        for bits, n in tally.blocked[i].items():
+            for cid in {cid for k, cid in enumerate(ids) if bits >> k & 1}:
+                blocked[cid] += n
+        order = {cid: k for k, cid in enumerate(dict.fromkeys(ids))}
+        n_persons, n_prospera = persons.get(slug, (0, 0))
+        out[slug] = ProgrammeCoverage(
+            name=programme.name,
+            served=served.get(slug, 0),
+            persons_served=n_persons,
+            prospera_persons_served=n_prospera,
+            **totals,
+            inclusion_by_criterion=[
+                CriterionCount(criterion=cid, label=programme.criterion(cid).label, groups=n)
+                for cid, n in sorted(blocked.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+            ],
+            by_state={s: Cells(**c) for s, c in sorted(by_state.items())},
+            examples={CELLS[code]: ids for (k, code), ids in sorted(tally.samples.items()) if k == i},
+        )
+    return out
+
+
+def measure(
+    population: Path | str,
+    padron: Path | str,
+    rules: RuleSet,
+    as_of: dt.date,
+    *,
+    programs: list[str] | None = None,
+    rejects: Path | str | None = None,
+    examples: int = 5,
+    lang: Lang = "es",
+    progress: Callable[[str], None] | None = None,
+) -> CoverageReport:
+    """Measure coverage and overlap in the fiscal year of `as_of`: the programmes in `programs`,
+    or every programme the padrón lists that year. The rejected rows (population, padrón, and
+    members of supported groups without person_id) go to `rejects` when given."""
+    t0 = time.perf_counter()
+    for slug in programs or []:
+        rules.get(slug)  # an unknown slug fails before any work
+    pop = popmod.Population.find(population)
+    require_person_id(pop)
+    pad = Padron.open(padron)
+    checked = check(pad, pad.read(), rules, as_of, programs, lang)
+    listed = set(checked.rows.get_column("program").to_list())
+    slugs = programs or [s for s in rules.slugs if s in listed]
+    if not slugs:
+        raise InputError(
+            f"the padrón has no row to measure for fiscal year {as_of.year}",
+            where=str(pad.path),
+            hint=_years_hint(checked.years, checked),
+        )
+    _, chunks = screened_chunks(pop.directory, rules, as_of, slugs)
+    tally = _Tally(slugs, _served_wide(checked.rows, slugs), examples)
+    for chunk in chunks:
+        tally.add(chunk)
+        if progress:
+            progress("screened")
+    pop_rejects = pl.concat([pl.DataFrame(schema=popmod.REJECT_SCHEMA), *tally.rejects])
+    found = pl.concat([pl.Series("group_id", [], pl.String), *tally.found])
+    unmatched, unmatched_kinds = _unmatched(pad, checked.rows, found, pop, pop_rejects, lang)
+    pairs = checked.rows.filter(pl.col("group_id").is_in(found.implode())).select("program", "group_id")
+    if progress:
+        progress("people")
+    people = served_people(pop, pairs, lang)
+    per_programme = people.by_programme.group_by("program").agg(
+        pl.len().alias("persons"), pl.col("prospera").sum().alias("prospera")
+    )
+    persons = {p: (n, k) for p, n, k in per_programme.iter_rows()}
+    served = dict(pairs.group_by("program").len().iter_rows())
+    all_rejects = pl.concat([pop_rejects, checked.rejects, unmatched, people.rejects]).sort("file", "line")
+    kinds = Counter(checked.kinds) + unmatched_kinds
+    kinds["population"] += pop_rejects.height
+    kinds["padron.reject.person_missing"] += people.rejects.height
+    written = None
+    if rejects is not None:
+        with popmod.FrameWriter(Path(rejects), popmod.REJECT_SCHEMA) as out:
+            if all_rejects.height:
+                out.write(all_rejects)
+        written = str(rejects)
+    return CoverageReport(
+        fiscal_year=as_of.year,
+        as_of=as_of,
+        population=PopulationInfo(
+            path=str(pop.directory), groups=tally.groups, rejected_rows=pop_rejects.height
+        ),
+        padron=PadronInfo(
+            path=str(pad.path),
+            rows=checked.total_rows,
+            rows_measured=pairs.height,
+            rows_other_years=checked.other_years,
+            rows_not_measured=checked.not_measured,
+            rejected_rows=checked.rejects.height + unmatched.height,
+            not_in_force=checked.not_in_force,
+        ),
+        programs=_programmes(rules, tally, persons, served),
+        overlap=overlap(rules, people.by_programme, pairs),
+        rejects=RejectsInfo(
+            path=written, rows=all_rejects.height, by_kind={k: v for k, v in sorted(kinds.items()) if v}
+        ),
+        seconds=round(time.perf_counter() - t0, 3),
+    )

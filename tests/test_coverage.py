@@ -1,0 +1,205 @@
+"""`vincula coverage`: a padrón crossed with the rules, on a population small enough that every
+case is written out here, so each figure can be checked by reading the test."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from engine.coverage import measure
+from engine.errors import InputError
+from engine.rules import load_rules
+
+runner = CliRunner()
+DAY = dt.date(2017, 6, 30)
+HEADER = "group_id,person_id,age,sex,prospera,poverty,producer_stratum,entrepreneurial_potential"
+
+
+def _member(gid: str, person: str, age: int = 30, prospera: str = "true") -> str:
+    # a woman in poverty, producer of stratum E2, high potential: she never blocks a programme
+    return f"{gid},{person},{age},F,{prospera},true,E2,high"
+
+
+def write_population(folder: Path) -> None:
+    """Groups in Chilpancingo (12029, Guerrero), rural, formal (osse), five members each, all
+    eligible for proinpro and el-campo-en-nuestras-manos except where said."""
+    folder.mkdir(parents=True, exist_ok=True)
+    groups = ["group_id,country,territory,locality,organisation"]
+    members = [HEADER]
+
+    def group(gid: str, locality: str = "rural", territory: str = "12029") -> None:
+        groups.append(f"{gid},MX,{territory},{locality},osse")
+
+    group("g-ok1")  # P1..P5, all PROSPERA
+    members += [_member("g-ok1", f"P{k}") for k in range(1, 6)]
+    group("g-ok2")  # P5 again (also in g-ok1), P6..P9; P6 not PROSPERA
+    members += [_member("g-ok2", "P5"), _member("g-ok2", "P6", prospera="false")]
+    members += [_member("g-ok2", f"P{k}") for k in range(7, 10)]
+    group("g-young")  # one member aged 17: proinpro's `adults` fails (el-campo: she is an E2 producer)
+    members += [_member("g-young", "P10", age=17)] + [_member("g-young", f"P{k}") for k in range(11, 15)]
+    group("g-urban", locality="urban")  # proinpro's `rural` fails; one member has no person_id
+    members += [_member("g-urban", "")] + [_member("g-urban", f"P{k}") for k in range(15, 19)]
+    group("g-unknown")  # PROSPERA: 2 yes, 2 no, 1 not known -> "more than half" cannot be told
+    members += [_member("g-unknown", "P19", prospera=""), _member("g-unknown", "P20"), _member("g-unknown", "P21")]
+    members += [_member("g-unknown", f"P{k}", prospera="false") for k in (22, 23)]
+    group("g-bad", territory="99999")  # rejected by the population: unknown territory
+    members += [_member("g-bad", f"P{k}") for k in range(24, 29)]
+    (folder / "groups.csv").write_text("\n".join(groups) + "\n")
+    (folder / "members.csv").write_text("\n".join(members) + "\n")
+
+
+PADRON = """program,fiscal_year,group_id
+proinpro,2017,g-ok1
+proinpro,2017,g-young
+proinpro,2017,g-urban
+proinpro,2017,g-unknown
+proinpro,2017,g-bad
+proinpro,2017,g-ghost
+proinpro,2017,g-ok1
+proinpr,2017,g-ok2
+proinpro,2016,g-ok2
+el-campo-en-nuestras-manos,2017,g-ok2
+el-campo-en-nuestras-manos,2017,g-young
+"""
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    write_population(tmp_path / "pop")
+    (tmp_path / "padron.csv").write_text(PADRON)
+    return tmp_path
+
+
+def test_coverage_counts_each_cell_of_a_hand_made_registry(registry: Path) -> None:
+    report = measure(registry / "pop", registry / "padron.csv", load_rules(), DAY, examples=10)
+    assert report.fiscal_year == 2017
+    assert list(report.programs) == ["el-campo-en-nuestras-manos", "proinpro"]
+    pro = report.programs["proinpro"]
+    assert (pro.eligible_served, pro.eligible_not_served) == (1, 1)  # g-ok1 ; g-ok2
+    assert (pro.not_eligible_served, pro.not_eligible_not_served) == (2, 0)  # g-young, g-urban
+    assert (pro.cannot_tell_served, pro.cannot_tell_not_served) == (1, 0)  # g-unknown
+    assert pro.examples == {
+        "eligible_served": ["g-ok1"],
+        "eligible_not_served": ["g-ok2"],
+        "not_eligible_served": ["g-urban", "g-young"],
+        "cannot_tell_served": ["g-unknown"],
+    }
+    assert {c.criterion: c.groups for c in pro.inclusion_by_criterion} == {"adults": 1, "rural": 1}
+    assert pro.served == 4
+    # people of g-ok1, g-young, g-urban, g-unknown: 5 + 5 + 4 (one without person_id) + 5 = 19;
+    # PROSPERA among them: all but P19 (not known), P22 and P23 (no)
+    assert (pro.persons_served, pro.prospera_persons_served) == (19, 16)
+    assert pro.by_state["Guerrero"].eligible_served == 1
+    campo = report.programs["el-campo-en-nuestras-manos"]
+    assert (campo.eligible_served, campo.eligible_not_served, campo.not_eligible_not_served) == (2, 2, 1)
+    assert (campo.persons_served, campo.prospera_persons_served) == (10, 9)  # P5..P14; P6 is not
+    assert campo.inclusion_by_criterion == []
+
+
+def test_coverage_overlap_counts_people_across_groups_and_programmes(registry: Path) -> None:
+    report = measure(registry / "pop", registry / "padron.csv", load_rules(), DAY)
+    # g-young is served by both (P10..P14), and P5 is in g-ok1 (proinpro) and g-ok2 (el-campo)
+    assert report.overlap.persons_in_two_or_more == 6
+    assert report.overlap.persons_served == 19 + 10 - 6
+    [pair] = report.overlap.pairs
+    assert pair.programs == ["el-campo-en-nuestras-manos", "proinpro"]
+    assert (pair.persons, pair.groups) == (6, 1)
+    assert pair.concurrency == "unknown"  # no rule file says whether the two may be combined
+
+
+def test_coverage_rejects_say_file_line_and_reason_and_the_run_goes_on(registry: Path) -> None:
+    rejects = registry / "rejects.csv"
+    report = measure(registry / "pop", registry / "padron.csv", load_rules(), DAY, rejects=rejects, lang="en")
+    rows = pl.read_csv(rejects).rows(named=True)
+    by_place = {(r["file"], r["line"]): (r["group_id"], r["reason"]) for r in rows}
+    assert by_place[("padron.csv", 6)][0] == "g-bad"
+    assert "the population rejected this group (groups.csv, line 7" in by_place[("padron.csv", 6)][1]
+    assert by_place[("padron.csv", 7)] == ("g-ghost", "the group is not in the population")
+    assert by_place[("padron.csv", 8)] == ("g-ok1", "repeated row (line 2 has the same programme, year and group)")
+    assert "`proinpr`; did you mean proinpro?" in by_place[("padron.csv", 9)][1]
+    assert by_place[("members.csv", 17)][0] == "g-urban"
+    assert "empty person_id" in by_place[("members.csv", 17)][1] and "proinpro" in by_place[("members.csv", 17)][1]
+    assert ("groups.csv", 7) in by_place  # the population's own reject of g-bad
+    assert "padron.csv" not in {f for f, line in by_place if line == 10}  # 2016: another year, not an error
+    assert report.rejects.rows == len(rows)
+    assert report.rejects.by_kind == {
+        "padron.reject.duplicate": 1,
+        "padron.reject.group_not_in_population": 1,
+        "padron.reject.group_rejected": 1,
+        "padron.reject.person_missing": 1,
+        "padron.reject.unknown_program": 1,
+        "population": report.population.rejected_rows,
+    }
+    assert report.padron.rows_other_years == 1
+
+
+def test_coverage_rows_of_a_programme_without_rules_in_force_are_rejected(registry: Path) -> None:
+    padron = PADRON.replace("proinpro,2016,g-ok2", "proinpro,2018,g-ok2")
+    (registry / "padron.csv").write_text(padron + "el-campo-en-nuestras-manos,2018,g-ok1\n")
+    rejects = registry / "rejects.csv"
+    report = measure(registry / "pop", registry / "padron.csv", load_rules(), dt.date(2018, 6, 30), rejects=rejects)
+    assert list(report.programs) == ["el-campo-en-nuestras-manos"] and report.padron.not_in_force == ["proinpro"]
+    reasons = pl.read_csv(rejects).filter(pl.col("line") == 10)["reason"].to_list()
+    assert reasons == ["proinpro no tiene reglas vigentes en el ejercicio 2018 (vigentes del 2016-01-01 al 2017-12-31)"]
+    # judged on a day of 2017 after its rules ended, the same rows say which dates would do
+    proinpro_only = PADRON.replace("el-campo-en-nuestras-manos", "opciones-productivas")
+    (registry / "padron.csv").write_text(proinpro_only)
+    with pytest.raises(InputError, match="no row to measure for fiscal year 2019") as err:
+        measure(registry / "pop", registry / "padron.csv", load_rules(), dt.date(2019, 1, 1))
+    assert "2016, 2017" in str(err.value)
+
+
+def test_coverage_bad_padron_files_are_clear_errors_before_any_work(registry: Path) -> None:
+    rules = load_rules()
+    (registry / "padron.txt").write_text(PADRON)
+    with pytest.raises(InputError, match="must be CSV"):
+        measure(registry / "pop", registry / "padron.txt", rules, DAY)
+    (registry / "short.csv").write_text("program,group_id\nproinpro,g-ok1\n")
+    with pytest.raises(InputError, match="no column fiscal_year") as err:
+        measure(registry / "pop", registry / "short.csv", rules, DAY)
+    assert err.value.where and err.value.where.endswith("short.csv:1")
+    members = registry / "pop" / "members.csv"
+    members.write_text("\n".join(line.split(",", 2)[0] + "," + line.split(",", 2)[2]
+                                 for line in members.read_text().splitlines()) + "\n")
+    with pytest.raises(InputError, match="no column person_id"):
+        measure(registry / "pop", registry / "padron.csv", rules, DAY)
+
+
+def test_coverage_padron_in_parquet_gives_the_same_report(registry: Path) -> None:
+    pl.read_csv(registry / "padron.csv").write_parquet(registry / "padron.parquet")
+    a = measure(registry / "pop", registry / "padron.csv", load_rules(), DAY)
+    b = measure(registry / "pop", registry / "padron.parquet", load_rules(), DAY)
+    assert a.programs == b.programs and a.overlap == b.overlap
+
+
+def test_coverage_cli_prints_a_spanish_summary_and_writes_json(registry: Path) -> None:
+    res = runner.invoke(app, ["coverage", str(registry / "pop"), "--padron", str(registry / "padron.csv"),
+                              "--as-of", "2017-06-30", "--rejects", str(registry / "r.csv")])
+    assert res.exit_code == 0, res.output
+    assert "Cobertura en el ejercicio fiscal 2017" in res.output
+    assert "No elegibles atendidos (inclusión)" in res.output
+    assert "6 personas están en grupos apoyados por dos o más programas en 2017" in res.output
+    assert "se desconoce: las fuentes no lo dicen" in res.output
+    res = runner.invoke(app, ["coverage", str(registry / "pop"), "--padron", str(registry / "padron.csv"),
+                              "--as-of", "2017-06-30", "--format", "json", "--out", str(registry / "c.json")])
+    assert res.exit_code == 0, res.output
+    data = json.loads((registry / "c.json").read_text())
+    assert data["fiscal_year"] == 2017
+    assert data["programs"]["proinpro"]["not_eligible_served"] == 2
+    assert data["overlap"]["pairs"][0]["concurrency"] == "unknown"
+    assert (registry / "c.rejects.csv").exists()
+
+
+def test_coverage_cli_markdown_in_english(registry: Path) -> None:
+    res = runner.invoke(app, ["coverage", str(registry / "pop"), "--padron", str(registry / "padron.csv"),
+                              "--as-of", "2017-06-30", "--format", "md", "--lang", "en",
+                              "--rejects", str(registry / "r.csv")])
+    assert res.exit_code == 0, res.output
+    assert "# Coverage in fiscal year 2017" in res.output
+    assert "| Not eligible, served (inclusion) | 0 | 2 |" in res.output
+    assert "`adults` Every member is 18 or older | 1 |" in res.output
