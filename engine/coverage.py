@@ -17,9 +17,10 @@ produce), the people whose groups two or more programmes supported that year, an
 of programmes the people and groups supported by both, classified by whether the rules allow
 receiving both (`concurrency`: allowed, forbidden, or unknown where the sources are silent).
 
-Nothing here knows a programme by name. Screening goes through `screened_chunks`, the one
-adapter to the population pipeline; people are read by a second, light pass over members.csv
-(`served_people`) that keeps only the members of supported groups.
+Nothing here knows a programme by name. Screening goes through `Screening`, the one adapter to
+the population pipeline, which also gives the members' person_id for `served_people` (read
+with the screened facts in one pass where the population is small enough, else by a second,
+streaming pass that keeps only the members of supported groups).
 """
 
 from __future__ import annotations
@@ -203,8 +204,9 @@ def concurrency(rules: RuleSet, a: str, b: str) -> tuple[Concurrency, list[Concu
 
 # --------------------------------------------------------------------------- screening adapter
 
-#: a clean population with person_id up to this size (bytes on disk) is screened in one piece,
-#: its members streamed; 1,000,000 groups / 7.5 M members (382 MB of CSV) peak near 0.75 GB
+#: a clean CSV population up to this size (bytes on disk) has its members read once, typed, and
+#: held for both the screening and the people: 1,000,000 groups / 7.5 M members (382 MB of
+#: CSV) peak near 0.9 GB; a larger one is screened in partitions and its people streamed
 ONE_PIECE_BYTES = 512 * 2**20
 STATE = "__state"
 
@@ -212,7 +214,7 @@ STATE = "__state"
 @dataclass
 class Screened:
     """One chunk of whole groups as screened: `frame` has group_id, `STATE`, and for the i-th
-    programme of `plan` `eligible_i` (true / false / null for cannot tell) and `failed_i` (the
+    programme measured `eligible_i` (true / false / null for cannot tell) and `failed_i` (the
     blocking criteria as a bit set over the eligibility rule's ids); `rejects` the rows left out."""
 
     frame: pl.DataFrame
@@ -225,74 +227,109 @@ def members_header(pop: popmod.Population) -> list[str]:
     return pl.read_csv(pop.members, n_rows=0).columns
 
 
-def _typed_members(pop: popmod.Population) -> pl.LazyFrame | None:
-    """members.csv with `person_id` read strictly (typed as engine/population.py's
-    `strict_members` reads the screened columns; person_id itself is never materialised), or
-    None for a file this read does not cover."""
-    header = members_header(pop)
-    if pop.format != "csv" or sorted(header) != sorted([*popmod.MEMBER_COLUMNS, PERSON]):
-        return None
-    schema: dict[str, pl.DataType] = {"group_id": pl.String(), PERSON: pl.String(), "age": pl.Int64()}
-    for col in ("sex", "producer_stratum", "entrepreneurial_potential"):
-        schema[col] = pl.Enum(list(popmod.CHOICES[col]))
-    for col in ("prospera", "poverty"):
-        schema[col] = pl.Boolean()  # 1 / 0 fail this read, and the exact path takes over
-    scan = pl.scan_csv(pop.members, schema={c: schema[c] for c in header})
-    return scan.select(popmod.MEMBER_COLUMNS)
+class Screening:
+    """The population screened for `programs` on `as_of`: the one place where coverage meets
+    the population pipeline (engine/population.py, engine/vectorised.py), so that moving to
+    another screening entry point is a change here only. `chunks` gives the screened groups;
+    `people` the members' group_id, person_id and prospera, for following people.
 
+    members.csv with `person_id` is not the interchange format's exact column list, which the
+    pipeline's fast read requires, and people need a pass over it too; so a clean CSV population
+    of up to ONE_PIECE_BYTES is read here once, with the pipeline's strict types, and handed to
+    the pipeline's own clean-case step. Anything else (a larger population, Parquet, a value the
+    strict read refuses, a row to reject) goes through the pipeline's chunks, validated exactly,
+    and its people are read by a second, streaming pass."""
 
-def screened_chunks(
-    population: Path | str, rules: RuleSet, as_of: dt.date, programs: list[str]
-) -> tuple[vec.Plan, Iterator[Screened]]:
-    """The population screened for `programs` on `as_of`, chunk by chunk: the one place where
-    coverage meets the population pipeline (engine/population.py, engine/vectorised.py), so
-    that moving to another screening entry point is a change here only.
+    def __init__(self, population: Path | str, rules: RuleSet, as_of: dt.date, programs: list[str]) -> None:
+        self.pop = popmod.Population.find(population)
+        self.rules = rules
+        self.plan = vec.compile_plan(
+            rules,
+            as_of,
+            group_columns={
+                "country",
+                "territory",
+                "locality",
+                "organisation",
+                *popmod.territory_frame().columns,
+            },
+            member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"},
+            programs=programs,
+        )
+        self.held = self._read_whole()
 
-    A members file with `person_id` is not the interchange format's exact column list, which
-    the pipeline's fast read requires; so a clean population of up to ONE_PIECE_BYTES is read
-    here with the same strict types (person_id skipped) and aggregated by the pipeline's own
-    clean-case step. Anything else (a larger population, a value the strict read refuses, a
-    row to reject) goes through the pipeline's chunks, validated exactly."""
-    pop = popmod.Population.find(population)
-    plan = vec.compile_plan(
-        rules,
-        as_of,
-        group_columns={"country", "territory", "locality", "organisation", *popmod.territory_frame().columns},
-        member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"},
-        programs=programs,
-    )
-    cols, aggs = vec.member_stage(plan)
-    state = pl.coalesce(
-        pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory").cast(pl.String)
-    )
+    def _read_whole(self) -> pl.DataFrame | None:
+        pop = self.pop
+        if pop.format != "csv" or pop.size_bytes > ONE_PIECE_BYTES:
+            return None
+        header = members_header(pop)
+        if sorted(header) != sorted([*popmod.MEMBER_COLUMNS, PERSON]):
+            return None
+        schema: dict[str, pl.DataType] = {"group_id": pl.String(), PERSON: pl.String(), "age": pl.Int64()}
+        for col in ("sex", "producer_stratum", "entrepreneurial_potential"):
+            schema[col] = pl.Enum(list(popmod.CHOICES[col]))
+        for col in ("prospera", "poverty"):
+            schema[col] = pl.Boolean()
+        try:
+            return pl.read_csv(pop.members, schema={c: schema[c] for c in header})
+        except pl.exceptions.PolarsError:  # e.g. 1 / 0 for true / false: the exact path reads it
+            return None
 
-    def chunks() -> Iterator[popmod.Chunk]:
-        typed = _typed_members(pop) if pop.size_bytes <= ONE_PIECE_BYTES else None
-        if typed is not None:
+    def _chunks(self) -> Iterator[popmod.Chunk]:
+        cols, aggs = vec.member_stage(self.plan)
+        pop = self.pop
+        if self.held is not None:
             whole = popmod._aggregated_chunk(
-                typed, lambda: pop.scan("groups").collect(), pop.groups.name, cols, aggs
+                self.held.lazy().select(popmod.MEMBER_COLUMNS),
+                lambda: pop.scan("groups").collect(),
+                pop.groups.name,
+                cols,
+                aggs,
             )
             if whole is not None:
                 yield whole
                 return
         yield from popmod.chunks(pop, popmod.partitions_for(pop), None, cols, aggs)
 
-    def screened() -> Iterator[Screened]:
-        for chunk in chunks():
+    def chunks(self) -> Iterator[Screened]:
+        state = pl.coalesce(
+            pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory").cast(pl.String)
+        ).cast(pl.String)
+        results = [f"{k}_{i}" for i in range(len(self.plan.programmes)) for k in ("eligible", "failed")]
+        for chunk in self._chunks():
+            groups = chunk.groups.lazy().with_columns(state.alias(STATE))
             frame = (
-                vec.group_stage(
-                    plan, rules, chunk.groups.lazy().with_columns(state.cast(pl.String).alias(STATE))
-                )
-                .select(
-                    "group_id",
-                    STATE,
-                    *(f"{k}_{i}" for i in range(len(plan.programmes)) for k in ("eligible", "failed")),
-                )
-                .collect()
+                vec.group_stage(self.plan, self.rules, groups).select("group_id", STATE, *results).collect()
             )
             yield Screened(frame, chunk.rejects)
 
-    return plan, screened()
+    def people(self, line: bool = False) -> pl.LazyFrame:
+        """group_id, person_id (empty: null) and prospera (true, false, or null when not known)
+        of every member, with `LINE` (the row's line in members.csv) if `line`."""
+        cols = ["group_id", PERSON, "prospera"]
+        pop = self.pop
+        if self.held is not None:
+            lf = self.held.lazy().select(cols)
+            if line:
+                lf = lf.with_row_index(popmod.LINE, offset=2)
+        elif pop.format == "csv":
+            schema: dict[str, pl.DataType] = {c: pl.String() for c in members_header(pop)}
+            schema["prospera"] = pl.Categorical()
+            lf = pl.scan_csv(
+                pop.members, schema=schema, row_index_name=popmod.LINE if line else None, row_index_offset=2
+            )
+        else:
+            lf = pl.scan_parquet(
+                pop.members, row_index_name=popmod.LINE if line else None, row_index_offset=1
+            )
+            lf = lf.with_columns(pl.col(c).cast(pl.String) for c in cols)
+        person = pl.col(PERSON).str.strip_chars()
+        return lf.select(
+            *([pl.col(popmod.LINE).cast(pl.Int64)] if line else []),
+            "group_id",
+            pl.when(person != "").then(pl.col(PERSON)).alias(PERSON),
+            "prospera",
+        )
 
 
 # --------------------------------------------------------------------------- counting
@@ -373,27 +410,6 @@ def _served_wide(rows: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
 # --------------------------------------------------------------------------- people
 
 
-def _scan_members(pop: popmod.Population, line: bool = False) -> pl.LazyFrame:
-    """group_id, person_id (empty -> null) and prospera (as written) of every member."""
-    cols = ["group_id", PERSON, "prospera"]
-    if pop.format == "csv":
-        schema: dict[str, pl.DataType] = {c: pl.String() for c in members_header(pop)}
-        schema["prospera"] = pl.Categorical()
-        lf = pl.scan_csv(
-            pop.members, schema=schema, row_index_name=popmod.LINE if line else None, row_index_offset=2
-        )
-    else:
-        lf = pl.scan_parquet(pop.members, row_index_name=popmod.LINE if line else None, row_index_offset=1)
-        lf = lf.with_columns(pl.col(c).cast(pl.String) for c in cols)
-    person = pl.col(PERSON).str.strip_chars()
-    return lf.select(
-        *([pl.col(popmod.LINE).cast(pl.Int64)] if line else []),
-        "group_id",
-        pl.when(person != "").then(pl.col(PERSON)).alias(PERSON),
-        "prospera",
-    )
-
-
 @dataclass
 class People:
     """The people of supported groups: one row per person and programme (person_id, program,
@@ -404,31 +420,37 @@ class People:
     rejects: pl.DataFrame
 
 
-def served_people(pop: popmod.Population, pairs: pl.DataFrame, lang: Lang = "es") -> People:
-    """Read the members of the groups in `pairs` (program, group_id: valid, supported in the
-    year) in one streaming pass that keeps only those members."""
+def _truthy(dtype: pl.DataType) -> pl.Expr:
+    """prospera as a Boolean that is true only where the member is known to be in PROSPERA (a
+    text cell as engine/population.py's `truth` reads it: true in any letter case, or 1)."""
+    if dtype == pl.Boolean:
+        return pl.col("prospera").fill_null(False)
+    return pl.col("prospera").cast(pl.String).str.to_lowercase().is_in(["true", "1"]).fill_null(False)
+
+
+def served_people(screening: Screening, pairs: pl.DataFrame, lang: Lang = "es") -> People:
+    """The members of the groups in `pairs` (program, group_id: screened, supported in the
+    year), found in one pass that keeps only them."""
     groups = pairs.select("group_id").unique()
-    members = _scan_members(pop).join(groups.lazy(), on="group_id", how="semi").collect(engine="streaming")
+    members = screening.people().join(groups.lazy(), on="group_id", how="semi").collect(engine="streaming")
     rows = members.join(pairs, on="group_id", how="inner")
-    truthy = pl.col("prospera").cast(pl.String).str.to_lowercase().is_in(["true", "1"]).fill_null(False)
     by_programme = (
         rows.filter(pl.col(PERSON).is_not_null())
         .group_by(PERSON, "program")
-        .agg(truthy.any().alias("prospera"))
+        .agg(_truthy(members.schema["prospera"]).any().alias("prospera"))
     )
-    missing = members.filter(pl.col(PERSON).is_null())
     rejects = pl.DataFrame(schema=popmod.REJECT_SCHEMA)
-    if missing.height:
+    if members.get_column(PERSON).null_count():
         # rare: a second pass, with line numbers, for the rejects file
         programs = pairs.group_by("group_id").agg(pl.col("program").sort().str.join(", ").alias("__programs"))
         lines = (
-            _scan_members(pop, line=True)
+            screening.people(line=True)
             .filter(pl.col(PERSON).is_null())
             .join(programs.lazy(), on="group_id", how="inner")
             .collect()
         )
         rejects = lines.select(
-            pl.lit(pop.members.name).alias("file"),
+            pl.lit(screening.pop.members.name).alias("file"),
             pl.col(popmod.LINE).alias("line"),
             "group_id",
             pl.format(t("padron.reject.person_missing", lang, programs="{}"), pl.col("__programs")).alias(
@@ -609,9 +631,9 @@ def measure(
             where=str(pad.path),
             hint=_years_hint(checked.years, checked),
         )
-    _, chunks = screened_chunks(pop.directory, rules, as_of, slugs)
+    screening = Screening(pop.directory, rules, as_of, slugs)
     tally = _Tally(slugs, _served_wide(checked.rows, slugs), examples)
-    for chunk in chunks:
+    for chunk in screening.chunks():
         tally.add(chunk)
         if progress:
             progress("screened")
@@ -621,7 +643,8 @@ def measure(
     pairs = checked.rows.filter(pl.col("group_id").is_in(found.implode())).select("program", "group_id")
     if progress:
         progress("people")
-    people = served_people(pop, pairs, lang)
+    people = served_people(screening, pairs, lang)
+    del screening  # the members it may hold
     per_programme = people.by_programme.group_by("program").agg(
         pl.len().alias("persons"), pl.col("prospera").sum().alias("prospera")
     )

@@ -203,3 +203,60 @@ def test_coverage_cli_markdown_in_english(registry: Path) -> None:
     assert "# Coverage in fiscal year 2017" in res.output
     assert "| Not eligible, served (inclusion) | 0 | 2 |" in res.output
     assert "`adults` Every member is 18 or older | 1 |" in res.output
+
+
+def test_coverage_same_report_when_members_take_the_exact_path(registry: Path) -> None:
+    """prospera written as 1 / 0, and the population in Parquet, are read by the pipeline's
+    exact path and a streaming pass for people: the same figures as the one-read path."""
+    rules = load_rules()
+    a = measure(registry / "pop", registry / "padron.csv", rules, DAY, examples=10)
+    members = registry / "pop" / "members.csv"
+    members.write_text(members.read_text().replace(",true,true,", ",1,1,").replace(",false,true,", ",0,1,"))
+    b = measure(registry / "pop", registry / "padron.csv", rules, DAY, examples=10)
+    pq = registry / "pq"
+    pq.mkdir()
+    pl.read_csv(registry / "pop" / "groups.csv", infer_schema=False).write_parquet(pq / "groups.parquet")
+    pl.read_csv(members, infer_schema=False).write_parquet(pq / "members.parquet")
+    rejects = registry / "rejects.csv"
+    c = measure(pq, registry / "padron.csv", rules, DAY, examples=10, rejects=rejects)
+    for other in (b, c):
+        assert other.programs == a.programs and other.overlap == a.overlap
+    assert ("members.parquet", 16) in {(r["file"], r["line"]) for r in pl.read_csv(rejects).rows(named=True)}
+
+
+def test_coverage_pairs_follow_the_rule_files_concurrency_section() -> None:
+    """Read before and after rule files gain `concurrency`: a pair is forbidden when either file
+    forbids it, allowed when one allows it and the other does not forbid it, else unknown."""
+    from types import SimpleNamespace
+
+    from engine.coverage import concurrency
+
+    rules = load_rules()
+    assert concurrency(rules, "proinpro", "opciones-productivas") == ("unknown", [])
+    quote = "no podrán recibir apoyos de otros programas federales para el mismo concepto"
+    declared = {
+        "proinpro": {"opciones-productivas": {"allowed": False, "quote": quote,
+                                              "source": {"ref": "design", "pinpoint": "p. 3"}}},
+        "el-campo-en-nuestras-manos": [SimpleNamespace(program="proinpro", allowed=True, quote=None,
+                                                       source=None, note="complementario")],
+        "opciones-productivas": {"el-campo-en-nuestras-manos": {"allowed": "unknown", "note": "silent"}},
+    }
+    fake = SimpleNamespace(
+        get=lambda slug: SimpleNamespace(concurrency=declared.get(slug)),
+        slugs=rules.slugs,
+    )
+    status, [note] = concurrency(fake, "opciones-productivas", "proinpro")  # type: ignore[arg-type]
+    assert status == "forbidden" and note.program == "proinpro" and note.quote == quote
+    assert note.source == "design, p. 3"
+    assert concurrency(fake, "proinpro", "el-campo-en-nuestras-manos")[0] == "allowed"  # type: ignore[arg-type]
+    status, [note] = concurrency(fake, "el-campo-en-nuestras-manos", "opciones-productivas")  # type: ignore[arg-type]
+    assert status == "unknown" and note.allowed is None and note.note == "silent"
+
+
+def test_coverage_html_is_one_page_with_the_figures(registry: Path) -> None:
+    res = runner.invoke(app, ["coverage", str(registry / "pop"), "--padron", str(registry / "padron.csv"),
+                              "--as-of", "2017-06-30", "--format", "html", "--out", str(registry / "c.html")])
+    assert res.exit_code == 0, res.output
+    page = (registry / "c.html").read_text()
+    assert page.startswith("<!doctype html>") and "<script" not in page and "http" not in page
+    assert "No elegibles atendidos (inclusión)" in page and "<code>g-young</code>" in page
