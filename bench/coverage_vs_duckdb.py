@@ -23,12 +23,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from screen_vs_openfisca import timed  # (wall s, peak MB, stdout) of a child process under time -v
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -40,18 +40,6 @@ ANCHOR_PY = Path(os.environ.get("ANCHOR_PYTHON", "/tmp/dk/bin/python"))
 VINCULA = ROOT / ".venv" / "bin" / "vincula"
 YEAR = 2017
 AS_OF = "2017-06-30"
-
-
-def timed(cmd: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, stdout) of one child process."""
-    os.sync()  # earlier runs' files to disk first, so neither side pays for the other's writes
-    t0 = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}")
-    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    return wall, (int(peak.group(1)) / 1024 if peak else float("nan")), proc.stdout
 
 
 def load() -> str:
