@@ -40,8 +40,10 @@ def write_population(folder: Path) -> None:
     group("g-ok2")  # P5 again (also in g-ok1), P6..P9; P6 not PROSPERA
     members += [_member("g-ok2", "P5"), _member("g-ok2", "P6", prospera="false")]
     members += [_member("g-ok2", f"P{k}") for k in range(7, 10)]
-    group("g-young")  # one member aged 17: proinpro's `adults` fails (el-campo: she is an E2 producer)
-    members += [_member("g-young", "P10", age=17)] + [_member("g-young", f"P{k}") for k in range(11, 15)]
+    group("g-young")  # one member aged 17: proinpro's `adults` fails (el-campo: she is an E2 producer);
+    # P6 again, here in PROSPERA: a person is in PROSPERA if any of their rows says so
+    members += [_member("g-young", "P10", age=17)] + [_member("g-young", f"P{k}") for k in range(11, 14)]
+    members += [_member("g-young", "P6")]
     group("g-urban", locality="urban")  # proinpro's `rural` fails; one member has no person_id
     members += [_member("g-urban", "")] + [_member("g-urban", f"P{k}") for k in range(15, 19)]
     group("g-unknown")  # PROSPERA: 2 yes, 2 no, 1 not known -> "more than half" cannot be told
@@ -97,15 +99,16 @@ def test_coverage_counts_each_cell_of_a_hand_made_registry(registry: Path) -> No
     assert pro.by_state["Guerrero"].eligible_served == 1
     campo = report.programs["el-campo-en-nuestras-manos"]
     assert (campo.eligible_served, campo.eligible_not_served, campo.not_eligible_not_served) == (2, 2, 1)
-    assert (campo.persons_served, campo.prospera_persons_served) == (10, 9)  # P5..P14; P6 is not
+    # P5..P13: P6 is not in PROSPERA in g-ok2 but is in g-young, so all nine count
+    assert (campo.persons_served, campo.prospera_persons_served) == (9, 9)
     assert campo.inclusion_by_criterion == []
 
 
 def test_coverage_overlap_counts_people_across_groups_and_programmes(registry: Path) -> None:
     report = measure(registry / "pop", registry / "padron.csv", load_rules(), DAY)
-    # g-young is served by both (P10..P14), and P5 is in g-ok1 (proinpro) and g-ok2 (el-campo)
+    # g-young is served by both (P10..P13, P6), and P5 is in g-ok1 (proinpro) and g-ok2 (el-campo)
     assert report.overlap.persons_in_two_or_more == 6
-    assert report.overlap.persons_served == 19 + 10 - 6
+    assert report.overlap.persons_served == 19 + 9 - 6
     [pair] = report.overlap.pairs
     assert pair.programs == ["el-campo-en-nuestras-manos", "proinpro"]
     assert (pair.persons, pair.groups) == (6, 1)
