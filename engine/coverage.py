@@ -26,6 +26,8 @@ streaming pass that keeps only the members of supported groups).
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -410,14 +412,10 @@ def _served_wide(rows: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
 # --------------------------------------------------------------------------- people
 
 
-@dataclass
-class People:
-    """The people of supported groups: one row per person and programme (person_id, program,
-    prospera: whether any of their member rows in that programme's groups says PROSPERA), and
-    the member rows left out for an empty person_id."""
-
-    by_programme: pl.DataFrame
-    rejects: pl.DataFrame
+#: people of a larger population are counted in partitions (by a hash of person_id) of about
+#: this much of the population on disk each: 10 M groups (4 GB of CSV) make 10 partitions
+PEOPLE_PART_BYTES = 400 * 2**20
+PERSON_SEED = 20261128
 
 
 def _truthy(dtype: pl.DataType) -> pl.Expr:
@@ -428,48 +426,106 @@ def _truthy(dtype: pl.DataType) -> pl.Expr:
     return pl.col("prospera").cast(pl.String).str.to_lowercase().is_in(["true", "1"]).fill_null(False)
 
 
-def served_people(screening: Screening, pairs: pl.DataFrame, lang: Lang = "es") -> People:
-    """The members of the groups in `pairs` (program, group_id: screened, supported in the
-    year), found in one pass that keeps only them."""
-    groups = pairs.select("group_id").unique()
-    members = screening.people().join(groups.lazy(), on="group_id", how="semi").collect(engine="streaming")
-    rows = members.join(pairs, on="group_id", how="inner")
-    by_programme = (
-        rows.filter(pl.col(PERSON).is_not_null())
-        .group_by(PERSON, "program")
-        .agg(_truthy(members.schema["prospera"]).any().alias("prospera"))
-    )
-    rejects = pl.DataFrame(schema=popmod.REJECT_SCHEMA)
-    if members.get_column(PERSON).null_count():
-        # rare: a second pass, with line numbers, for the rejects file
-        programs = pairs.group_by("group_id").agg(pl.col("program").sort().str.join(", ").alias("__programs"))
-        lines = (
-            screening.people(line=True)
-            .filter(pl.col(PERSON).is_null())
-            .join(programs.lazy(), on="group_id", how="inner")
-            .collect()
+@dataclass
+class People:
+    """The people of supported groups, counted: a person is a distinct person_id, counted once
+    per programme however many of its groups they belong to, and in PROSPERA for a programme if
+    any of their member rows in its groups says so. Every figure is a sum over any partition
+    of the people, so a large population is counted one partition at a time (`add`)."""
+
+    persons: Counter[str] = field(default_factory=Counter)
+    prospera: Counter[str] = field(default_factory=Counter)
+    served: int = 0
+    two_or_more: int = 0
+    pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=popmod.REJECT_SCHEMA))
+
+    def add(self, members: pl.DataFrame, pairs: pl.DataFrame) -> None:
+        """Count the members (group_id, person_id, prospera) of supported groups, whose people
+        appear in no other call."""
+        rows = members.filter(pl.col(PERSON).is_not_null()).join(pairs, on="group_id", how="inner")
+        per = rows.group_by(PERSON, "program").agg(
+            _truthy(members.schema["prospera"]).any().alias("prospera")
         )
-        rejects = lines.select(
+        for slug, n, k in per.group_by("program").agg(pl.len(), pl.col("prospera").sum()).iter_rows():
+            self.persons[slug] += n
+            self.prospera[slug] += k
+        count = per.group_by(PERSON).agg(pl.len().alias("k"))
+        several = count.filter(pl.col("k") >= 2)
+        self.served += count.height
+        self.two_or_more += several.height
+        multi = per.join(several, on=PERSON, how="semi").select(PERSON, "program")
+        both = (
+            multi.join(multi, on=PERSON, suffix="_b")
+            .filter(pl.col("program") < pl.col("program_b"))
+            .group_by("program", "program_b")
+            .len()
+        )
+        for a, b, n in both.iter_rows():
+            self.pairs[(a, b)] += n
+
+
+def served_people(screening: Screening, pairs: pl.DataFrame, lang: Lang = "es") -> People:
+    """Count the people of the groups in `pairs` (program, group_id: screened, supported in the
+    year) in one pass over the members that keeps only theirs: at once for a population whose
+    members are held or small, else written in partitions by person and counted one by one."""
+    people = People()
+    groups = pairs.select("group_id").unique()
+    served = screening.people().join(groups.lazy(), on="group_id", how="semi")
+    parts = 1 if screening.held is not None else -(-screening.pop.size_bytes // PEOPLE_PART_BYTES)
+    if parts <= 1:
+        members = served.collect(engine="streaming")
+        missing = members.get_column(PERSON).null_count()
+        people.add(members, pairs)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="vincula-people-"))
+        try:
+            part = (pl.col(PERSON).hash(PERSON_SEED) % parts).fill_null(0).alias("__part")
+            served.with_columns(part).sink_ipc(  # type: ignore[arg-type]
+                pl.PartitionBy(folder, key="__part", include_key=False), mkdir=True
+            )
+            missing = 0
+            for i in range(parts):
+                files = sorted((folder / f"__part={i}").glob("*.ipc"))
+                if files:
+                    members = pl.concat([pl.read_ipc(f) for f in files])
+                    missing += members.get_column(PERSON).null_count()
+                    people.add(members, pairs)
+                    del members
+                shutil.rmtree(folder / f"__part={i}", ignore_errors=True)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    if missing:
+        people.rejects = _missing_person_rejects(screening, pairs, lang)
+    return people
+
+
+def _missing_person_rejects(screening: Screening, pairs: pl.DataFrame, lang: Lang) -> pl.DataFrame:
+    """Rejects for the members of supported groups without person_id (rare: a second pass,
+    with line numbers)."""
+    programs = pairs.group_by("group_id").agg(pl.col("program").sort().str.join(", ").alias("__programs"))
+    lines = (
+        screening.people(line=True)
+        .filter(pl.col(PERSON).is_null())
+        .join(programs.lazy(), on="group_id", how="inner")
+        .collect()
+    )
+    return (
+        lines.select(
             pl.lit(screening.pop.members.name).alias("file"),
             pl.col(popmod.LINE).alias("line"),
             "group_id",
             pl.format(t("padron.reject.person_missing", lang, programs="{}"), pl.col("__programs")).alias(
                 "reason"
             ),
-        ).cast(popmod.REJECT_SCHEMA)  # type: ignore[arg-type]
-    return People(by_programme, rejects.sort("line"))
-
-
-def overlap(rules: RuleSet, people: pl.DataFrame, pairs: pl.DataFrame) -> Overlap:
-    """People and groups supported by two or more programmes in the year, per pair."""
-    per_person = people.group_by(PERSON).agg(pl.len().alias("k"))
-    multi = people.join(per_person.filter(pl.col("k") >= 2), on=PERSON, how="semi").select(PERSON, "program")
-    person_pairs = (
-        multi.join(multi, on=PERSON, suffix="_b")
-        .filter(pl.col("program") < pl.col("program_b"))
-        .group_by("program", "program_b")
-        .len()
+        )
+        .cast(popmod.REJECT_SCHEMA)  # type: ignore[arg-type]
+        .sort("line")
     )
+
+
+def overlap(rules: RuleSet, people: People, pairs: pl.DataFrame) -> Overlap:
+    """People and groups supported by two or more programmes in the year, per pair."""
     group_pairs = (
         pairs.join(pairs, on="group_id", suffix="_b")
         .filter(pl.col("program") < pl.col("program_b"))
@@ -477,8 +533,8 @@ def overlap(rules: RuleSet, people: pl.DataFrame, pairs: pl.DataFrame) -> Overla
         .len()
     )
     counted: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for a, b, n in person_pairs.iter_rows():
-        counted[(a, b)][0] = n
+    for pair, n in people.pairs.items():
+        counted[pair][0] = n
     for a, b, n in group_pairs.iter_rows():
         counted[(a, b)][1] = n
     out = []
@@ -487,11 +543,7 @@ def overlap(rules: RuleSet, people: pl.DataFrame, pairs: pl.DataFrame) -> Overla
         out.append(
             PairOverlap(programs=[a, b], persons=persons, groups=groups, concurrency=status, evidence=notes)
         )
-    return Overlap(
-        persons_served=per_person.height,
-        persons_in_two_or_more=per_person.filter(pl.col("k") >= 2).height,
-        pairs=out,
-    )
+    return Overlap(persons_served=people.served, persons_in_two_or_more=people.two_or_more, pairs=out)
 
 
 # --------------------------------------------------------------------------- the whole run
@@ -563,7 +615,7 @@ def _years_hint(raw_years: list[int], checked: CheckedPadron) -> str:
 
 
 def _programmes(
-    rules: RuleSet, tally: _Tally, persons: dict[str, tuple[int, int]], served: dict[str, int]
+    rules: RuleSet, tally: _Tally, people: People, served: dict[str, int]
 ) -> dict[str, ProgrammeCoverage]:
     counts = (
         pl.concat(tally.counts).group_by("i", STATE, "cell").agg(pl.col("n").sum())
@@ -584,12 +636,11 @@ def _programmes(
             for cid in {cid for k, cid in enumerate(ids) if bits >> k & 1}:
                 blocked[cid] += n
         order = {cid: k for k, cid in enumerate(dict.fromkeys(ids))}
-        n_persons, n_prospera = persons.get(slug, (0, 0))
         out[slug] = ProgrammeCoverage(
             name=programme.name,
             served=served.get(slug, 0),
-            persons_served=n_persons,
-            prospera_persons_served=n_prospera,
+            persons_served=people.persons[slug],
+            prospera_persons_served=people.prospera[slug],
             **totals,
             inclusion_by_criterion=[
                 CriterionCount(criterion=cid, label=programme.criterion(cid).label, groups=n)
@@ -645,10 +696,6 @@ def measure(
         progress("people")
     people = served_people(screening, pairs, lang)
     del screening  # the members it may hold
-    per_programme = people.by_programme.group_by("program").agg(
-        pl.len().alias("persons"), pl.col("prospera").sum().alias("prospera")
-    )
-    persons = {p: (n, k) for p, n, k in per_programme.iter_rows()}
     served = dict(pairs.group_by("program").len().iter_rows())
     all_rejects = pl.concat([pop_rejects, checked.rejects, unmatched, people.rejects]).sort("file", "line")
     kinds = Counter(checked.kinds) + unmatched_kinds
@@ -675,8 +722,8 @@ def measure(
             rejected_rows=checked.rejects.height + unmatched.height,
             not_in_force=checked.not_in_force,
         ),
-        programs=_programmes(rules, tally, persons, served),
-        overlap=overlap(rules, people.by_programme, pairs),
+        programs=_programmes(rules, tally, people, served),
+        overlap=overlap(rules, people, pairs),
         rejects=RejectsInfo(
             path=written, rows=all_rejects.height, by_kind={k: v for k, v in sorted(kinds.items()) if v}
         ),

@@ -32,6 +32,7 @@ from engine.rules import RuleSet
 PADRON_COLUMNS = ("program", "fiscal_year", "group_id")
 SUFFIXES: dict[str, Literal["csv", "parquet"]] = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 LINE = "__line"
+ROW_SEED = 20261128
 FORCE_KINDS = ("padron.reject.no_rules_in_year", "padron.reject.not_in_force_on_date")
 
 
@@ -86,9 +87,11 @@ class Padron:
         return [c.strip().strip('"') for c in header.split(",")]
 
     def read(self) -> pl.DataFrame:
-        """Every row as text (`LINE`, program, fiscal_year, group_id); empty cells are null."""
+        """Every row (`LINE`, program, fiscal_year, group_id); program and fiscal_year as
+        Categorical (a padrón names few), group_id as text; empty or blank cells are null."""
         if self.format == "csv":
-            schema = {c: pl.String for c in self.columns()}
+            schema: dict[str, pl.DataType] = {c: pl.String() for c in self.columns()}
+            schema.update(program=pl.Categorical(), fiscal_year=pl.Categorical())
             try:
                 frame = pl.read_csv(
                     self.path,
@@ -106,10 +109,19 @@ class Padron:
         else:
             frame = pl.read_parquet(
                 self.path, columns=list(PADRON_COLUMNS), row_index_name=LINE, row_index_offset=1
+            ).with_columns(
+                pl.col("program", "fiscal_year").cast(pl.String).cast(pl.Categorical),
+                pl.col("group_id").cast(pl.String),
             )
-            frame = frame.with_columns(pl.col(c).cast(pl.String) for c in PADRON_COLUMNS)
-        empty = [pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)).alias(c) for c in PADRON_COLUMNS]
-        return frame.select(pl.col(LINE).cast(pl.Int64), *empty)
+        blank = {c: [v for v in distinct(frame, c) if not v.strip()] for c in ("program", "fiscal_year")}
+        frame = frame.with_columns(
+            pl.when(~pl.col(c).is_in(words)).then(pl.col(c)).alias(c) for c, words in blank.items() if words
+        )
+        if frame.select((pl.col("group_id").str.strip_chars() == "").any()).item():
+            frame = frame.with_columns(
+                pl.when(pl.col("group_id").str.strip_chars() != "").then(pl.col("group_id"))
+            )
+        return frame.with_columns(pl.col(LINE).cast(pl.Int64))
 
 
 @dataclass
@@ -148,6 +160,23 @@ def _not_in_force_reason(rules: RuleSet, slug: str, as_of: dt.date, lang: Lang) 
     return kind, t(kind, lang, program=slug, year=year, day=as_of.isoformat(), start=p.valid_from, end=until)
 
 
+def distinct(frame: pl.DataFrame, col: str) -> list[str]:
+    """The values a column takes (nulls left out), as text."""
+    return [str(v) for v in frame.get_column(col).unique().drop_nulls().cast(pl.String).to_list()]
+
+
+def _years(frame: pl.DataFrame) -> dict[str, int | None]:
+    """Each fiscal_year text as a year (None when it is not a whole year from 1900 to 2999)."""
+    out: dict[str, int | None] = {}
+    for text in distinct(frame, "fiscal_year"):
+        try:
+            year = int(text.strip())
+        except ValueError:
+            year = None
+        out[text] = year if year is not None and 1900 <= year <= 2999 else None
+    return out
+
+
 def check(
     padron: Padron,
     raw: pl.DataFrame,
@@ -157,60 +186,86 @@ def check(
     lang: Lang = "es",
 ) -> CheckedPadron:
     """Check every row of `raw` (from `Padron.read`). Rows of other fiscal years are checked for
-    form and repeats but not measured, nor are rows of programmes left out by `programs`."""
+    form and repeats but not measured, nor are rows of programmes left out by `programs`. The
+    reasons are written for the rejected rows only (a padrón may have millions of rows)."""
     year = as_of.year
     frame = raw.with_columns(
-        pl.col("fiscal_year").str.strip_chars().cast(pl.Int64, strict=False).alias("__year")
+        pl.col("fiscal_year").replace_strict(_years(raw), default=None, return_dtype=pl.Int32).alias("__year")
     )
+    slugs = distinct(frame, "program")
     known = set(rules.slugs)
-    slugs = [s for s in frame.get_column("program").drop_nulls().unique().to_list()]
-    unknown = sorted(s for s in slugs if s not in known)
-    reasons: list[pl.Expr] = []
-    kind_of: list[tuple[pl.Expr, str]] = []
-
-    def add(kind: str, when: pl.Expr, text: pl.Expr) -> None:
-        reasons.append(pl.when(when).then(text))
-        kind_of.append((when, kind))
-
-    for col in PADRON_COLUMNS:
-        add("padron.reject.empty", pl.col(col).is_null(), pl.lit(t("padron.reject.empty", lang, column=col)))
-    add(
-        "padron.reject.bad_year",
-        pl.col("fiscal_year").is_not_null()
-        & (pl.col("__year").is_null() | ~pl.col("__year").is_between(1900, 2999)),
-        pl.format(t("padron.reject.bad_year", lang, value="{}"), pl.col("fiscal_year")),
-    )
-    for slug in unknown:
-        close = difflib.get_close_matches(slug, rules.slugs, n=1, cutoff=0.5)
-        text = (
-            t("padron.reject.unknown_program_close", lang, program=slug, close=close[0])
-            if close
-            else t("padron.reject.unknown_program", lang, program=slug, known=", ".join(rules.slugs))
-        )
-        add("padron.reject.unknown_program", pl.col("program") == slug, pl.lit(text))
-    # a repeat of an earlier row (same programme, year and group): the first line is kept
-    key = ["program", "__year", "group_id"]
-    first_line = pl.col(LINE).min().over(key)
-    add(
-        "padron.reject.duplicate",
-        pl.col("group_id").is_not_null() & pl.col("__year").is_not_null() & (pl.col(LINE) != first_line),
-        pl.format(t("padron.reject.duplicate", lang, line="{}"), first_line),
-    )
-    this_year = pl.col("__year") == year
     not_in_force = [
         s
         for s in rules.slugs
         if s in slugs and (programs is None or s in programs) and not in_force(rules, s, as_of)
     ]
+    key = ["program", "__year", "group_id"]
+    complete = pl.all_horizontal(pl.col(c).is_not_null() for c in key)
+    # the kind of each check, in the order their reasons are written
+    checks: list[tuple[str, pl.Expr]] = [
+        ("padron.reject.empty", pl.any_horizontal(pl.col(c).is_null() for c in PADRON_COLUMNS)),
+        ("padron.reject.bad_year", pl.col("fiscal_year").is_not_null() & pl.col("__year").is_null()),
+        (
+            "padron.reject.unknown_program",
+            pl.col("program").is_not_null() & ~pl.col("program").is_in(list(known)),
+        ),
+        # a repeat found on a hash of the row, confirmed on its values below
+        ("padron.reject.duplicate", complete & ~pl.struct(key).hash(ROW_SEED).is_first_distinct()),
+    ]
     for slug in not_in_force:
-        kind, text = _not_in_force_reason(rules, slug, as_of, lang)
-        add(kind, this_year & (pl.col("program") == slug), pl.lit(text))
-    frame = frame.with_columns(
-        pl.concat_str(reasons, separator="; ", ignore_nulls=True).alias("__reason"),
-        pl.coalesce([pl.when(cond).then(pl.lit(kind)) for cond, kind in kind_of]).alias("__kind"),
-    ).with_columns(pl.when(pl.col("__reason") != "").then(pl.col("__reason")).alias("__reason"))
-    bad = frame.filter(pl.col("__reason").is_not_null())
-    good = frame.filter(pl.col("__reason").is_null())
+        kind, _ = _not_in_force_reason(rules, slug, as_of, lang)
+        checks.append((kind, (pl.col("__year") == year) & (pl.col("program") == slug)))
+    # flags made on the whole frame (whether a row repeats depends on the rows before it)
+    flags = [f"__k{i}" for i in range(len(checks))]
+    marked = frame.with_columns(c.alias(flag) for flag, (_, c) in zip(flags, checks, strict=True))
+    candidates = marked.filter(pl.col("__k3")).select(key).unique()
+    if candidates.height:
+        # rows that share a hash but not their values are no repeat: only the exact ones stay
+        exact = (
+            marked.join(candidates, on=key, how="semi")
+            .sort(LINE)
+            .select(LINE, (~pl.struct(key).is_first_distinct()).alias("__exact"))
+        )
+        marked = marked.join(exact, on=LINE, how="left").with_columns(
+            (pl.col("__k3") & pl.col("__exact").fill_null(False)).alias("__k3")
+        )
+    marked = marked.with_columns(pl.any_horizontal(flags).alias("__bad"))
+    good = marked.filter(~pl.col("__bad")).select(frame.columns)
+    bad = marked.filter(pl.col("__bad"))
+    # the first line of each repeated row, for the reason of its repeats
+    repeated = bad.filter(pl.col(f"__k{3}")).select(key).unique()
+    first = frame.join(repeated, on=key, how="semi").group_by(key).agg(pl.col(LINE).min().alias("__first"))
+    bad = bad.join(first, on=key, how="left", nulls_equal=False)
+    reasons: list[pl.Expr] = []
+    for i, (kind, _) in enumerate(checks):
+        flag = pl.col(f"__k{i}")
+        if kind == "padron.reject.empty":
+            for col in PADRON_COLUMNS:
+                text = pl.lit(t(kind, lang, column=col))
+                reasons.append(pl.when(flag & pl.col(col).is_null()).then(text))
+        elif kind == "padron.reject.bad_year":
+            reasons.append(pl.when(flag).then(pl.format(t(kind, lang, value="{}"), pl.col("fiscal_year"))))
+        elif kind == "padron.reject.unknown_program":
+            for slug in sorted(s for s in slugs if s not in known):
+                close = difflib.get_close_matches(slug, rules.slugs, n=1, cutoff=0.5)
+                words = (
+                    t("padron.reject.unknown_program_close", lang, program=slug, close=close[0])
+                    if close
+                    else t(kind, lang, program=slug, known=", ".join(rules.slugs))
+                )
+                reasons.append(pl.when(flag & (pl.col("program") == slug)).then(pl.lit(words)))
+        elif kind == "padron.reject.duplicate":
+            reasons.append(pl.when(flag).then(pl.format(t(kind, lang, line="{}"), pl.col("__first"))))
+        else:
+            slug = not_in_force[i - 4]
+            reasons.append(pl.when(flag).then(pl.lit(_not_in_force_reason(rules, slug, as_of, lang)[1])))
+    kinds_of = pl.coalesce(
+        [pl.when(pl.col(f"__k{i}")).then(pl.lit(kind)) for i, (kind, _) in enumerate(checks)]
+    )
+    bad = bad.with_columns(
+        pl.concat_str(reasons, separator="; ", ignore_nulls=True).alias("__reason"), kinds_of.alias("__kind")
+    ).sort(LINE)
+    this_year = pl.col("__year") == year
     measured = good.filter(this_year)
     if programs is not None:
         measured = measured.filter(pl.col("program").is_in(programs))
@@ -221,17 +276,14 @@ def check(
         pl.col("__reason").alias("reason"),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     kinds = dict(bad.get_column("__kind").value_counts().iter_rows())
+    forced = bad.filter(pl.col("__kind").is_in(FORCE_KINDS)).get_column("program").cast(pl.String).unique()
     return CheckedPadron(
-        rows=measured.select("program", "group_id", pl.col(LINE).alias("line")),
+        rows=measured.select(pl.col("program").cast(pl.String), "group_id", pl.col(LINE).alias("line")),
         total_rows=raw.height,
         other_years=good.filter(~this_year).height,
         not_measured=good.filter(this_year).height - measured.height,
-        rejects=rejects.sort("line"),
+        rejects=rejects,
         kinds={str(k): int(v) for k, v in kinds.items()},
-        not_in_force=[
-            s
-            for s in not_in_force
-            if bad.filter((pl.col("program") == s) & pl.col("__kind").is_in(FORCE_KINDS)).height
-        ],
-        years=sorted(good.get_column("__year").unique().to_list()),
+        not_in_force=[s for s in not_in_force if s in set(forced.to_list())],
+        years=sorted(y for y in good.get_column("__year").unique().to_list() if y is not None),
     )

@@ -208,9 +208,10 @@ def test_coverage_cli_markdown_in_english(registry: Path) -> None:
     assert "`adults` Every member is 18 or older | 1 |" in res.output
 
 
-def test_coverage_same_report_when_members_take_the_exact_path(registry: Path) -> None:
+def test_coverage_same_report_when_members_take_the_exact_path(registry: Path, monkeypatch) -> None:
     """prospera written as 1 / 0, and the population in Parquet, are read by the pipeline's
-    exact path and a streaming pass for people: the same figures as the one-read path."""
+    exact path and a streaming pass for people, whose people are counted in partitions when
+    the population is large (here: forced to 4): the same figures as the one-read path."""
     rules = load_rules()
     a = measure(registry / "pop", registry / "padron.csv", rules, DAY, examples=10)
     members = registry / "pop" / "members.csv"
@@ -222,7 +223,12 @@ def test_coverage_same_report_when_members_take_the_exact_path(registry: Path) -
     pl.read_csv(members, infer_schema=False).write_parquet(pq / "members.parquet")
     rejects = registry / "rejects.csv"
     c = measure(pq, registry / "padron.csv", rules, DAY, examples=10, rejects=rejects)
-    for other in (b, c):
+    import engine.coverage
+
+    size = sum(f.stat().st_size for f in pq.iterdir())
+    monkeypatch.setattr(engine.coverage, "PEOPLE_PART_BYTES", size // 4 + 1)
+    d = measure(pq, registry / "padron.csv", rules, DAY, examples=10)
+    for other in (b, c, d):
         assert other.programs == a.programs and other.overlap == a.overlap
     assert ("members.parquet", 16) in {(r["file"], r["line"]) for r in pl.read_csv(rejects).rows(named=True)}
 
