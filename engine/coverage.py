@@ -294,9 +294,10 @@ class Screening:
         yield from popmod.chunks(pop, popmod.partitions_for(pop), None, cols, aggs)
 
     def chunks(self) -> Iterator[Screened]:
+        # Categorical, as the territory facts are: counted by state far faster than text
         state = pl.coalesce(
-            pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory").cast(pl.String)
-        ).cast(pl.String)
+            pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory").cast(pl.Categorical)
+        ).cast(pl.Categorical)
         results = [f"{k}_{i}" for i in range(len(self.plan.programmes)) for k in ("eligible", "failed")]
         for chunk in self._chunks():
             groups = chunk.groups.lazy().with_columns(state.alias(STATE))
@@ -306,8 +307,8 @@ class Screening:
             yield Screened(frame, chunk.rejects)
 
     def people(self, line: bool = False) -> pl.LazyFrame:
-        """group_id, person_id (empty: null) and prospera (true, false, or null when not known)
-        of every member, with `LINE` (the row's line in members.csv) if `line`."""
+        """group_id, person_id and prospera (Boolean where the strict read typed it, else as
+        written) of every member, with `LINE` (the row's line in members.csv) if `line`."""
         cols = ["group_id", PERSON, "prospera"]
         pop = self.pop
         if self.held is not None:
@@ -325,13 +326,7 @@ class Screening:
                 pop.members, row_index_name=popmod.LINE if line else None, row_index_offset=1
             )
             lf = lf.with_columns(pl.col(c).cast(pl.String) for c in cols)
-        person = pl.col(PERSON).str.strip_chars()
-        return lf.select(
-            *([pl.col(popmod.LINE).cast(pl.Int64)] if line else []),
-            "group_id",
-            pl.when(person != "").then(pl.col(PERSON)).alias(PERSON),
-            "prospera",
-        )
+        return lf.select(*([pl.col(popmod.LINE).cast(pl.Int64)] if line else []), *cols)
 
 
 # --------------------------------------------------------------------------- counting
@@ -366,18 +361,21 @@ class _Tally:
     def add(self, chunk: Screened) -> None:
         n = len(self.slugs)
         flags = [f"__served_{i}" for i in range(n)]
+        cells = [f"__cell_{i}" for i in range(n)]
+        # one join gives each group's served flags, and which listed groups were screened
         frame = chunk.frame.join(self.served, on="group_id", how="left").with_columns(
             pl.col(flags).fill_null(False)
         )
         frame = frame.with_columns(_cell_code(i) for i in range(n))
-        for i in range(n):
-            cell = f"__cell_{i}"
+        # one group-by for every programme: the combinations of cells are few
+        combos = frame.group_by(STATE, *cells).len()
+        for i, cell in enumerate(cells):
             self.counts.append(
-                frame.group_by(STATE, cell)
-                .len()
+                combos.group_by(STATE, cell)
+                .agg(pl.col("len").sum())
                 .select(
                     pl.lit(i, pl.UInt8).alias("i"),
-                    STATE,
+                    pl.col(STATE).cast(pl.String),
                     pl.col(cell).alias("cell"),
                     pl.col("len").alias("n"),
                 )
@@ -391,9 +389,7 @@ class _Tally:
                     self.samples[(i, code)] = sorted([*self.samples.get((i, code), []), *ids])[
                         : self.examples
                     ]
-        self.found.append(
-            self.served.join(frame.select("group_id"), on="group_id", how="semi").get_column("group_id")
-        )
+        self.found.append(frame.filter(pl.any_horizontal(flags)).get_column("group_id"))
         self.rejects.append(chunk.rejects)
         self.groups += frame.height
 
@@ -416,6 +412,12 @@ def _served_wide(rows: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
 #: this much of the population on disk each: 10 M groups (4 GB of CSV) make 10 partitions
 PEOPLE_PART_BYTES = 400 * 2**20
 PERSON_SEED = 20261128
+MASK = "__programs"
+
+
+def _blank_is_null() -> pl.Expr:
+    """person_id, with a blank cell as null (not known): it identifies nobody."""
+    return pl.when(pl.col(PERSON).str.strip_chars() != "").then(pl.col(PERSON)).alias(PERSON)
 
 
 def _truthy(dtype: pl.DataType) -> pl.Expr:
@@ -430,9 +432,10 @@ def _truthy(dtype: pl.DataType) -> pl.Expr:
 class People:
     """The people of supported groups, counted: a person is a distinct person_id, counted once
     per programme however many of its groups they belong to, and in PROSPERA for a programme if
-    any of their member rows in its groups says so. Every figure is a sum over any partition
-    of the people, so a large population is counted one partition at a time (`add`)."""
+    any of their member rows in its groups says so. Every figure is a sum over any partition of
+    the people, so a large population is counted one partition at a time (`add`)."""
 
+    slugs: list[str]
     persons: Counter[str] = field(default_factory=Counter)
     prospera: Counter[str] = field(default_factory=Counter)
     served: int = 0
@@ -440,43 +443,70 @@ class People:
     pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
     rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=popmod.REJECT_SCHEMA))
 
-    def add(self, members: pl.DataFrame, pairs: pl.DataFrame) -> None:
-        """Count the members (group_id, person_id, prospera) of supported groups, whose people
-        appear in no other call."""
-        rows = members.filter(pl.col(PERSON).is_not_null()).join(pairs, on="group_id", how="inner")
-        per = rows.group_by(PERSON, "program").agg(
-            _truthy(members.schema["prospera"]).any().alias("prospera")
+    def add(self, members: pl.DataFrame) -> None:
+        """Count member rows (person_id, `MASK`: the programmes supporting their group, and
+        prospera), whose people appear in no other call: per person, whether any of their rows
+        is in a group of each programme (s_i), and in PROSPERA there (p_i); then each figure is
+        a count. (Booleans and `max`: a bitwise `or` of the masks per person took twice as long.)"""
+        n = len(self.slugs)
+        in_prospera = _truthy(members.schema["prospera"])
+        served = [(pl.col(MASK) & pl.lit(1 << i, pl.UInt64)) != 0 for i in range(n)]
+        per = (
+            members.filter(pl.col(PERSON).is_not_null())
+            .with_columns(
+                *[s.alias(f"s{i}") for i, s in enumerate(served)],
+                *[(s & in_prospera).alias(f"p{i}") for i, s in enumerate(served)],
+            )
+            .group_by(PERSON)
+            .agg(pl.col(f"{x}{i}").max() for x in "sp" for i in range(n))
         )
-        for slug, n, k in per.group_by("program").agg(pl.len(), pl.col("prospera").sum()).iter_rows():
-            self.persons[slug] += n
-            self.prospera[slug] += k
-        count = per.group_by(PERSON).agg(pl.len().alias("k"))
-        several = count.filter(pl.col("k") >= 2)
-        self.served += count.height
-        self.two_or_more += several.height
-        multi = per.join(several, on=PERSON, how="semi").select(PERSON, "program")
-        both = (
-            multi.join(multi, on=PERSON, suffix="_b")
-            .filter(pl.col("program") < pl.col("program_b"))
-            .group_by("program", "program_b")
-            .len()
-        )
-        for a, b, n in both.iter_rows():
-            self.pairs[(a, b)] += n
+        pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+        counts = per.select(
+            pl.len().alias("served"),
+            (pl.sum_horizontal(f"s{i}" for i in range(n)) >= 2).sum().alias("several"),
+            *[pl.col(f"s{i}").sum().alias(f"n{i}") for i in range(n)],
+            *[pl.col(f"p{i}").sum().alias(f"k{i}") for i in range(n)],
+            *[(pl.col(f"s{i}") & pl.col(f"s{j}")).sum().alias(f"b{i}_{j}") for i, j in pairs],
+        ).row(0, named=True)
+        self.served += counts["served"]
+        self.two_or_more += counts["several"]
+        for i, slug in enumerate(self.slugs):
+            self.persons[slug] += counts[f"n{i}"] or 0
+            self.prospera[slug] += counts[f"k{i}"] or 0
+        for i, j in pairs:
+            a, b = sorted((self.slugs[i], self.slugs[j]))
+            self.pairs[(a, b)] += counts[f"b{i}_{j}"] or 0
 
 
-def served_people(screening: Screening, pairs: pl.DataFrame, lang: Lang = "es") -> People:
+def group_masks(pairs: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
+    """group_id and `MASK`, the programmes (bit i: slugs[i]) that support it in the year."""
+    if len(slugs) > 64:
+        raise InputError(
+            f"{len(slugs)} programmes measured at once; at most 64",
+            hint="measure them in parts with --program",
+        )
+    bits = pl.col("program").replace_strict(
+        {slug: 1 << i for i, slug in enumerate(slugs)}, return_dtype=pl.UInt64
+    )
+    return pairs.group_by("group_id").agg(bits.bitwise_or().alias(MASK))
+
+
+def served_people(screening: Screening, pairs: pl.DataFrame, slugs: list[str], lang: Lang = "es") -> People:
     """Count the people of the groups in `pairs` (program, group_id: screened, supported in the
     year) in one pass over the members that keeps only theirs: at once for a population whose
     members are held or small, else written in partitions by person and counted one by one."""
-    people = People()
-    groups = pairs.select("group_id").unique()
-    served = screening.people().join(groups.lazy(), on="group_id", how="semi")
+    people = People(slugs)
+    masks = group_masks(pairs, slugs)
+    served = (
+        screening.people()
+        .join(masks.lazy(), on="group_id", how="inner")
+        .select(_blank_is_null(), MASK, "prospera")
+    )
     parts = 1 if screening.held is not None else -(-screening.pop.size_bytes // PEOPLE_PART_BYTES)
     if parts <= 1:
-        members = served.collect(engine="streaming")
+        members = served.collect(engine="in-memory" if screening.held is not None else "streaming")
         missing = members.get_column(PERSON).null_count()
-        people.add(members, pairs)
+        people.add(members)
     else:
         folder = Path(tempfile.mkdtemp(prefix="vincula-people-"))
         try:
@@ -490,7 +520,7 @@ def served_people(screening: Screening, pairs: pl.DataFrame, lang: Lang = "es") 
                 if files:
                     members = pl.concat([pl.read_ipc(f) for f in files])
                     missing += members.get_column(PERSON).null_count()
-                    people.add(members, pairs)
+                    people.add(members)
                     del members
                 shutil.rmtree(folder / f"__part={i}", ignore_errors=True)
         finally:
@@ -506,6 +536,7 @@ def _missing_person_rejects(screening: Screening, pairs: pl.DataFrame, lang: Lan
     programs = pairs.group_by("group_id").agg(pl.col("program").sort().str.join(", ").alias("__programs"))
     lines = (
         screening.people(line=True)
+        .with_columns(_blank_is_null())
         .filter(pl.col(PERSON).is_null())
         .join(programs.lazy(), on="group_id", how="inner")
         .collect()
@@ -539,6 +570,8 @@ def overlap(rules: RuleSet, people: People, pairs: pl.DataFrame) -> Overlap:
         counted[(a, b)][1] = n
     out = []
     for (a, b), (persons, groups) in sorted(counted.items()):
+        if not persons and not groups:
+            continue
         status, notes = concurrency(rules, a, b)
         out.append(
             PairOverlap(programs=[a, b], persons=persons, groups=groups, concurrency=status, evidence=notes)
@@ -694,7 +727,7 @@ def measure(
     pairs = checked.rows.filter(pl.col("group_id").is_in(found.implode())).select("program", "group_id")
     if progress:
         progress("people")
-    people = served_people(screening, pairs, lang)
+    people = served_people(screening, pairs, slugs, lang)
     del screening  # the members it may hold
     served = dict(pairs.group_by("program").len().iter_rows())
     all_rejects = pl.concat([pop_rejects, checked.rejects, unmatched, people.rejects]).sort("file", "line")
