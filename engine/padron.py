@@ -16,6 +16,7 @@ checked by engine/coverage.py, which reads the population.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ class Padron:
         fmt = SUFFIXES.get(path.suffix.lower())
         if fmt is None:
             raise InputError(
-                f"{path}: a padrón must be CSV (.csv) or Parquet (.parquet), not `{path.suffix or 'no suffix'}`",
+                f"a padrón must be CSV (.csv) or Parquet (.parquet), not `{path.suffix or 'no suffix'}`",
                 where=str(path),
                 hint="save it as .csv (columns program, fiscal_year, group_id) or .parquet",
             )
@@ -101,11 +102,7 @@ class Padron:
                     row_index_offset=2,
                 )
             except pl.exceptions.PolarsError as exc:
-                raise InputError(
-                    f"the padrón cannot be read as CSV: {exc}",
-                    where=str(self.path),
-                    hint="every line must have as many comma-separated cells as the header",
-                ) from None
+                raise self._malformed(exc) from None
         else:
             frame = pl.read_parquet(
                 self.path, columns=list(PADRON_COLUMNS), row_index_name=LINE, row_index_offset=1
@@ -122,6 +119,26 @@ class Padron:
                 pl.when(pl.col("group_id").str.strip_chars() != "").then(pl.col("group_id"))
             )
         return frame.with_columns(pl.col(LINE).cast(pl.Int64))
+
+    def _malformed(self, exc: Exception) -> InputError:
+        """The error for a CSV file polars cannot read, at its first line whose cells do not
+        match the header (found with the csv module, which says where)."""
+        with open(self.path, encoding="utf-8", errors="replace", newline="") as f:
+            rows = csv.reader(f)
+            width = len(next(rows, []))
+            for number, row in enumerate(rows, start=2):
+                if len(row) != width:
+                    return InputError(
+                        f"line {number} has {len(row)} cells, the header {width}",
+                        where=f"{self.path}:{number}",
+                        hint="every line must have as many comma-separated cells as the header "
+                        "(quote a value that holds a comma)",
+                    )
+        return InputError(
+            f"the padrón cannot be read as CSV ({str(exc).splitlines()[0]})",
+            where=str(self.path),
+            hint="write it as UTF-8 CSV with the header program,fiscal_year,group_id",
+        )
 
 
 @dataclass

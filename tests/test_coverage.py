@@ -269,3 +269,22 @@ def test_coverage_html_is_one_page_with_the_figures(registry: Path) -> None:
     page = (registry / "c.html").read_text()
     assert page.startswith("<!doctype html>") and "<script" not in page and "http" not in page
     assert "No elegibles atendidos (inclusión)" in page and "<code>g-young</code>" in page
+
+
+def test_coverage_a_ragged_padron_line_is_named(registry: Path) -> None:
+    (registry / "ragged.csv").write_text("program,fiscal_year,group_id\nproinpro,2017,g-ok1\nproinpro,2017,g-ok2,x\n")
+    with pytest.raises(InputError, match="line 3 has 4 cells, the header 3") as err:
+        measure(registry / "pop", registry / "ragged.csv", load_rules(), DAY)
+    assert err.value.where and err.value.where.endswith("ragged.csv:3")
+
+
+def test_coverage_blank_and_malformed_padron_cells_are_rejected(registry: Path) -> None:
+    (registry / "p.csv").write_text(
+        "program,fiscal_year,group_id\nproinpro,dos mil,g-ok1\n,2017,g-ok2\nproinpro, 2017 ,g-ok1\nproinpro,2017,  \n"
+    )
+    rejects = registry / "rejects.csv"
+    report = measure(registry / "pop", registry / "p.csv", load_rules(), DAY, rejects=rejects, lang="en")
+    rows = {r["line"]: r["reason"] for r in pl.read_csv(rejects).filter(pl.col("file") == "p.csv").iter_rows(named=True)}
+    assert rows == {2: "fiscal_year `dos mil` is not a year", 3: "empty cell in column program",
+                    5: "empty cell in column group_id"}
+    assert report.programs["proinpro"].eligible_served == 1  # line 4: the year read without its spaces

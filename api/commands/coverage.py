@@ -177,7 +177,7 @@ def _print_summary(r: CoverageReport, lang: Lang) -> None:
             "coverage.done",
             lang,
             groups=f"{r.population.groups:,}",
-            programs=len(slugs),
+            count=len(slugs),
             seconds=f"{r.seconds:.1f}",
         ),
         style="dim",
