@@ -9,7 +9,8 @@
    runs the anchor (`anchor_duckdb_coverage.py analyse DIR 2017`) and the project
    (`vincula coverage DIR --padron DIR/padron.csv --as-of 2017-06-30 --format json`) as child
    processes under /usr/bin/time -v, alternating which goes first, so the times are wall-clock
-   from process start to exit and the memory each process's peak resident set;
+   from process start to exit (and CPU time, user + system, which varies less when other work
+   shares the cores) and the memory each process's peak resident set;
 3. compares the counts: eligible_served, eligible_not_served and prospera_persons_served per
    programme, persons_in_two_or_more and the persons of each pair must be equal; the anchor counts
    "cannot tell" as not eligible, so its not_eligible_served must equal the project's
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,6 +42,16 @@ ANCHOR_PY = Path(os.environ.get("ANCHOR_PYTHON", "/tmp/dk/bin/python"))
 VINCULA = ROOT / ".venv" / "bin" / "vincula"
 YEAR = 2017
 AS_OF = "2017-06-30"
+
+
+def cpu_timed(cmd: list[str]) -> tuple[float, float, float, str]:
+    """(wall s, CPU s (user + system), peak MB, stdout) of one child process. CPU time varies
+    less than wall time when other work shares the cores."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, peak, out = timed(cmd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, peak, out
 
 
 def load() -> str:
@@ -98,7 +110,7 @@ def main() -> None:
     cmd_theirs = [str(ANCHOR_PY), str(ANCHOR), "analyse", str(folder), str(YEAR), str(theirs)]
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "engine"), str(ROOT / "api")], check=True)
     print(f"load average before: {load()}  ({os.cpu_count()} cores)")
-    ratios, ok = [], True
+    ratios, cpu_ratios, ok = [], [], True
     for run in range(1, args.runs + 1):
         for old in (ours, theirs):
             old.unlink(missing_ok=True)
@@ -109,23 +121,27 @@ def main() -> None:
             order.reverse()
         seen = {}
         for name, cmd in order:
-            seen[name] = timed(cmd)
-        v_wall, v_mem, _ = seen["vincula"]
-        line = f"run {run}: vincula {v_wall:6.2f} s {v_mem:6.0f} MB"
+            seen[name] = cpu_timed(cmd)
+        v_wall, v_cpu, v_mem, _ = seen["vincula"]
+        line = f"run {run}: vincula {v_wall:6.2f} s (cpu {v_cpu:5.2f} s) {v_mem:6.0f} MB"
         if not args.only_vincula:
-            d_wall, d_mem, d_out = seen["duckdb"]
+            d_wall, d_cpu, d_mem, _ = seen["duckdb"]
             ratios.append(d_wall / v_wall)
+            cpu_ratios.append(d_cpu / v_cpu)
             diff = differences(json.loads(ours.read_text()), json.loads(theirs.read_text()))
             ok &= not diff
-            line += (f" | duckdb {d_wall:6.2f} s {d_mem:6.0f} MB | ratio (duckdb / vincula) {d_wall / v_wall:.2f}x"
+            line += (f" | duckdb {d_wall:6.2f} s (cpu {d_cpu:5.2f} s) {d_mem:6.0f} MB"
+                     f" | ratio (duckdb / vincula) {d_wall / v_wall:.2f}x, cpu {d_cpu / v_cpu:.2f}x"
                      f" | first: {order[0][0]} | counts {'equal' if not diff else 'DIFFER'}")
             for d in diff:
                 line += f"\n    {d}"
         print(line, flush=True)
     print(f"load average after: {load()}")
     if ratios:
-        print(f"ratio over {len(ratios)} paired runs: min {min(ratios):.2f}x, median {statistics.median(ratios):.2f}x,"
-              f" max {max(ratios):.2f}x")
+        print(f"wall-clock ratio over {len(ratios)} paired runs: min {min(ratios):.2f}x, "
+              f"median {statistics.median(ratios):.2f}x, max {max(ratios):.2f}x")
+        print(f"CPU-time ratio: min {min(cpu_ratios):.2f}x, median {statistics.median(cpu_ratios):.2f}x, "
+              f"max {max(cpu_ratios):.2f}x")
         print("counts equal in every run" if ok else "COUNTS DIFFER")
     sys.exit(0 if ok else 1)
 

@@ -86,7 +86,7 @@ def coverage(
     if out_file is None:
         typer.echo(text, nl=False)
         return
-    from engine.report import write_atomic
+    from engine.atomic import write_atomic
 
     write_atomic(out_file, text)
     err.print(t("coverage.written", language, path=escape(str(out_file))), soft_wrap=True)
