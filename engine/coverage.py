@@ -30,7 +30,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -211,6 +211,7 @@ def concurrency(rules: RuleSet, a: str, b: str) -> tuple[Concurrency, list[Concu
 #: CSV) peak near 0.9 GB; a larger one is screened in partitions and its people streamed
 ONE_PIECE_BYTES = 512 * 2**20
 STATE = "__state"
+MASK = "__programs"  # a bit set of the programmes supporting a group (group_masks)
 
 
 @dataclass
@@ -346,7 +347,7 @@ class _Tally:
     """Counts gathered chunk by chunk."""
 
     slugs: list[str]
-    served: pl.DataFrame  # group_id, __served_0 .. (one row per group listed in the year)
+    masks: pl.DataFrame  # group_masks: one row per group listed in the year
     examples: int
     counts: list[pl.DataFrame] = field(default_factory=list)  # program index, state, cell, n
     blocked: list[Counter[int]] = field(default_factory=list)  # bit set -> served groups blocked
@@ -362,9 +363,10 @@ class _Tally:
         n = len(self.slugs)
         flags = [f"__served_{i}" for i in range(n)]
         cells = [f"__cell_{i}" for i in range(n)]
-        # one join gives each group's served flags, and which listed groups were screened
-        frame = chunk.frame.join(self.served, on="group_id", how="left").with_columns(
-            pl.col(flags).fill_null(False)
+        # one join gives the programmes serving each group, and which listed groups were screened
+        frame = chunk.frame.join(self.masks, on="group_id", how="left").with_columns(
+            ((pl.col(MASK) & pl.lit(1 << i, pl.UInt64)).fill_null(0) != 0).alias(flag)
+            for i, flag in enumerate(flags)
         )
         frame = frame.with_columns(_cell_code(i) for i in range(n))
         # one group-by for every programme: the combinations of cells are few
@@ -394,17 +396,6 @@ class _Tally:
         self.groups += frame.height
 
 
-def _served_wide(rows: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
-    """One row per group listed in the year: group_id and a served flag per programme."""
-    if rows.height == 0:
-        return pl.DataFrame(
-            schema={"group_id": pl.String, **{f"__served_{i}": pl.Boolean for i in range(len(slugs))}}
-        )
-    return rows.group_by("group_id").agg(
-        [(pl.col("program") == slug).any().alias(f"__served_{i}") for i, slug in enumerate(slugs)]
-    )
-
-
 # --------------------------------------------------------------------------- people
 
 
@@ -412,7 +403,6 @@ def _served_wide(rows: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
 #: this much of the population on disk each: 10 M groups (4 GB of CSV) make 10 partitions
 PEOPLE_PART_BYTES = 400 * 2**20
 PERSON_SEED = 20261128
-MASK = "__programs"
 
 
 def _blank_is_null() -> pl.Expr:
@@ -478,8 +468,9 @@ class People:
             self.pairs[(a, b)] += counts[f"b{i}_{j}"] or 0
 
 
-def group_masks(pairs: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
-    """group_id and `MASK`, the programmes (bit i: slugs[i]) that support it in the year."""
+def group_masks(rows: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
+    """One row per group the padrón lists in the year (`rows`: program, group_id): group_id and
+    `MASK`, the programmes that support it (bit i: slugs[i])."""
     if len(slugs) > 64:
         raise InputError(
             f"{len(slugs)} programmes measured at once; at most 64",
@@ -488,7 +479,7 @@ def group_masks(pairs: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
     bits = pl.col("program").replace_strict(
         {slug: 1 << i for i, slug in enumerate(slugs)}, return_dtype=pl.UInt64
     )
-    return pairs.group_by("group_id").agg(bits.bitwise_or().alias(MASK))
+    return rows.group_by("group_id").agg(bits.bitwise_or().alias(MASK))
 
 
 def served_people(screening: Screening, pairs: pl.DataFrame, slugs: list[str], lang: Lang = "es") -> People:
@@ -636,14 +627,14 @@ def _unmatched(
     return frame, kinds
 
 
-def _years_hint(raw_years: list[int], checked: CheckedPadron) -> str:
+def _years_hint(checked: CheckedPadron) -> str:
     if checked.not_in_force:
         return (
             f"the rules of {', '.join(checked.not_in_force)} are not in force on that date (their rows "
             "are rejected): choose an --as-of date inside their period (`vincula programs` lists them)"
         )
-    if raw_years:
-        return f"the padrón lists the fiscal years {', '.join(map(str, raw_years))}: choose --as-of in one of them"
+    if checked.years:
+        return f"the padrón lists the fiscal years {', '.join(map(str, checked.years))}: choose --as-of in one of them"
     return "no row of the padrón could be read: see the rejects (--rejects)"
 
 
@@ -695,7 +686,6 @@ def measure(
     rejects: Path | str | None = None,
     examples: int = 5,
     lang: Lang = "es",
-    progress: Callable[[str], None] | None = None,
 ) -> CoverageReport:
     """Measure coverage and overlap in the fiscal year of `as_of`: the programmes in `programs`,
     or every programme the padrón lists that year. The rejected rows (population, padrón, and
@@ -713,20 +703,16 @@ def measure(
         raise InputError(
             f"the padrón has no row to measure for fiscal year {as_of.year}",
             where=str(pad.path),
-            hint=_years_hint(checked.years, checked),
+            hint=_years_hint(checked),
         )
     screening = Screening(pop.directory, rules, as_of, slugs)
-    tally = _Tally(slugs, _served_wide(checked.rows, slugs), examples)
+    tally = _Tally(slugs, group_masks(checked.rows, slugs), examples)
     for chunk in screening.chunks():
         tally.add(chunk)
-        if progress:
-            progress("screened")
     pop_rejects = pl.concat([pl.DataFrame(schema=popmod.REJECT_SCHEMA), *tally.rejects])
     found = pl.concat([pl.Series("group_id", [], pl.String), *tally.found])
     unmatched, unmatched_kinds = _unmatched(pad, checked.rows, found, pop, pop_rejects, lang)
     pairs = checked.rows.filter(pl.col("group_id").is_in(found.implode())).select("program", "group_id")
-    if progress:
-        progress("people")
     people = served_people(screening, pairs, slugs, lang)
     del screening  # the members it may hold
     served = dict(pairs.group_by("program").len().iter_rows())
