@@ -288,3 +288,24 @@ def test_coverage_blank_and_malformed_padron_cells_are_rejected(registry: Path) 
     assert rows == {2: "fiscal_year `dos mil` is not a year", 3: "empty cell in column program",
                     5: "empty cell in column group_id"}
     assert report.programs["proinpro"].eligible_served == 1  # line 4: the year read without its spaces
+
+
+def test_coverage_rules_in_force_that_year_but_not_on_the_date(registry: Path) -> None:
+    import shutil
+
+    from engine import RULES_DIR
+
+    rules_dir = registry / "rules"
+    shutil.copytree(RULES_DIR, rules_dir)
+    proinpro = rules_dir / "proinpro.yaml"
+    proinpro.write_text(proinpro.read_text().replace("valid_to: 2017-12-31", "valid_to: 2017-03-31", 1))
+    rejects = registry / "rejects.csv"
+    report = measure(registry / "pop", registry / "padron.csv", load_rules(rules_dir), DAY, rejects=rejects,
+                     lang="en")
+    assert "proinpro" not in report.programs and report.padron.not_in_force == ["proinpro"]
+    # every 2017 proinpro row but the repeat, which is counted under its first reason
+    assert report.rejects.by_kind["padron.reject.not_in_force_on_date"] == 6
+    assert report.rejects.by_kind["padron.reject.duplicate"] == 1
+    reasons = set(pl.read_csv(rejects).filter(pl.col("file") == "padron.csv")["reason"].to_list())
+    assert ("the rules of proinpro are not in force on 2017-06-30 (in force 2016-01-01 to 2017-03-31); "
+            "measure with an --as-of date inside that period") in reasons
