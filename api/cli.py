@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from api.commands import core, designer, gaps, screen, serve
+from api.commands import core, coverage, designer, gaps, screen, serve
 from engine.errors import VinculaError
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ serve.register(app)
 gaps.register(app)
 designer.register(app)
 screen.register(app)
+coverage.register(app)
 
 
 def main() -> None:

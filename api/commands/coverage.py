@@ -1,0 +1,184 @@
+"""`vincula coverage POPULATION --padron FILE --as-of DATE`: coverage, exclusion, inclusion and
+overlap measured from programme registries (engine/coverage.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from engine.messages import Lang, t
+from engine.rules import load_rules
+
+if TYPE_CHECKING:
+    from engine.coverage import CoverageReport
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("coverage")(coverage)
+
+
+def coverage(
+    population: Annotated[Path, typer.Argument(help="folder with groups.csv + members.csv (with person_id)")],
+    padron: Annotated[
+        Path, typer.Option("--padron", help="registry: program,fiscal_year,group_id (.csv or .parquet)")
+    ],
+    as_of: Annotated[
+        dt.datetime,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="judge on this date; its year is the fiscal year"),
+    ],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="summary | json | md | html")] = "summary",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="write the report here (atomically) instead of stdout")
+    ] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option("--rejects", help="rejected rows (default: <out>.rejects.csv, or coverage.rejects.csv)"),
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rules directory (default: bundled rules/)")
+    ] = None,
+    program: Annotated[
+        list[str] | None,
+        typer.Option("--program", "-p", help="only these programmes (default: all in the padrón)"),
+    ] = None,
+    examples: Annotated[int, typer.Option("--examples", min=0, help="example groups per cell")] = 5,
+    lang: Annotated[str, typer.Option("--lang", help="es | en")] = "es",
+) -> None:
+    """Who each programme supported in the fiscal year against who its rules say it should
+    support (exclusion, inclusion by blocking criterion, by state), and who received several
+    programmes at once, classified by whether the rules allow it."""
+    from engine.coverage import measure
+    from engine.coverage_report import FORMATS, render
+    from engine.errors import InputError
+
+    if fmt != "summary" and fmt not in FORMATS:
+        raise InputError(f"unknown format `{fmt}`", hint=f"use one of: summary, {', '.join(FORMATS)}")
+    if lang not in ("es", "en"):
+        raise InputError(f"unknown language `{lang}`", hint="use es or en")
+    language: Lang = "en" if lang == "en" else "es"
+    if rejects is None:
+        rejects = (
+            out_file.with_name(out_file.stem + ".rejects.csv") if out_file else Path("coverage.rejects.csv")
+        )
+    report = measure(
+        population,
+        padron,
+        load_rules(rules),
+        as_of.date(),
+        programs=program or None,
+        rejects=rejects,
+        examples=examples,
+        lang=language,
+    )
+    if fmt == "summary":
+        _print_summary(report, language)
+        return
+    text = render(report, fmt, language)
+    if out_file is None:
+        typer.echo(text, nl=False)
+        return
+    from engine.atomic import write_atomic
+
+    write_atomic(out_file, text)
+    err.print(t("coverage.written", language, path=escape(str(out_file))), soft_wrap=True)
+
+
+def _print_summary(r: CoverageReport, lang: Lang) -> None:
+    from engine.coverage import CELLS
+    from engine.coverage_report import rates
+
+    out.print(f"[bold]{t('coverage.title', lang, year=r.fiscal_year)}[/]")
+    out.print(t("coverage.as_of", lang, day=r.as_of, year=r.fiscal_year))
+    out.print(
+        escape(t("coverage.population", lang, path=r.population.path, count=r.population.groups)),
+        soft_wrap=True,
+    )
+    out.print(
+        escape(
+            t(
+                "coverage.padron",
+                lang,
+                path=r.padron.path,
+                rows=r.padron.rows,
+                measured=r.padron.rows_measured,
+                other=r.padron.rows_other_years,
+                rejected=r.padron.rejected_rows,
+            )
+        ),
+        soft_wrap=True,
+    )
+    if r.padron.not_in_force:
+        out.print(t("coverage.not_in_force", lang, programs=", ".join(r.padron.not_in_force)))
+    slugs = list(r.programs)
+    table = Table(title_justify="left")
+    table.add_column("")
+    fold = sum(len(s) + 3 for s in slugs) + 42 > out.width
+    for slug in slugs:
+        table.add_column(slug.replace("-", "-\n") if fold else slug, justify="right", overflow="fold")
+    table.add_row(t("coverage.served", lang), *[f"{r.programs[s].served:,}" for s in slugs])
+    table.add_section()
+    for cell in CELLS:
+        table.add_row(t(f"coverage.cell.{cell}", lang), *[f"{getattr(r.programs[s], cell):,}" for s in slugs])
+    table.add_section()
+    for key in ("inclusion", "exclusion"):
+        values = [rates(r.programs[s])[key] for s in slugs]
+        table.add_row(t(f"coverage.{key}_rate", lang), *["—" if v is None else f"{v:.1f} %" for v in values])
+    table.add_section()
+    table.add_row(t("coverage.persons_served", lang), *[f"{r.programs[s].persons_served:,}" for s in slugs])
+    table.add_row(
+        t("coverage.prospera_persons_served", lang),
+        *[f"{r.programs[s].prospera_persons_served:,}" for s in slugs],
+    )
+    out.print(table)
+    for slug in slugs:
+        blocked = r.programs[slug].inclusion_by_criterion
+        if blocked:
+            out.print(
+                f"[bold]{slug}[/] · {t('coverage.inclusion_by_criterion', lang)}: "
+                + ", ".join(f"{c.criterion} {c.groups:,}" for c in blocked),
+                soft_wrap=True,
+            )
+    out.print(
+        f"\n[bold]{t('coverage.overlap.title', lang)}[/]\n"
+        + t(
+            "coverage.overlap.two_or_more",
+            lang,
+            count=r.overlap.persons_in_two_or_more,
+            served=r.overlap.persons_served,
+            year=r.fiscal_year,
+        )
+    )
+    for p in r.overlap.pairs:
+        out.print(
+            f"  {' + '.join(p.programs)}: {t('coverage.overlap.pair_line', lang, persons=p.persons, groups=p.groups)}"
+            f" — {t('coverage.overlap.combining', lang, status=t(f'coverage.concurrency.{p.concurrency}', lang))}",
+            soft_wrap=True,
+        )
+    if r.rejects.rows:
+        line = f"[yellow]{t('screen.rows_rejected', lang, count=r.rejects.rows)}[/]"
+        if r.rejects.path:
+            line += f" → {escape(r.rejects.path)}"
+        out.print(line, soft_wrap=True)
+        for kind, n in r.rejects.by_kind.items():
+            out.print(f"  {n:,} {t(f'coverage.kind.{kind}', lang)}")
+    else:
+        out.print(t("coverage.rejects.none", lang))
+    out.print(
+        t(
+            "coverage.done",
+            lang,
+            groups=f"{r.population.groups:,}",
+            count=len(slugs),
+            seconds=f"{r.seconds:.1f}",
+        ),
+        style="dim",
+    )

@@ -1,0 +1,750 @@
+"""Coverage measured from programme registries: who each programme supported in a fiscal year
+(its padrón, engine/padron.py) against who its own rules say it should support, and who
+received several programmes at once.
+
+For each programme measured and each group of the population, the group's determination on
+the `as_of` date (eligible, not eligible, cannot tell; engine/vectorised.py) meets whether the
+padrón lists it in the fiscal year of that date (served or not), which gives six cells:
+
+- eligible and served; eligible and not served (an exclusion error);
+- not eligible and served (an inclusion error), broken down by the criteria that block it;
+- not eligible and not served; cannot tell, served or not (facts the rules need are missing);
+
+counted in total and by state, with example groups for each cell. Across programmes, people
+are followed by `person_id` (members.csv; a person may belong to several groups): the distinct
+PROSPERA members of supported groups (`prospera_persons_served`, the linkage STEIA was meant to
+produce), the people whose groups two or more programmes supported that year, and for each pair
+of programmes the people and groups supported by both, classified by whether the rules allow
+receiving both (`concurrency`: allowed, forbidden, or unknown where the sources are silent).
+
+Nothing here knows a programme by name. Screening goes through `Screening`, the one adapter to
+the population pipeline, which also gives the members' person_id for `served_people` (read
+with the screened facts in one pass where the population is small enough, else by a second,
+streaming pass that keeps only the members of supported groups).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+from pydantic import BaseModel, Field
+
+from engine import population as popmod
+from engine import vectorised as vec
+from engine.errors import InputError
+from engine.messages import Lang, t
+from engine.padron import CheckedPadron, Padron, check
+from engine.rules import RuleSet
+from engine.schema import Text
+
+PERSON = "person_id"
+#: the six cells of a programme's coverage, in the order of `_cell_code`
+CELLS = (
+    "eligible_served",
+    "eligible_not_served",
+    "not_eligible_served",
+    "not_eligible_not_served",
+    "cannot_tell_served",
+    "cannot_tell_not_served",
+)
+Concurrency = Literal["allowed", "forbidden", "unknown"]
+
+
+# --------------------------------------------------------------------------- the report
+
+
+class Cells(BaseModel):
+    """Groups in each cell: eligibility on the date crossed with being in the padrón."""
+
+    eligible_served: int = 0
+    eligible_not_served: int = 0
+    not_eligible_served: int = 0
+    not_eligible_not_served: int = 0
+    cannot_tell_served: int = 0
+    cannot_tell_not_served: int = 0
+
+
+class CriterionCount(BaseModel):
+    criterion: str
+    label: Text
+    groups: int = Field(description="served groups that this criterion blocks (a group may have several)")
+
+
+class ProgrammeCoverage(Cells):
+    name: Text
+    served: int = Field(description="groups in the padrón for the year and in the population")
+    persons_served: int = Field(description="distinct people (person_id) in those groups")
+    prospera_persons_served: int = Field(description="distinct PROSPERA members of those groups")
+    inclusion_by_criterion: list[CriterionCount]
+    by_state: dict[str, Cells]
+    examples: dict[str, list[str]] = Field(description="cell -> the smallest group ids in it")
+
+
+class ConcurrencyNote(BaseModel):
+    """What one programme's rule file says about receiving another programme as well."""
+
+    program: str = Field(description="the rule file that says it")
+    other: str
+    allowed: bool | None = Field(description="true, false, or null where the file says it is not known")
+    quote: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+class PairOverlap(BaseModel):
+    programs: list[str] = Field(min_length=2, max_length=2)
+    persons: int = Field(description="people in groups supported by both in the year")
+    groups: int = Field(description="groups supported by both in the year")
+    concurrency: Concurrency
+    evidence: list[ConcurrencyNote] = []
+
+
+class Overlap(BaseModel):
+    persons_served: int = Field(description="distinct people in any supported group")
+    persons_in_two_or_more: int
+    pairs: list[PairOverlap]
+
+
+class PopulationInfo(BaseModel):
+    path: str
+    groups: int = Field(description="groups screened (rejected ones left out)")
+    rejected_rows: int
+
+
+class PadronInfo(BaseModel):
+    path: str
+    rows: int
+    rows_measured: int = Field(description="rows of the fiscal year that were measured")
+    rows_other_years: int
+    rows_not_measured: int = Field(description="rows of the year for programmes not asked for")
+    rejected_rows: int
+    not_in_force: list[str] = Field(description="programmes whose rows were rejected: rules not in force")
+
+
+class RejectsInfo(BaseModel):
+    path: str | None
+    rows: int
+    by_kind: dict[str, int]
+
+
+class CoverageReport(BaseModel):
+    fiscal_year: int
+    as_of: dt.date
+    population: PopulationInfo
+    padron: PadronInfo
+    programs: dict[str, ProgrammeCoverage]
+    overlap: Overlap
+    rejects: RejectsInfo
+    seconds: float
+
+
+# --------------------------------------------------------------------------- concurrency
+
+
+def _field(entry: Any, name: str) -> Any:
+    return entry.get(name) if isinstance(entry, dict) else getattr(entry, name, None)
+
+
+def _declared(rules: RuleSet, slug: str, other: str) -> ConcurrencyNote | None:
+    """What `slug`'s rule file says about receiving `other` too, if it says anything.
+
+    Rule files gain a `concurrency` section (per other programme: allowed true / false /
+    unknown, with its quote); this is the one place that reads it, as a mapping keyed by the
+    other programme's slug or a list of entries naming it, so that it works before and after
+    the section exists."""
+    section = getattr(rules.get(slug), "concurrency", None)
+    if not section:
+        return None
+    if isinstance(section, dict):
+        entry = section.get(other)
+    else:
+        entry = next((e for e in section if (_field(e, "program") or _field(e, "other")) == other), None)
+    if entry is None:
+        return None
+    allowed = _field(entry, "allowed")
+    if isinstance(allowed, str):
+        allowed = {"true": True, "false": False}.get(allowed.lower())
+    source = _field(entry, "source")
+    where = None
+    if source is not None:
+        ref, pinpoint = _field(source, "ref"), _field(source, "pinpoint")
+        where = ", ".join(str(x) for x in (ref, pinpoint) if x) or None
+    quote = _field(entry, "quote") or (_field(source, "quote") if source is not None else None)
+    note = _field(entry, "note")
+    if isinstance(note, Text):
+        note = note.es
+    return ConcurrencyNote(
+        program=slug,
+        other=other,
+        allowed=allowed if isinstance(allowed, bool) else None,
+        quote=quote,
+        source=where,
+        note=note if isinstance(note, str) else None,
+    )
+
+
+def concurrency(rules: RuleSet, a: str, b: str) -> tuple[Concurrency, list[ConcurrencyNote]]:
+    """Whether the rules allow a person to receive both `a` and `b`: forbidden when either
+    rule file says so, allowed when one says so and the other does not forbid it, and unknown
+    when neither says (the sources are silent), never guessed."""
+    notes = [n for n in (_declared(rules, a, b), _declared(rules, b, a)) if n is not None]
+    if any(n.allowed is False for n in notes):
+        return "forbidden", notes
+    if any(n.allowed is True for n in notes):
+        return "allowed", notes
+    return "unknown", notes
+
+
+# --------------------------------------------------------------------------- screening adapter
+
+#: a clean CSV population up to this size (bytes on disk) has its members read once, typed, and
+#: held for both the screening and the people: 1,000,000 groups / 7.5 M members (382 MB of
+#: CSV) peak near 0.9 GB; a larger one is screened in partitions and its people streamed
+ONE_PIECE_BYTES = 512 * 2**20
+STATE = "__state"
+MASK = "__programs"  # a bit set of the programmes supporting a group (group_masks)
+
+
+@dataclass
+class Screened:
+    """One chunk of whole groups as screened: `frame` has group_id, `STATE`, and for the i-th
+    programme measured `eligible_i` (true / false / null for cannot tell) and `failed_i` (the
+    blocking criteria as a bit set over the eligibility rule's ids); `rejects` the rows left out."""
+
+    frame: pl.DataFrame
+    rejects: pl.DataFrame
+
+
+def members_header(pop: popmod.Population) -> list[str]:
+    if pop.format == "parquet":
+        return list(pl.read_parquet_schema(pop.members))
+    return pl.read_csv(pop.members, n_rows=0).columns
+
+
+class Screening:
+    """The population screened for `programs` on `as_of`: the one place where coverage meets
+    the population pipeline (engine/population.py, engine/vectorised.py), so that moving to
+    another screening entry point is a change here only. `chunks` gives the screened groups;
+    `people` the members' group_id, person_id and prospera, for following people.
+
+    members.csv with `person_id` is not the interchange format's exact column list, which the
+    pipeline's fast read requires, and people need a pass over it too; so a clean CSV population
+    of up to ONE_PIECE_BYTES is read here once, with the pipeline's strict types, and handed to
+    the pipeline's own clean-case step. Anything else (a larger population, Parquet, a value the
+    strict read refuses, a row to reject) goes through the pipeline's chunks, validated exactly,
+    and its people are read by a second, streaming pass."""
+
+    def __init__(self, population: Path | str, rules: RuleSet, as_of: dt.date, programs: list[str]) -> None:
+        self.pop = popmod.Population.find(population)
+        self.rules = rules
+        self.plan = vec.compile_plan(
+            rules,
+            as_of,
+            group_columns={
+                "country",
+                "territory",
+                "locality",
+                "organisation",
+                *popmod.territory_frame().columns,
+            },
+            member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"},
+            programs=programs,
+        )
+        self.held = self._read_whole()
+
+    def _read_whole(self) -> pl.DataFrame | None:
+        pop = self.pop
+        if pop.format != "csv" or pop.size_bytes > ONE_PIECE_BYTES:
+            return None
+        header = members_header(pop)
+        if sorted(header) != sorted([*popmod.MEMBER_COLUMNS, PERSON]):
+            return None
+        schema: dict[str, pl.DataType] = {"group_id": pl.String(), PERSON: pl.String(), "age": pl.Int64()}
+        for col in ("sex", "producer_stratum", "entrepreneurial_potential"):
+            schema[col] = pl.Enum(list(popmod.CHOICES[col]))
+        for col in ("prospera", "poverty"):
+            schema[col] = pl.Boolean()
+        try:
+            return pl.read_csv(pop.members, schema={c: schema[c] for c in header})
+        except pl.exceptions.PolarsError:  # e.g. 1 / 0 for true / false: the exact path reads it
+            return None
+
+    def _chunks(self) -> Iterator[popmod.Chunk]:
+        cols, aggs = vec.member_stage(self.plan)
+        pop = self.pop
+        if self.held is not None:
+            whole = popmod._aggregated_chunk(
+                self.held.lazy().select(popmod.MEMBER_COLUMNS),
+                lambda: pop.scan("groups").collect(),
+                pop.groups.name,
+                cols,
+                aggs,
+            )
+            if whole is not None:
+                yield whole
+                return
+        yield from popmod.chunks(pop, popmod.partitions_for(pop), None, cols, aggs)
+
+    def chunks(self) -> Iterator[Screened]:
+        # Categorical, as the territory facts are: counted by state far faster than text
+        state = pl.coalesce(
+            pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory").cast(pl.Categorical)
+        ).cast(pl.Categorical)
+        results = [f"{k}_{i}" for i in range(len(self.plan.programmes)) for k in ("eligible", "failed")]
+        for chunk in self._chunks():
+            groups = chunk.groups.lazy().with_columns(state.alias(STATE))
+            frame = (
+                vec.group_stage(self.plan, self.rules, groups).select("group_id", STATE, *results).collect()
+            )
+            yield Screened(frame, chunk.rejects)
+
+    def people(self, line: bool = False) -> pl.LazyFrame:
+        """group_id, person_id and prospera (Boolean where the strict read typed it, else as
+        written) of every member, with `LINE` (the row's line in members.csv) if `line`."""
+        cols = ["group_id", PERSON, "prospera"]
+        pop = self.pop
+        if self.held is not None:
+            lf = self.held.lazy().select(cols)
+            if line:
+                lf = lf.with_row_index(popmod.LINE, offset=2)
+        elif pop.format == "csv":
+            schema: dict[str, pl.DataType] = {c: pl.String() for c in members_header(pop)}
+            schema["prospera"] = pl.Categorical()
+            lf = pl.scan_csv(
+                pop.members, schema=schema, row_index_name=popmod.LINE if line else None, row_index_offset=2
+            )
+        else:
+            lf = pl.scan_parquet(
+                pop.members, row_index_name=popmod.LINE if line else None, row_index_offset=1
+            )
+            lf = lf.with_columns(pl.col(c).cast(pl.String) for c in cols)
+        return lf.select(*([pl.col(popmod.LINE).cast(pl.Int64)] if line else []), *cols)
+
+
+# --------------------------------------------------------------------------- counting
+
+
+def _cell_code(i: int) -> pl.Expr:
+    """The index in CELLS of each group's cell for the i-th programme."""
+    e, s = pl.col(f"eligible_{i}"), pl.col(f"__served_{i}")
+    base = (
+        pl.when(e).then(pl.lit(0, pl.UInt8)).when(~e).then(pl.lit(2, pl.UInt8)).otherwise(pl.lit(4, pl.UInt8))
+    )
+    return (base + pl.when(s).then(pl.lit(0, pl.UInt8)).otherwise(pl.lit(1, pl.UInt8))).alias(f"__cell_{i}")
+
+
+@dataclass
+class _Tally:
+    """Counts gathered chunk by chunk."""
+
+    slugs: list[str]
+    masks: pl.DataFrame  # group_masks: one row per group listed in the year
+    examples: int
+    counts: list[pl.DataFrame] = field(default_factory=list)  # program index, state, cell, n
+    blocked: list[Counter[int]] = field(default_factory=list)  # bit set -> served groups blocked
+    samples: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    found: list[pl.Series] = field(default_factory=list)
+    rejects: list[pl.DataFrame] = field(default_factory=list)
+    groups: int = 0
+
+    def __post_init__(self) -> None:
+        self.blocked = [Counter() for _ in self.slugs]
+
+    def add(self, chunk: Screened) -> None:
+        n = len(self.slugs)
+        flags = [f"__served_{i}" for i in range(n)]
+        cells = [f"__cell_{i}" for i in range(n)]
+        # one join gives the programmes serving each group, and which listed groups were screened
+        frame = chunk.frame.join(self.masks, on="group_id", how="left").with_columns(
+            ((pl.col(MASK) & pl.lit(1 << i, pl.UInt64)).fill_null(0) != 0).alias(flag)
+            for i, flag in enumerate(flags)
+        )
+        frame = frame.with_columns(_cell_code(i) for i in range(n))
+        # one group-by for every programme: the combinations of cells are few
+        combos = frame.group_by(STATE, *cells).len()
+        for i, cell in enumerate(cells):
+            self.counts.append(
+                combos.group_by(STATE, cell)
+                .agg(pl.col("len").sum())
+                .select(
+                    pl.lit(i, pl.UInt8).alias("i"),
+                    pl.col(STATE).cast(pl.String),
+                    pl.col(cell).alias("cell"),
+                    pl.col("len").alias("n"),
+                )
+            )
+            included = frame.filter(pl.col(cell) == CELLS.index("not_eligible_served"))
+            for bits, count in included.get_column(f"failed_{i}").value_counts().iter_rows():
+                self.blocked[i][int(bits or 0)] += int(count)
+            if self.examples:
+                picked = frame.group_by(cell).agg(pl.col("group_id").bottom_k(self.examples))
+                for code, ids in picked.iter_rows():
+                    self.samples[(i, code)] = sorted([*self.samples.get((i, code), []), *ids])[
+                        : self.examples
+                    ]
+        self.found.append(frame.filter(pl.any_horizontal(flags)).get_column("group_id"))
+        self.rejects.append(chunk.rejects)
+        self.groups += frame.height
+
+
+# --------------------------------------------------------------------------- people
+
+
+#: people of a larger population are counted in partitions (by a hash of person_id) of about
+#: this much of the population on disk each: 10 M groups (4 GB of CSV) make 10 partitions
+PEOPLE_PART_BYTES = 400 * 2**20
+PERSON_SEED = 20261128
+
+
+def _blank_is_null() -> pl.Expr:
+    """person_id, with a blank cell as null (not known): it identifies nobody."""
+    return pl.when(pl.col(PERSON).str.strip_chars() != "").then(pl.col(PERSON)).alias(PERSON)
+
+
+def _truthy(dtype: pl.DataType) -> pl.Expr:
+    """prospera as a Boolean that is true only where the member is known to be in PROSPERA (a
+    text cell as engine/population.py's `truth` reads it: true in any letter case, or 1)."""
+    if dtype == pl.Boolean:
+        return pl.col("prospera").fill_null(False)
+    return pl.col("prospera").cast(pl.String).str.to_lowercase().is_in(["true", "1"]).fill_null(False)
+
+
+@dataclass
+class People:
+    """The people of supported groups, counted: a person is a distinct person_id, counted once
+    per programme however many of its groups they belong to, and in PROSPERA for a programme if
+    any of their member rows in its groups says so. Every figure is a sum over any partition of
+    the people, so a large population is counted one partition at a time (`add`)."""
+
+    slugs: list[str]
+    persons: Counter[str] = field(default_factory=Counter)
+    prospera: Counter[str] = field(default_factory=Counter)
+    served: int = 0
+    two_or_more: int = 0
+    pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=popmod.REJECT_SCHEMA))
+
+    def add(self, members: pl.DataFrame) -> None:
+        """Count member rows (person_id, `MASK`: the programmes supporting their group, and
+        prospera), whose people appear in no other call: per person, whether any of their rows
+        is in a group of each programme (s_i), and in PROSPERA there (p_i); then each figure is
+        a count. (Booleans and `max`: a bitwise `or` of the masks per person took twice as long.)"""
+        n = len(self.slugs)
+        in_prospera = _truthy(members.schema["prospera"])
+        served = [(pl.col(MASK) & pl.lit(1 << i, pl.UInt64)) != 0 for i in range(n)]
+        per = (
+            members.filter(pl.col(PERSON).is_not_null())
+            .with_columns(
+                *[s.alias(f"s{i}") for i, s in enumerate(served)],
+                *[(s & in_prospera).alias(f"p{i}") for i, s in enumerate(served)],
+            )
+            .group_by(PERSON)
+            .agg(pl.col(f"{x}{i}").max() for x in "sp" for i in range(n))
+        )
+        pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+        counts = per.select(
+            pl.len().alias("served"),
+            (pl.sum_horizontal(f"s{i}" for i in range(n)) >= 2).sum().alias("several"),
+            *[pl.col(f"s{i}").sum().alias(f"n{i}") for i in range(n)],
+            *[pl.col(f"p{i}").sum().alias(f"k{i}") for i in range(n)],
+            *[(pl.col(f"s{i}") & pl.col(f"s{j}")).sum().alias(f"b{i}_{j}") for i, j in pairs],
+        ).row(0, named=True)
+        self.served += counts["served"]
+        self.two_or_more += counts["several"]
+        for i, slug in enumerate(self.slugs):
+            self.persons[slug] += counts[f"n{i}"] or 0
+            self.prospera[slug] += counts[f"k{i}"] or 0
+        for i, j in pairs:
+            a, b = sorted((self.slugs[i], self.slugs[j]))
+            self.pairs[(a, b)] += counts[f"b{i}_{j}"] or 0
+
+
+def group_masks(rows: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
+    """One row per group the padrón lists in the year (`rows`: program, group_id): group_id and
+    `MASK`, the programmes that support it (bit i: slugs[i])."""
+    if len(slugs) > 64:
+        raise InputError(
+            f"{len(slugs)} programmes measured at once; at most 64",
+            hint="measure them in parts with --program",
+        )
+    bits = pl.col("program").replace_strict(
+        {slug: 1 << i for i, slug in enumerate(slugs)}, return_dtype=pl.UInt64
+    )
+    return rows.group_by("group_id").agg(bits.bitwise_or().alias(MASK))
+
+
+def served_people(screening: Screening, pairs: pl.DataFrame, slugs: list[str], lang: Lang = "es") -> People:
+    """Count the people of the groups in `pairs` (program, group_id: screened, supported in the
+    year) in one pass over the members that keeps only theirs: at once for a population whose
+    members are held or small, else written in partitions by person and counted one by one."""
+    people = People(slugs)
+    masks = group_masks(pairs, slugs)
+    served = (
+        screening.people()
+        .join(masks.lazy(), on="group_id", how="inner")
+        .select(_blank_is_null(), MASK, "prospera")
+    )
+    parts = 1 if screening.held is not None else -(-screening.pop.size_bytes // PEOPLE_PART_BYTES)
+    if parts <= 1:
+        members = served.collect(engine="in-memory" if screening.held is not None else "streaming")
+        missing = members.get_column(PERSON).null_count()
+        people.add(members)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="vincula-people-"))
+        try:
+            part = (pl.col(PERSON).hash(PERSON_SEED) % parts).fill_null(0).alias("__part")
+            served.with_columns(part).sink_ipc(  # type: ignore[arg-type]
+                pl.PartitionBy(folder, key="__part", include_key=False), mkdir=True
+            )
+            missing = 0
+            for i in range(parts):
+                files = sorted((folder / f"__part={i}").glob("*.ipc"))
+                if files:
+                    members = pl.concat([pl.read_ipc(f) for f in files])
+                    missing += members.get_column(PERSON).null_count()
+                    people.add(members)
+                    del members
+                shutil.rmtree(folder / f"__part={i}", ignore_errors=True)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    if missing:
+        people.rejects = _missing_person_rejects(screening, pairs, lang)
+    return people
+
+
+def _missing_person_rejects(screening: Screening, pairs: pl.DataFrame, lang: Lang) -> pl.DataFrame:
+    """Rejects for the members of supported groups without person_id (rare: a second pass,
+    with line numbers)."""
+    programs = pairs.group_by("group_id").agg(pl.col("program").sort().str.join(", ").alias("__programs"))
+    lines = (
+        screening.people(line=True)
+        .with_columns(_blank_is_null())
+        .filter(pl.col(PERSON).is_null())
+        .join(programs.lazy(), on="group_id", how="inner")
+        .collect()
+    )
+    return (
+        lines.select(
+            pl.lit(screening.pop.members.name).alias("file"),
+            pl.col(popmod.LINE).alias("line"),
+            "group_id",
+            pl.format(t("padron.reject.person_missing", lang, programs="{}"), pl.col("__programs")).alias(
+                "reason"
+            ),
+        )
+        .cast(popmod.REJECT_SCHEMA)  # type: ignore[arg-type]
+        .sort("line")
+    )
+
+
+def overlap(rules: RuleSet, people: People, pairs: pl.DataFrame) -> Overlap:
+    """People and groups supported by two or more programmes in the year, per pair."""
+    group_pairs = (
+        pairs.join(pairs, on="group_id", suffix="_b")
+        .filter(pl.col("program") < pl.col("program_b"))
+        .group_by("program", "program_b")
+        .len()
+    )
+    counted: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for pair, n in people.pairs.items():
+        counted[pair][0] = n
+    for a, b, n in group_pairs.iter_rows():
+        counted[(a, b)][1] = n
+    out = []
+    for (a, b), (persons, groups) in sorted(counted.items()):
+        if not persons and not groups:
+            continue
+        status, notes = concurrency(rules, a, b)
+        out.append(
+            PairOverlap(programs=[a, b], persons=persons, groups=groups, concurrency=status, evidence=notes)
+        )
+    return Overlap(persons_served=people.served, persons_in_two_or_more=people.two_or_more, pairs=out)
+
+
+# --------------------------------------------------------------------------- the whole run
+
+
+def require_person_id(pop: popmod.Population) -> None:
+    if PERSON not in members_header(pop):
+        raise InputError(
+            f"{pop.members.name} has no column {PERSON}",
+            where=f"{pop.members}:1",
+            hint="coverage follows people across groups and programmes: add person_id (a stable "
+            "person key such as the CURP) to every member row",
+        )
+
+
+def _unmatched(
+    padron: Padron,
+    rows: pl.DataFrame,
+    found: pl.Series,
+    pop: popmod.Population,
+    population_rejects: pl.DataFrame,
+    lang: Lang,
+) -> tuple[pl.DataFrame, Counter[str]]:
+    """Rejects for the padrón rows whose group is not among the groups screened: rejected by
+    the population (naming the line of the groups file, or else of the members file, that says
+    why) or not in it at all; and their count by kind."""
+    missing = rows.filter(~pl.col("group_id").is_in(found.implode()))
+    if missing.height == 0:
+        return pl.DataFrame(schema=popmod.REJECT_SCHEMA), Counter()
+    first = (
+        population_rejects.filter(pl.col("group_id").is_in(missing.get_column("group_id").implode()))
+        .sort(pl.col("file") != pop.groups.name, "line")
+        .group_by("group_id", maintain_order=True)
+        .first()
+        .select("group_id", pl.col("file").alias("__file"), pl.col("line").alias("__line"))
+    )
+    joined = missing.join(first, on="group_id", how="left")
+    rejected = joined.get_column("__file").is_not_null()
+    frame = joined.select(
+        pl.lit(padron.path.name).alias("file"),
+        "line",
+        "group_id",
+        pl.when(pl.col("__file").is_not_null())
+        .then(
+            pl.format(
+                t("padron.reject.group_rejected", lang, file="{}", line="{}"),
+                pl.col("__file"),
+                pl.col("__line"),
+            )
+        )
+        .otherwise(pl.lit(t("padron.reject.group_not_in_population", lang)))
+        .alias("reason"),
+    ).cast(popmod.REJECT_SCHEMA)  # type: ignore[arg-type]
+    kinds: Counter[str] = Counter()
+    kinds["padron.reject.group_rejected"] = int(rejected.sum())
+    kinds["padron.reject.group_not_in_population"] = joined.height - int(rejected.sum())
+    return frame, kinds
+
+
+def _years_hint(checked: CheckedPadron) -> str:
+    if checked.not_in_force:
+        return (
+            f"the rules of {', '.join(checked.not_in_force)} are not in force on that date (their rows "
+            "are rejected): choose an --as-of date inside their period (`vincula programs` lists them)"
+        )
+    if checked.years:
+        return f"the padrón lists the fiscal years {', '.join(map(str, checked.years))}: choose --as-of in one of them"
+    return "no row of the padrón could be read: see the rejects (--rejects)"
+
+
+def _programmes(
+    rules: RuleSet, tally: _Tally, people: People, served: dict[str, int]
+) -> dict[str, ProgrammeCoverage]:
+    counts = (
+        pl.concat(tally.counts).group_by("i", STATE, "cell").agg(pl.col("n").sum())
+        if tally.counts
+        else pl.DataFrame(schema={"i": pl.UInt8, STATE: pl.String, "cell": pl.UInt8, "n": pl.UInt32})
+    )
+    out: dict[str, ProgrammeCoverage] = {}
+    for i, slug in enumerate(tally.slugs):
+        programme = rules.get(slug)
+        totals = dict.fromkeys(CELLS, 0)
+        by_state: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CELLS, 0))
+        for _, state, cell, n in counts.filter(pl.col("i") == i).sort(STATE).iter_rows():
+            totals[CELLS[cell]] += n
+            by_state[str(state)][CELLS[cell]] += n
+        ids = programme.eligibility.ids()  # bit k of a failed set names ids[k]
+        blocked: Counter[str] = Counter()
+        for bits, n in tally.blocked[i].items():
+            for cid in {cid for k, cid in enumerate(ids) if bits >> k & 1}:
+                blocked[cid] += n
+        order = {cid: k for k, cid in enumerate(dict.fromkeys(ids))}
+        out[slug] = ProgrammeCoverage(
+            name=programme.name,
+            served=served.get(slug, 0),
+            persons_served=people.persons[slug],
+            prospera_persons_served=people.prospera[slug],
+            **totals,
+            inclusion_by_criterion=[
+                CriterionCount(criterion=cid, label=programme.criterion(cid).label, groups=n)
+                for cid, n in sorted(blocked.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+            ],
+            by_state={s: Cells(**c) for s, c in sorted(by_state.items())},
+            examples={CELLS[code]: ids for (k, code), ids in sorted(tally.samples.items()) if k == i},
+        )
+    return out
+
+
+def measure(
+    population: Path | str,
+    padron: Path | str,
+    rules: RuleSet,
+    as_of: dt.date,
+    *,
+    programs: list[str] | None = None,
+    rejects: Path | str | None = None,
+    examples: int = 5,
+    lang: Lang = "es",
+) -> CoverageReport:
+    """Measure coverage and overlap in the fiscal year of `as_of`: the programmes in `programs`,
+    or every programme the padrón lists that year. The rejected rows (population, padrón, and
+    members of supported groups without person_id) go to `rejects` when given."""
+    t0 = time.perf_counter()
+    for slug in programs or []:
+        rules.get(slug)  # an unknown slug fails before any work
+    pop = popmod.Population.find(population)
+    require_person_id(pop)
+    pad = Padron.open(padron)
+    checked = check(pad, pad.read(), rules, as_of, programs, lang)
+    listed = set(checked.rows.get_column("program").to_list())
+    slugs = programs or [s for s in rules.slugs if s in listed]
+    if not slugs:
+        raise InputError(
+            f"the padrón has no row to measure for fiscal year {as_of.year}",
+            where=str(pad.path),
+            hint=_years_hint(checked),
+        )
+    screening = Screening(pop.directory, rules, as_of, slugs)
+    tally = _Tally(slugs, group_masks(checked.rows, slugs), examples)
+    for chunk in screening.chunks():
+        tally.add(chunk)
+    pop_rejects = pl.concat([pl.DataFrame(schema=popmod.REJECT_SCHEMA), *tally.rejects])
+    found = pl.concat([pl.Series("group_id", [], pl.String), *tally.found])
+    unmatched, unmatched_kinds = _unmatched(pad, checked.rows, found, pop, pop_rejects, lang)
+    pairs = checked.rows.filter(pl.col("group_id").is_in(found.implode())).select("program", "group_id")
+    people = served_people(screening, pairs, slugs, lang)
+    del screening  # the members it may hold
+    served = dict(pairs.group_by("program").len().iter_rows())
+    all_rejects = pl.concat([pop_rejects, checked.rejects, unmatched, people.rejects]).sort("file", "line")
+    kinds = Counter(checked.kinds) + unmatched_kinds
+    kinds["population"] += pop_rejects.height
+    kinds["padron.reject.person_missing"] += people.rejects.height
+    written = None
+    if rejects is not None:
+        with popmod.FrameWriter(Path(rejects), popmod.REJECT_SCHEMA) as out:
+            if all_rejects.height:
+                out.write(all_rejects)
+        written = str(rejects)
+    return CoverageReport(
+        fiscal_year=as_of.year,
+        as_of=as_of,
+        population=PopulationInfo(
+            path=str(pop.directory), groups=tally.groups, rejected_rows=pop_rejects.height
+        ),
+        padron=PadronInfo(
+            path=str(pad.path),
+            rows=checked.total_rows,
+            rows_measured=pairs.height,
+            rows_other_years=checked.other_years,
+            rows_not_measured=checked.not_measured,
+            rejected_rows=checked.rejects.height + unmatched.height,
+            not_in_force=checked.not_in_force,
+        ),
+        programs=_programmes(rules, tally, people, served),
+        overlap=overlap(rules, people, pairs),
+        rejects=RejectsInfo(
+            path=written, rows=all_rejects.height, by_kind={k: v for k, v in sorted(kinds.items()) if v}
+        ),
+        seconds=round(time.perf_counter() - t0, 3),
+    )

@@ -1,0 +1,72 @@
+"""Rendering a coverage report (engine/coverage.py): JSON, Markdown, or one self-contained HTML
+page that a committee can open offline, mail or print.
+
+Templates live in engine/templates/coverage.*.j2; every word comes from the message catalogue
+(engine/messages.yaml), Spanish by default. JSON is the report model itself, the same in both
+languages (programme and criterion names carry both).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from engine.coverage import CELLS, CoverageReport, ProgrammeCoverage
+from engine.errors import InputError
+from engine.messages import Lang, t
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+Format = Literal["json", "md", "html"]
+FORMATS: tuple[Format, ...] = ("json", "md", "html")
+
+
+def rate(part: int, whole: int) -> float | None:
+    """`part` as a percentage of `whole` (None when there is no whole to divide)."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def rates(p: ProgrammeCoverage) -> dict[str, float | None]:
+    """Inclusion: share of served groups that are not eligible; exclusion: share of eligible
+    groups not served (groups that cannot be told are in neither)."""
+    return {
+        "inclusion": rate(p.not_eligible_served, p.served),
+        "exclusion": rate(p.eligible_not_served, p.eligible_served + p.eligible_not_served),
+    }
+
+
+def _num(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} %"
+
+
+def render(report: CoverageReport, fmt: str = "md", lang: Lang = "es") -> str:
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
+    if fmt == "json":
+        return report.model_dump_json(indent=2) + "\n"
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html", "html.j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = _num
+    env.filters["pct"] = _pct
+
+    def words(key: str, **values: Any) -> str:
+        return t(key, lang, **values)
+
+    return env.get_template(f"coverage.{fmt}.j2").render(
+        r=report,
+        lang=lang,
+        t=words,
+        cells=CELLS,
+        rates={slug: rates(p) for slug, p in report.programs.items()},
+    )
