@@ -77,7 +77,7 @@ def fact_label(fact: str, lang: str, member: bool = False) -> str:
     spec = (MEMBER_FACTS if member else GROUP_FACTS).get(fact)
     if spec is None:
         return fact
-    return spec.en if lang == "en" else spec.es
+    return spec.label["en" if lang == "en" else "es"]
 
 
 def value_text(value: Any, lang: str) -> str:

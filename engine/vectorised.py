@@ -33,9 +33,10 @@ from typing import Any
 import polars as pl
 
 from engine.errors import RuleFileError
-from engine.facts import GROUP_FACTS, MEMBER_FACTS, FactSpec
+from engine.facts import GROUP_FACTS, MEMBER_FACTS
 from engine.rules import RuleSet
 from engine.schema import AllOf, AnyOf, Compare, Condition, Members, NotOf, Rule, Scalar, compared_facts, walk
+from engine.vocabulary import Fact as FactSpec
 
 _NEGATED = {
     "==": "!=",

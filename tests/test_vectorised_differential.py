@@ -168,6 +168,10 @@ parameters:
     label: {{es: Entra en vigor después, en: In force later}}
     values:
       - {{from: 2018-01-01, value: 3, source: {{ref: doc, pinpoint: "1"}}}}
+  later_share:
+    label: {{es: Proporción en vigor después, en: Share in force later}}
+    values:
+      - {{from: 2018-01-01, value: 0.6, source: {{ref: doc, pinpoint: "1"}}}}
   share:
     label: {{es: Proporción, en: Share}}
     values:
@@ -182,7 +186,7 @@ eligibility:
 CRITERIA = {
     "ne": '{fact: locality, op: "!=", value: urban}',
     "lt": '{fact: territory.income_below_poverty_line_pct, op: "<", value: 40}',
-    "text_lt": '{fact: territory.marginalisation_grade, op: "<", value: Medio}',
+    "text_in": '{fact: territory.marginalisation_grade, op: in, value: [Bajo, Medio]}',
     "le": '{fact: territory.poverty_pct, op: "<=", value: 60.5}',
     "gt": '{fact: size, op: ">", value: 5}',
     "between": '{fact: territory.pct_pop_localities_under_5000, op: between, value: [20, 80]}',
@@ -190,7 +194,7 @@ CRITERIA = {
     "not_any": '{not: {any: [{fact: organisation, op: "==", value: none}, '
                '{fact: territory.zap_rural, op: "==", value: true}]}}',
     "not_all": '{not: {all: [{fact: locality, op: "==", value: rural}, {fact: size, op: ">=", value: 6}]}}',
-    "bool_as_number": '{fact: territory.indigenous_municipality, op: "==", value: 1}',
+    "bool_ne": '{fact: territory.indigenous_municipality, op: "!=", value: false}',
     "later_param": '{fact: size, op: ">=", param: later}',
     "none_minors": '{members: none, where: {fact: age, op: "<", value: 18}}',
     "any_man_e4": '{members: any, where: {all: [{fact: sex, op: "==", value: M}, '
@@ -203,7 +207,7 @@ CRITERIA = {
     "share_ge": '{members: share, op: ">=", param: share, where: {fact: entrepreneurial_potential, '
                 'op: not_in, value: [very_low, low]}}',
     "all_not": '{members: all, where: {not: {fact: producer_stratum, op: in, value: [E5, E6]}}}',
-    "share_le_later": '{members: share, op: "<=", param: later, '
+    "share_le_later": '{members: share, op: "<=", param: later_share, '
                       'where: {fact: poverty, op: "==", value: true}}',
 }
 
@@ -219,7 +223,7 @@ def _language_rules(tmp: Path) -> RuleSet:
         "lang-any": f"any: [{', '.join(ids)}]",
         "lang-nested": ("all: [ne, {any: [lt, le, {all: [gt, between]}]}, "
                         "{any: [count_eq, share_eq, {all: [none_minors, not_any]}]}, share_ge, ne]"),
-        "lang-split": ("any: [{all: [not_in, bool_as_number, any_man_e4]}, {all: [count_ne, count_lt, "
+        "lang-split": ("any: [{all: [not_in, bool_ne, any_man_e4]}, {all: [count_ne, count_lt, "
                        "all_not, later_param]}, {all: [share_ne, not_all, share_le_later]}]"),
     }
     for slug, eligibility in rules.items():
