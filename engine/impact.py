@@ -18,13 +18,14 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, Field
 
 from engine.eligibility import EligibilityEngine
 from engine.errors import InputError
 from engine.groups import GROUP_SUFFIXES, load_groups
+from engine.messages import LANGS, Lang
 from engine.rules import RuleSet
 from engine.schema import Determination, Group, Programme
 from engine.territory import lookup
@@ -96,7 +97,7 @@ class Impact(BaseModel):
 # --------------------------------------------------------------------------- rule-file differences
 
 
-def rule_changes(before: Programme | None, after: Programme | None, lang: str = "es") -> list[str]:
+def rule_changes(before: Programme | None, after: Programme | None, lang: Lang = "es") -> list[str]:
     """What differs between two versions of a programme, one line per difference."""
     if before is None:
         return ["programa nuevo / new programme"]
@@ -167,6 +168,7 @@ def compare(
 ) -> Impact:
     """Screen `population` (group file or folder, or an interchange population folder) under
     both rule sets and report who gains and who loses, programme by programme."""
+    language = _language(lang)
     population = Path(population)
     if not population.exists():
         raise InputError(
@@ -181,7 +183,7 @@ def compare(
         rows_b, rows_a, places, names = _screen_population(before, after, population, as_of)
     else:
         groups = load_groups(population)
-        rows_b, rows_a, places, names = _screen_groups(before, after, groups, as_of, lang)
+        rows_b, rows_a, places, names = _screen_groups(before, after, groups, as_of, language)
     programmes = [
         _programme_impact(
             slug,
@@ -191,7 +193,7 @@ def compare(
             rows_a,
             places,
             names,
-            lang,
+            language,
             examples,
         )
         for slug in slugs
@@ -210,7 +212,7 @@ Rows = dict[tuple[str, str], _Row]  # (group_id, slug) -> row
 
 
 def _screen_groups(
-    before: RuleSet, after: RuleSet, groups: list[Group], as_of: dt.date | None, lang: str
+    before: RuleSet, after: RuleSet, groups: list[Group], as_of: dt.date | None, lang: Lang
 ) -> tuple[Rows, Rows, dict[str, tuple[str, str]], dict[str, str | None]]:
     eb, ea = EligibilityEngine(before), EligibilityEngine(after)
     rows_b: Rows = {}
@@ -265,7 +267,7 @@ def _screen_population(
         cols, aggs = vec.member_stage(plan)
         rows: Rows = {}
         for chunk in popmod.chunks(pop, popmod.partitions_for(pop), None, cols, aggs):
-            wide = vec.name_failures(plan, rules, vec.group_stage(plan, rules, chunk.groups.lazy()).collect())
+            wide = vec.name_failures(plan, vec.group_stage(plan, chunk.groups.lazy()).collect())
             state = (
                 pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory"))
                 if "territory.state_name" in wide.columns
@@ -319,7 +321,7 @@ def _programme_impact(
     rows_a: Rows,
     places: dict[str, tuple[str, str]],
     names: dict[str, str | None],
-    lang: str,
+    lang: Lang,
     examples: int,
 ) -> ProgrammeImpact:
     programme = pa or pb
@@ -443,7 +445,7 @@ WORDS = {
 }
 
 
-def chart_svg(impact: Impact, lang: str = "es") -> str:
+def chart_svg(impact: Impact, lang: Lang = "es") -> str:
     """A horizontal bar chart (gains right, green; losses left, red) as inline SVG."""
     rows = impact.programmes
     top = max([max(p.gained, p.lost) for p in rows] + [1])
@@ -488,12 +490,17 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+def _language(lang: str) -> Lang:
+    if lang not in LANGS:
+        raise InputError(f"unknown language `{lang}`", hint="use es or en")
+    return cast(Lang, lang)
+
+
 def render(impact: Impact, fmt: str = "md", lang: str = "es") -> str:
     """The impact as Markdown, a self-contained HTML page (with an inline SVG chart), or JSON."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
-    if lang not in WORDS:
-        raise InputError(f"unknown language `{lang}`", hint="use es or en")
+    lang = _language(lang)
     if fmt == "json":
         return json.dumps(impact.model_dump(), ensure_ascii=False, indent=2) + "\n"
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape

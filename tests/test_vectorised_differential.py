@@ -189,6 +189,8 @@ CRITERIA = {
     "text_in": '{fact: territory.marginalisation_grade, op: in, value: [Bajo, Medio]}',
     "le": '{fact: territory.poverty_pct, op: "<=", value: 60.5}',
     "gt": '{fact: size, op: ">", value: 5}',
+    # under 1e-4 a number is 0 for both evaluators (durable-rules cannot read 1e-05): size >= 0
+    "tiny": '{fact: size, op: ">=", value: 0.00005}',
     "between": '{fact: territory.pct_pop_localities_under_5000, op: between, value: [20, 80]}',
     "not_in": '{fact: territory.state, op: not_in, value: ["12", "20"]}',
     "not_any": '{not: {any: [{fact: organisation, op: "==", value: none}, '
@@ -220,6 +222,7 @@ def _language_rules(tmp: Path) -> RuleSet:
     ids = list(CRITERIA)
     rules = {
         "lang-all": f"all: [{', '.join(ids)}]",
+        "lang-tiny": "all: [tiny, gt]",
         "lang-any": f"any: [{', '.join(ids)}]",
         "lang-nested": ("all: [ne, {any: [lt, le, {all: [gt, between]}]}, "
                         "{any: [count_eq, share_eq, {all: [none_minors, not_any]}]}, share_ge, ne]"),

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from engine.eligibility import EligibilityEngine
 from engine.errors import UnknownTerritoryError
 from engine.explain import condition_text, value_text
 from engine.groups import load_groups
+from engine.messages import LANGS, Lang
 from engine.rules import load_rules
 from engine.schema import Determination, GroupResult
 
@@ -88,10 +89,10 @@ def register(app: typer.Typer) -> None:
     app.command("check")(check)
 
 
-def _lang(lang: str) -> str:
-    if lang not in ("es", "en"):
+def _lang(lang: str) -> Lang:
+    if lang not in LANGS:
         raise typer.BadParameter("use es or en", param_hint="--lang")
-    return lang
+    return cast(Lang, lang)
 
 
 def programs(rules: RulesOpt = None, lang: LangOpt = "es") -> None:
@@ -181,7 +182,7 @@ def check(
     lang: LangOpt = "es",
 ) -> None:
     """Which programmes is each group eligible for, and why not the others?"""
-    _lang(lang)
+    language = _lang(lang)
     engine = EligibilityEngine(load_rules(rules))
     for slug in program or []:
         engine.rules.get(slug)  # unknown slug: clear error before any work
@@ -190,7 +191,7 @@ def check(
     for path in group_files:
         for group in load_groups(path):
             try:
-                results.append(engine.check(group, day, lang, program))
+                results.append(engine.check(group, day, language, program))
             except UnknownTerritoryError as exc:
                 exc.where = f"{path}: group {group.id}: territory"
                 raise

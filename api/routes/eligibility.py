@@ -185,7 +185,7 @@ def _judge_all(
     engine: EligibilityEngine,
     groups: list[Group],
     as_of: dt.date | None,
-    lang: str,
+    lang: Lang,
     programs: list[str] | None,
 ) -> Iterator[BatchItem]:
     for i, group in enumerate(groups):
