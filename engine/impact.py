@@ -245,42 +245,26 @@ def _screen_population(
 ) -> tuple[Rows, Rows, dict[str, tuple[str, str]], dict[str, str | None]]:
     import polars as pl
 
-    from engine import population as popmod
-    from engine import vectorised as vec
+    from engine.screen import screen
 
-    pop = popmod.Population.find(folder)
     places: dict[str, tuple[str, str]] = {}
     out: list[Rows] = []
     for rules in (before, after):
-        plan = vec.compile_plan(
-            rules,
-            as_of,
-            group_columns={
-                "country",
-                "territory",
-                "locality",
-                "organisation",
-                *popmod.territory_frame().columns,
-            },
-            member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"},
-        )
-        cols, aggs = vec.member_stage(plan)
         rows: Rows = {}
-        for chunk in popmod.chunks(pop, popmod.partitions_for(pop), None, cols, aggs):
-            wide = vec.name_failures(plan, vec.group_stage(plan, chunk.groups.lazy()).collect())
-            state = (
-                pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory"))
-                if "territory.state_name" in wide.columns
-                else pl.col("territory")
-            )
-            for rec in wide.select(
+        screening = screen(folder, rules, as_of)
+        for part in screening:
+            results = [f"{k}_{i}" for i in range(len(screening.plan.slugs)) for k in ("eligible", "failed")]
+            frame = part.groups.select(
                 "group_id",
-                state.alias("__state"),
-                "territory",
-                *[f"{k}_{i}" for i in range(len(plan.programmes)) for k in ("eligible", "failed")],
-            ).iter_rows(named=True):
-                places[rec["group_id"]] = (str(rec["__state"]), str(rec["territory"]))
-                for i, slug in enumerate(plan.slugs):
+                pl.coalesce(pl.col("state").cast(pl.String), pl.col("territory").cast(pl.String)).alias(
+                    "state"
+                ),
+                pl.col("territory").cast(pl.String),
+                *results,
+            )
+            for rec in frame.iter_rows(named=True):
+                places[rec["group_id"]] = (rec["state"], rec["territory"])
+                for i, slug in enumerate(screening.plan.slugs):
                     e = rec[f"eligible_{i}"]
                     status = "eligible" if e is True else "not_eligible" if e is False else "cannot_tell"
                     failed = rec[f"failed_{i}"].split(";") if rec[f"failed_{i}"] else []

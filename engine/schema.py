@@ -634,8 +634,6 @@ class Group(Strict):
             },
         ),
     )
-    members: list[Member] = Field(default=[], max_length=500)
-    project: Project | None = Field(default=None, json_schema_extra=nested("project."))
     urban_zap_pct: float | None = Field(
         default=None,
         ge=0,
@@ -650,6 +648,8 @@ class Group(Strict):
         description="a cooperative savings and loan or community funding society",
         json_schema_extra=fact("sucursal de banca social (declarada)", "social-banking office (stated)"),
     )
+    members: list[Member] = Field(default=[], max_length=500)
+    project: Project | None = Field(default=None, json_schema_extra=nested("project."))
     as_of: dt.date | None = None
     name: str | None = None
 

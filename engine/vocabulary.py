@@ -18,7 +18,7 @@ import datetime as dt
 import types
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Annotated, Any, Literal, Union, cast, get_args, get_origin
 
@@ -117,6 +117,9 @@ class Fact:
     path: tuple[str, ...] | None = None
     default: Any = None  # what it is when left out of a sub-model that is given (an amount: 0)
     unit: str | None = None
+    #: the field's annotation (its validators included), for reading a stated value as the
+    #: group document reads it
+    annotation: Any = field(default=None, compare=False, repr=False)
 
     def label_in(self, lang: Lang) -> str:
         return self.label[lang]
@@ -248,6 +251,7 @@ def model_facts(
                 path=(*path, name) if origin == "input" else None,
                 default=default.value if isinstance(default, Enum) else default,
                 unit=meta.get("unit"),
+                annotation=info.annotation,
             )
         )
     return out

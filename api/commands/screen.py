@@ -51,7 +51,7 @@ def screen(
     chunk_mb: ChunkOpt = None,
 ) -> None:
     """Screen every group of a population for every programme: one row per group and programme."""
-    from engine.vectorised import screen_population
+    from engine.screen import screen_population
 
     rs = load_rules(rules)
     for slug in program or []:
