@@ -297,19 +297,20 @@ def groups_of(groups: pl.DataFrame, members: pl.DataFrame) -> list[Group]:
         doc: dict[str, Any] = {}
         for name, col in MEMBER_COLUMNS.items():
             if col.fact is not None and row.get(name) is not None:
-                _put(doc, col.fact.path or (), row[name])
+                set_path(doc, col.fact.path or (), row[name])
         by_group.setdefault(row["group_id"], []).append(doc)
     out = []
     for row in groups.iter_rows(named=True):
         doc = {"id": row["group_id"], "members": by_group.get(row["group_id"], [])}
         for name, col in GROUP_COLUMNS.items():
             if col.fact is not None and row.get(name) is not None:
-                _put(doc, col.fact.path or (), row[name])
+                set_path(doc, col.fact.path or (), row[name])
         out.append(Group.model_validate(doc))
     return out
 
 
-def _put(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+def set_path(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """Put `value` at `path` in a group document (a dict), making the parts on the way."""
     for part in path[:-1]:
         doc = doc.setdefault(part, {})
     doc[path[-1]] = value

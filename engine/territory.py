@@ -10,7 +10,7 @@ import csv
 import difflib
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
 
 
+@cache
 def _typed_columns(kind: type) -> tuple[str, ...]:
     from engine.schema import Territory
     from engine.vocabulary import unwrap
