@@ -15,9 +15,9 @@ from typing import Any
 
 from engine.algebra import TRI, Tri
 from engine.evaluate import Matches, RuleMatcher
-from engine.explain import WORDS, condition_text, fact_label, value_text
+from engine.explain import condition_text, fact_label, value_text
 from engine.facts import group_facts, member_facts
-from engine.messages import Lang
+from engine.messages import Lang, t
 from engine.plan import (
     CriterionPlan,
     ProgrammePlan,
@@ -150,7 +150,7 @@ class EligibilityEngine:
         base = self._static_parts(programme, plan, crit.id, crit.required, day, lang)
         if crit.match is None:
             missing = [
-                f"{p}: {WORDS[lang]['no_param'].format(day=day.isoformat())}" for p in crit.missing_params
+                f"{p}: {t('explain.no_param', lang, day=day.isoformat())}" for p in crit.missing_params
             ]
             return CriterionResult(**base, outcome="unknown", observed=missing[0], missing_facts=missing)
         if crit.scope == "member":
@@ -202,18 +202,17 @@ class EligibilityEngine:
         lang: Lang,
     ) -> CriterionResult:
         assert crit.count is not None
-        w = WORDS[lang]
         refs = crit.facts
         unknown_at = [i for i, m in enumerate(members) if i not in matched and any(f not in m for f in refs)]
         failing = [i for i in range(len(members)) if i not in matched and i not in unknown_at]
         p, u, n = len(matched), len(unknown_at), len(members)
         outcome: Outcome = _OUTCOME[member_outcome(TRI, crit.count, p, u, n)]
         quantifier = crit.count.quantifier
-        observed = w["members_ok"].format(p=p, n=n)
+        observed = t("explain.members_ok", lang, p=p, n=n)
         if u:
-            observed += f" ({w['members_unknown'].format(u=u)})"
+            observed += f" ({t('explain.members_unknown', lang, u=u)})"
         if failing and quantifier in ("all", "count", "share"):
-            observed += "; " + w["failing"].format(ids=", ".join(str(i + 1) for i in failing))
+            observed += "; " + t("explain.failing", lang, ids=", ".join(str(i + 1) for i in failing))
         value: Any = round(p / n, 4) if quantifier == "share" and n else p
         missing = (
             sorted({f"members[{i + 1}].{f}" for i in unknown_at for f in refs if f not in members[i]})
@@ -256,12 +255,12 @@ def _jsonable(value: Any) -> Any:
 
 def _summary(eligible: Tri, failed: list[CriterionResult], missing: list[str], lang: Lang) -> str:
     if eligible is True:
-        return "Elegible" if lang == "es" else "Eligible"
+        return t("summary.eligible", lang)
     if eligible is False:
-        reasons = "; ".join(r.label for r in failed)
-        return f"No cumple: {reasons}" if lang == "es" else f"Not met: {reasons}"
-    shown = _compact(missing, lang)
-    return f"No se puede determinar; falta: {shown}" if lang == "es" else f"Cannot tell; missing: {shown}"
+        return t("summary.not_met", lang, reasons="; ".join(r.label for r in failed))
+    return t(
+        "summary.cannot_tell", lang, status=t("status.cannot_tell", lang), missing=_compact(missing, lang)
+    )
 
 
 _MEMBER_FACT = re.compile(r"^members\[(\d+)\]\.(.+)$")
@@ -277,11 +276,10 @@ def _compact(missing: list[str], lang: Lang, limit: int = 4) -> str:
         if member:
             by_member.setdefault(member[1], []).append(fact_label(member[2], lang, member=True))
         elif fact.startswith("project."):
-            items.append("datos del proyecto" if lang == "es" else "project details")
+            items.append(t("summary.project", lang))
         else:
             items.append(fact_label(fact, lang))
-    who = "integrante" if lang == "es" else "member"
-    items += [f"{who} {n} ({', '.join(fs)})" for n, fs in by_member.items()]
+    items += [t("summary.member", lang, n=n, facts=", ".join(fs)) for n, fs in by_member.items()]
     items = list(dict.fromkeys(items))
     more = len(items) - limit
     return ", ".join(items[:limit]) + (f" (+{more})" if more > 0 else "")

@@ -66,6 +66,27 @@ FACTS: dict[Scope, dict[str, Fact]] = {"group": GROUP_FACTS, "member": MEMBER_FA
 GROUP_INPUT: dict[str, Fact] = {n: f for n, f in GROUP_FACTS.items() if f.origin == "input"}
 
 
+def vocabulary_document() -> dict[str, list[dict[str, Any]]]:
+    """The vocabulary as plain data, per scope: for each fact its name, type, labels, range,
+    values (with their labels) and, for a fact a group states, its place in the group document
+    (`path`). What the coordinator page builds its form and its words from."""
+
+    def entry(spec: Fact) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": spec.name, "type": spec.type, "label": dict(spec.label)}
+        if spec.path is not None:
+            out["path"] = ".".join(spec.path)
+        if spec.integer:
+            out["integer"] = True
+        out.update(
+            {k: v for k, v in (("ge", spec.ge), ("le", spec.le), ("unit", spec.unit)) if v is not None}
+        )
+        if spec.choices is not None:
+            out["choices"] = [{"value": c.value, "label": dict(c.label)} for c in spec.choices]
+        return out
+
+    return {scope: [entry(spec) for spec in facts.values()] for scope, facts in FACTS.items()}
+
+
 def contribution_facts(alg: Algebra, amounts: Mapping[str, Any]) -> dict[str, Any]:
     """A project's total and each level's amount and share of it, from the amounts (Python
     numbers, or polars columns that are null where the contributions are not known)."""

@@ -85,6 +85,21 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in text if unicodedata.category(c) != "Mn").split())
 
 
+#: words for yes and no, as people write them in Spanish or English (folded)
+YES_NO: dict[str, bool] = {
+    "si": True,
+    "yes": True,
+    "true": True,
+    "verdadero": True,
+    "x": True,
+    "no": False,
+    "false": False,
+    "falso": False,
+}
+#: words for "not known" in a table cell (folded)
+NOT_KNOWN_WORDS = frozenset({"", "?", "-", "no se sabe", "unknown", "desconocido", "n/a"})
+
+
 @dataclass(frozen=True)
 class Choice:
     """One value a choice fact takes, and what people call it."""
@@ -134,11 +149,11 @@ class Fact:
 
     def choice(self, word: str) -> str | None:
         """The value a person's word stands for (any case, with or without accents), or None."""
-        key = fold(word)
-        for c in self.choices or ():
-            if key in {fold(w) for w in c.words()}:
-                return c.value
-        return None
+        return self.choice_words().get(fold(word))
+
+    def choice_words(self) -> dict[str, str]:
+        """Every word (folded) that names one of the fact's values, and the value."""
+        return {fold(w): c.value for c in self.choices or () for w in c.words()}
 
 
 def _choice_tables() -> dict[str, dict[str, dict[str, str]]]:
