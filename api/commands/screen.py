@@ -110,7 +110,9 @@ def _print_summary(summary: pl.DataFrame, lang: Lang) -> None:
     table = Table(title=t("screen.title", lang), title_justify="left")
     wide = summary.pivot(on="program", index="state", values="eligible").fill_null(0).sort("state")
     labels = {s: t(f"status.{s}", lang).lower() for s in ("eligible", "not_eligible", "cannot_tell")}
-    first = max(len(t("screen.state", lang)), *(len(label) for label in labels.values()))
+    # the state column keeps the status labels whole, up to a width; a longer one (Spanish
+    # "no se puede determinar") breaks between words rather than pushing a programme out
+    first = min(max(len(t("screen.state", lang)), *(len(label) for label in labels.values())), 12)
     table.add_column(t("screen.state", lang), min_width=first)
     # on a terminal too narrow for the slugs in one line, each breaks at its hyphens
     needed = (
