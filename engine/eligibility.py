@@ -1,9 +1,11 @@
-"""Eligibility determinations with explanations: the engine's main entry point.
+"""Eligibility determinations with explanations: the engine's main entry point for one group.
 
-For each programme: resolve the parameters in force on the `as_of` date, let durable-rules match
-the group's facts (engine/evaluate.py), turn the matches into three-valued criterion outcomes
-(pass / fail / unknown) and combine them with the programme's `all`/`any` rule (Kleene logic),
-so "cannot tell" is an answer of its own that names the missing facts.
+For each programme: take its plan for the `as_of` date (engine/plan.py: parameters in force,
+conditions as trees of comparisons), let durable-rules match the group's facts against it
+(engine/evaluate.py), and turn the matches into pass / fail / unknown, eligibility and the
+blocking criteria with the plan's semantics, run on Python values; then explain each criterion
+(observed value, threshold, parameters, citation) in the language asked for. "Cannot tell" is an
+answer of its own that names the missing facts.
 """
 
 from __future__ import annotations

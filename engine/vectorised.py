@@ -109,8 +109,10 @@ def compile_leaf(leaf: Leaf, col: pl.Expr) -> pl.Expr:
         low, high = leaf.value
         test = (col < low) | (col > high)
     elif leaf.op in ("in", "not_in"):
-        values = pl.Series(list(leaf.value), dtype=KIND_DTYPE[leaf.type])  # never empty (schema)
-        test = col.is_in(values.implode()) if leaf.op == "in" else ~col.is_in(values.implode())
+        values = pl.Series(list(leaf.value), dtype=KIND_DTYPE[leaf.type]).implode()  # never empty
+        if leaf.type == "number":  # whole-number columns (age, size) against real values
+            col = col.cast(pl.Float64)
+        test = col.is_in(values) if leaf.op == "in" else ~col.is_in(values)
     else:
         test = COMPARE[leaf.op](col, leaf.value)
     return (col.is_not_null() & test).fill_null(False)

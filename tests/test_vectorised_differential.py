@@ -183,6 +183,8 @@ CRITERIA = {
     "text_in": '{fact: territory.marginalisation_grade, op: in, value: [Bajo, Medio]}',
     "le": '{fact: territory.poverty_pct, op: "<=", value: 60.5}',
     "gt": '{fact: size, op: ">", value: 5}',
+    "size_in": '{fact: size, op: in, value: [4, 5.5, 7]}',
+    "any_age_not_in": '{members: any, where: {fact: age, op: not_in, value: [17, 18, 30]}}',
     # under 1e-4 a number is 0 for both evaluators (durable-rules cannot read 1e-05): size >= 0
     "tiny": '{fact: size, op: ">=", value: 0.00005}',
     "between": '{fact: territory.pct_pop_localities_under_5000, op: between, value: [20, 80]}',
@@ -217,6 +219,7 @@ def _language_rules(tmp: Path) -> RuleSet:
     rules = {
         "lang-all": f"all: [{', '.join(ids)}]",
         "lang-tiny": "all: [tiny, gt]",
+        "lang-in": "any: [size_in, any_age_not_in]",
         "lang-any": f"any: [{', '.join(ids)}]",
         "lang-nested": ("all: [ne, {any: [lt, le, {all: [gt, between]}]}, "
                         "{any: [count_eq, share_eq, {all: [none_minors, not_any]}]}, share_ge, ne]"),
