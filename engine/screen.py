@@ -227,7 +227,7 @@ def _summary(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
         frame = pl.DataFrame(
             schema={"state": pl.String, **{f"eligible_{i}": pl.Boolean for i in range(len(plan.programmes))}}
         )
-    wide = frame.group_by(pl.col("state").cast(pl.String)).agg(aggs)
+    wide = frame.group_by("state").agg(aggs).with_columns(pl.col("state").cast(pl.String))
     return pl.concat(
         [
             wide.select(
