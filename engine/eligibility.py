@@ -42,7 +42,6 @@ from engine.schema import (
     Programme,
     Rule,
     Status,
-    walk,
 )
 from engine.territory import lookup
 
@@ -149,7 +148,7 @@ class EligibilityEngine:
         day: dt.date,
         lang: Lang,
     ) -> CriterionResult:
-        base = self._static_parts(programme, plan, crit.id, crit.required, day, lang)
+        base = self._static_parts(programme, plan, crit, day, lang)
         if crit.match is None:
             missing = [
                 f"{p}: {t('explain.no_param', lang, day=day.isoformat())}" for p in crit.missing_params
@@ -171,27 +170,26 @@ class EligibilityEngine:
         )
 
     def _static_parts(
-        self, programme: Programme, plan: ProgrammePlan, cid: str, required: bool, day: dt.date, lang: Lang
+        self, programme: Programme, plan: ProgrammePlan, cp: CriterionPlan, day: dt.date, lang: Lang
     ) -> dict[str, Any]:
         """The parts of a criterion's explanation that do not depend on the group (cached: they
         change only with the plan, that is the rule file and the parameter values in force, and
         the language)."""
-        key = (plan.key, cid, lang)
+        key = (plan.key, cp.id, lang)
         cached = self._static_cache.get(key)
         if cached is None:
-            crit = programme.criterion(cid)
-            used = list(dict.fromkeys(p for n in walk(crit.condition) if (p := getattr(n, "param", None))))
+            crit = programme.criterion(cp.id)
             doc = programme.sources[crit.source.ref]
             cached = self._static_cache[key] = dict(
                 id=crit.id,
                 label=crit.label.get(lang),
-                required=required,
+                required=cp.required,
                 threshold=condition_text(crit.condition, plan.params, lang),
                 assumption=crit.assumption.get(lang) if crit.assumption else None,
                 source=CitationOut(
                     title=doc.title, pinpoint=crit.source.pinpoint, link=doc.link, quote=crit.source.quote
                 ),
-                parameters=[_parameter_used(programme, p, day, lang) for p in used],
+                parameters=[_parameter_used(programme, p, day, lang) for p in cp.params],
             )
         return cached
 

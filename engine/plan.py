@@ -40,12 +40,14 @@ from engine.schema import (
     AnyOf,
     Compare,
     Condition,
+    Criterion,
     Members,
     NotOf,
     Programme,
     Rule,
     Scalar,
     compared_facts,
+    walk,
 )
 from engine.vocabulary import FactType, Scope
 
@@ -119,6 +121,8 @@ class CriterionPlan:
     #: the facts it compares: one that is missing makes a non-match unknown
     facts: tuple[str, ...]
     count: Count | None = None
+    #: the parameters it uses, and those with no value in force on the date
+    params: tuple[str, ...] = ()
     missing_params: tuple[str, ...] = ()
 
 
@@ -166,15 +170,10 @@ def normalise(cond: Condition, params: Mapping[str, Scalar], scope: Scope, negat
     raise TypeError(f"a {type(cond).__name__} cannot be nested here")  # the schema forbids it
 
 
-def _params_used(cond: Condition) -> list[str]:
-    from engine.schema import walk
-
-    return list(dict.fromkeys(p for n in walk(cond) if (p := getattr(n, "param", None)) is not None))
-
-
-def _criterion_plan(crit: Any, required: bool, params: Mapping[str, Scalar]) -> CriterionPlan:
-    cond: Condition = crit.condition
-    missing = tuple(p for p in _params_used(cond) if p not in params)
+def _criterion_plan(crit: Criterion, required: bool, params: Mapping[str, Scalar]) -> CriterionPlan:
+    cond = crit.condition
+    used = tuple(dict.fromkeys(p for n in walk(cond) if (p := getattr(n, "param", None)) is not None))
+    missing = tuple(p for p in used if p not in params)
     scope: Scope = "member" if isinstance(cond, Members) else "group"
     where = cond.where if isinstance(cond, Members) else cond
     count = None
@@ -191,6 +190,7 @@ def _criterion_plan(crit: Any, required: bool, params: Mapping[str, Scalar]) -> 
         match=None if missing else normalise(where, params, scope),
         facts=tuple(compared_facts(where)),
         count=count,
+        params=used,
         missing_params=missing,
     )
 
