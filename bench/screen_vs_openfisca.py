@@ -27,20 +27,27 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ANCHOR = (ROOT / ".." / "shared" / "bench" / "anchor_openfisca.py").resolve()
+# the anchors live beside the project (../shared/bench), or beside a worktree's parent folder
+ANCHOR = next(
+    (p / "shared" / "bench" / "anchor_openfisca.py" for p in ROOT.parents
+     if (p / "shared" / "bench" / "anchor_openfisca.py").is_file()),
+    ROOT.parent / "shared" / "bench" / "anchor_openfisca.py",
+)
 ANCHOR_PY = Path(os.environ.get("ANCHOR_PYTHON", "/tmp/of/bin/python"))
 VINCULA = ROOT / ".venv" / "bin" / "vincula"
 AS_OF = "2017-06-30"
 ANCHORED = ("proinpro", "opciones-productivas", "el-campo-en-nuestras-manos")
 
 
-def timed(cmd: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, stdout) of one child process."""
+def timed(cmd: list[str], cpus: str | None = None) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MB, stdout) of one child process (pinned to `cpus`, a
+    `taskset -c` list, when given)."""
     # earlier runs' files go to disk first: otherwise the kernel writes them back during the
     # timed run, on the same two cores, and either engine pays for the other's output
     os.sync()
     t0 = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
+    pin = ["taskset", "-c", cpus] if cpus else []
+    proc = subprocess.run([*pin, "/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}")
@@ -84,6 +91,8 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path("/tmp/pop"))
     ap.add_argument("--only-vincula", action="store_true")
     ap.add_argument("--chunk-mb", type=int, default=None)
+    ap.add_argument("--cpus", default=None,
+                    help="pin both engines to these CPUs (`taskset -c` list, e.g. 0): a one-core machine")
     args = ap.parse_args()
     folder: Path = args.dir
     if not args.only_vincula:
@@ -101,12 +110,12 @@ def main() -> None:
     # PYTHONDONTWRITEBYTECODE set, an editable install would compile engine/ and api/ every run
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "engine"), str(ROOT / "api")],
                    check=True)
-    v_wall, v_mem, v_out = timed(cmd)
+    v_wall, v_mem, v_out = timed(cmd, args.cpus)
     print(next((line for line in v_out.splitlines() if "screened" in line), ""))
     print(f"vincula   wall {v_wall:6.2f} s   peak {v_mem:7.0f} MB")
     if args.only_vincula:
         return
-    a_wall, a_mem, a_out = timed([str(ANCHOR_PY), str(ANCHOR), "screen", str(folder), str(theirs)])
+    a_wall, a_mem, a_out = timed([str(ANCHOR_PY), str(ANCHOR), "screen", str(folder), str(theirs)], args.cpus)
     print(a_out.strip())
     print(f"openfisca wall {a_wall:6.2f} s   peak {a_mem:7.0f} MB")
     print(f"ratio (openfisca / vincula, wall clock): {a_wall / v_wall:.1f}x faster; "

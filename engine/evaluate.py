@@ -31,7 +31,6 @@ durable-rules is unmaintained since 2020; what we rely on and work around:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import json
 import multiprocessing
@@ -47,18 +46,8 @@ import durable_rules_engine  # the C engine under durable.engine
 from durable.engine import Host
 
 from engine.errors import EngineStopped
-from engine.schema import AllOf, AnyOf, Compare, Condition, Members, NotOf, Programme, Scalar
+from engine.plan import Junction, Node, ProgrammePlan
 
-_NEGATED = {
-    "==": "!=",
-    "!=": "==",
-    "<": ">=",
-    "<=": ">",
-    ">": "<=",
-    ">=": "<",
-    "in": "not_in",
-    "not_in": "in",
-}
 _DURABLE_OP = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 #: The rule that opens every state (see the module docstring). Criterion ids are lower-case
@@ -100,39 +89,30 @@ def engine_fact(facts: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def compile_condition(cond: Condition, params: dict[str, Scalar], negate: bool = False) -> dict[str, Any]:
-    """A condition tree as a durable-rules pattern (negation pushed down to the comparisons)."""
-    if isinstance(cond, NotOf):
-        return compile_condition(cond.not_, params, not negate)
-    if isinstance(cond, (AllOf, AnyOf)):
-        children = cond.all if isinstance(cond, AllOf) else cond.any
-        conj = isinstance(cond, AllOf) != negate  # De Morgan
-        parts = [compile_condition(c, params, negate) for c in children]
-        return {"$and" if conj else "$or": parts}
-    if isinstance(cond, Compare):
-        value = params[cond.param] if cond.param is not None else cond.value
-        return _compare(engine_key(cond.fact), cond.op, value, negate)
-    raise TypeError(f"cannot compile {type(cond).__name__} here")  # Members are split off earlier
+def compile_node(node: Node) -> dict[str, Any]:
+    """A plan's tree (engine/plan.py: and / or over comparisons, `not` already pushed into them)
+    as a durable-rules pattern."""
+    if isinstance(node, Junction):
+        return {"$and" if node.conj else "$or": [compile_node(n) for n in node.items]}
+    return compile_leaf(engine_key(node.fact), node.op, node.value)
 
 
-def _compare(key: str, op: str, value: Any, negate: bool) -> dict[str, Any]:
+def compile_leaf(key: str, op: str, value: Any) -> dict[str, Any]:
+    """`fact op value`, guarded by the fact's existence so that it never matches an absent fact."""
     guard = {"$ex": {key: 1}}
-    if op == "between":
+    if op in ("between", "outside"):
         low, high = (engine_value(v) for v in value)
         test: dict[str, Any] = (
-            {"$or": [{"$lt": {key: low}}, {"$gt": {key: high}}]}
-            if negate
-            else {"$and": [{"$gte": {key: low}}, {"$lte": {key: high}}]}
+            {"$and": [{"$gte": {key: low}}, {"$lte": {key: high}}]}
+            if op == "between"
+            else {"$or": [{"$lt": {key: low}}, {"$gt": {key: high}}]}
         )
-        return {"$and": [guard, test]}
-    if negate:
-        op = _NEGATED[op]
-    if op in ("in", "not_in"):
-        values = [engine_value(v) for v in value]
-        tests = [_compare(key, "==" if op == "in" else "!=", v, False) for v in values]
-        return {"$and": [guard, {"$or" if op == "in" else "$and": tests or [guard]}]}
-    value = engine_value(value)
-    test = {key: value} if op == "==" else {_DURABLE_OP[op]: {key: value}}
+    elif op in ("in", "not_in"):
+        tests = [compile_leaf(key, "==" if op == "in" else "!=", v) for v in value]
+        test = {"$or" if op == "in" else "$and": tests}
+    else:
+        v = engine_value(value)
+        test = {key: v} if op == "==" else {_DURABLE_OP[op]: {key: v}}
     return {"$and": [guard, test]}
 
 
@@ -332,53 +312,31 @@ class RuleMatcher:
 
     def __init__(self, isolated: bool = False, host: LocalHost | IsolatedHost | None = None) -> None:
         self._lock = threading.Lock()
-        self._names: dict[tuple[str, str, str], str] = {}
         self.host: LocalHost | IsolatedHost = host or (IsolatedHost() if isolated else LocalHost())
 
-    def ruleset_name(self, programme: Programme, digest: str, params: dict[str, Scalar]) -> str:
-        key = json.dumps({k: engine_value(v) for k, v in sorted(params.items())}, default=str)
-        name = self._names.get((programme.slug, digest, key))
-        if name is None:
-            name = f"{programme.slug}-{digest}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
-            self._names[(programme.slug, digest, key)] = name
-        return name
-
-    def compile(
-        self, programme: Programme, name: str, params: dict[str, Scalar], skip: set[str]
-    ) -> dict[str, Any]:
-        """The JSON ruleset for `programme` with `params` substituted; `skip` criteria whose
-        parameters have no value in force (they are reported as unknown)."""
+    def compile(self, plan: ProgrammePlan) -> dict[str, Any]:
+        """The JSON ruleset of a plan: one rule per criterion that can be judged on its date (a
+        member criterion matched per member), and the rule that opens a state."""
         rules: dict[str, dict[str, Any]] = {}
-        for crit in programme.criteria:
-            if crit.id in skip:
+        for crit in plan.criteria:
+            if crit.match is None:
                 continue
-            if isinstance(crit.condition, Members):
-                where = compile_condition(crit.condition.where, params)
-                pattern: dict[str, Any] = {"$and": [{"t": "m"}, where]}
-            else:
-                pattern = {"$and": [{"t": "g"}, compile_condition(crit.condition, params)]}
-            rules[crit.id] = {"all": [{"m": pattern}], "run": f"{name}:{crit.id}"}
-        rules[OPEN_RULE] = {"all": [{"m": {"t": "o"}}], "run": f"{name}:{OPEN_RULE}"}
+            kind = "m" if crit.scope == "member" else "g"
+            pattern = {"$and": [{"t": kind}, compile_node(crit.match)]}
+            rules[crit.id] = {"all": [{"m": pattern}], "run": f"{plan.key}:{crit.id}"}
+        rules[OPEN_RULE] = {"all": [{"m": {"t": "o"}}], "run": f"{plan.key}:{OPEN_RULE}"}
         return rules
 
-    def match(
-        self,
-        programme: Programme,
-        digest: str,
-        params: dict[str, Scalar],
-        skip: set[str],
-        group: dict[str, Any],
-        members: list[dict[str, Any]],
-    ) -> Matches:
-        """Assert the group and member facts into the programme's ruleset; return the matches."""
-        name = self.ruleset_name(programme, digest, params)
+    def match(self, plan: ProgrammePlan, group: dict[str, Any], members: list[dict[str, Any]]) -> Matches:
+        """Assert the group and member facts into the plan's ruleset; return the matches."""
+        name = plan.key
         facts = [dict(engine_fact(group), t="g")]
         facts += [dict(engine_fact(m), t="m", i=i) for i, m in enumerate(members)]
         with self._lock:
-            hits = self.host.assert_batch(name, lambda: self.compile(programme, name, params, skip), facts)
+            hits = self.host.assert_batch(name, lambda: self.compile(plan), facts)
         out = Matches()
-        for crit in programme.criteria:
-            if isinstance(crit.condition, Members):
+        for crit in plan.criteria:
+            if crit.scope == "member":
                 out.members[crit.id] = set()
         for criterion, index in hits:
             if index < 0:

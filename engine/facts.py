@@ -1,89 +1,103 @@
-"""The fact vocabulary: every name a rule condition may test, and how a group becomes facts.
+"""The fact vocabulary, assembled, and how a group becomes facts.
 
-One place for the names, so rule files, the durable-rules adapter, the vectorised screener and
-the explanations all agree. Group facts describe the group, its territory and its project;
-member facts describe one member. A fact that is not known is left out (never guessed).
+Every fact a rule condition may test, in two scopes: group facts (the group's own fields, its
+project's, its territory's attributes, and a few computed from them) and member facts (one
+member's fields). The facts a group states are declared once, as fields of the models in
+engine/schema.py; this module collects them (engine/vocabulary.py) and adds the facts computed
+from them (`as_of`, `size`, a project's total and shares), declared here beside the computation.
+
+A fact that is not known is left out, never guessed. Numbers are normalised as both evaluators
+compare them (engine/algebra.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import difflib
+from collections.abc import Iterator, Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from engine.schema import Group, Member
+from engine.algebra import TRI, Algebra
+from engine.schema import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Contributions,
+    Group,
+    Member,
+    Members,
+    NotOf,
+    Programme,
+    Territory,
+)
+from engine.vocabulary import Fact, Scope, model_facts, share_labels
+
+#: the levels that contribute to a project, in the order their amounts are added up
+CONTRIBUTION_LEVELS = tuple(Contributions.model_fields)
+_CONTRIBUTION_FACTS = {f"project.{level}" for level in CONTRIBUTION_LEVELS}
 
 
-@dataclass(frozen=True)
-class FactSpec:
-    type: str  # "number" | "text" | "bool" | "date"
-    es: str
-    en: str
+def _derived(name: str, type_: Any, es: str, en: str, integer: bool = False) -> Fact:
+    return Fact(
+        name=name, scope="group", type=type_, label={"es": es, "en": en}, origin="derived", integer=integer
+    )
 
 
-GROUP_FACTS: dict[str, FactSpec] = {
-    "as_of": FactSpec("date", "fecha de la determinación", "date of the determination"),
-    "country": FactSpec("text", "país", "country"),
-    "territory": FactSpec("text", "clave del territorio", "territory code"),
-    "locality": FactSpec("text", "tipo de localidad", "locality type"),
-    "organisation": FactSpec("text", "forma de organización", "organisation type"),
-    "size": FactSpec("number", "número de integrantes", "number of members"),
-    "urban_zap_pct": FactSpec(
-        "number", "% de población en ZAP urbana (declarado)", "% of population in urban ZAP (stated)"
-    ),
-    "social_bank_office": FactSpec(
-        "bool", "sucursal de banca social (declarada)", "social-banking office (stated)"
-    ),
-    "territory.state": FactSpec("text", "clave de entidad federativa", "state code"),
-    "territory.state_name": FactSpec("text", "entidad federativa", "state"),
-    "territory.name": FactSpec("text", "municipio o provincia", "municipality or province"),
-    "territory.marginalisation_grade": FactSpec(
-        "text", "grado de marginación CONAPO 2020", "CONAPO 2020 marginalisation grade"
-    ),
-    "territory.zap_rural": FactSpec("bool", "ZAP rural", "rural priority-attention zone (ZAP)"),
-    "territory.income_below_poverty_line_pct": FactSpec(
-        "number",
-        "% con ingreso inferior a la línea de pobreza (CONEVAL 2020)",
-        "% with income below the poverty line (CONEVAL 2020)",
-    ),
-    "territory.poverty_pct": FactSpec("number", "% en pobreza (CONEVAL 2020)", "% in poverty (CONEVAL 2020)"),
-    "territory.indigenous_municipality": FactSpec(
-        "bool", "municipio indígena (CDI 2015, A o B)", "indigenous municipality (CDI 2015, A or B)"
-    ),
-    "territory.pct_pop_localities_under_5000": FactSpec(
-        "number", "% en localidades de menos de 5,000 hab.", "% in localities under 5,000"
-    ),
-    "territory.kind": FactSpec("text", "tipo de territorio", "territory kind"),
-    "territory.indigenous_comarca": FactSpec("bool", "comarca indígena", "indigenous comarca"),
-    "project.proposer": FactSpec("text", "quién propone el proyecto", "project proposer"),
-    "project.proposer_country": FactSpec(
-        "text", "país donde está organizado quien propone", "country where the proposer is organised"
-    ),
-    "project.sector": FactSpec("text", "sector del proyecto", "project sector"),
-    "project.total": FactSpec("number", "monto total del proyecto", "project total"),
-    "project.federal": FactSpec("number", "aportación federal", "federal contribution"),
-    "project.state": FactSpec("number", "aportación estatal", "state contribution"),
-    "project.municipal": FactSpec("number", "aportación municipal", "municipal contribution"),
-    "project.migrant": FactSpec("number", "aportación de migrantes", "migrant contribution"),
-    "project.federal_pct": FactSpec("number", "% federal del proyecto", "federal % of project"),
-    "project.state_pct": FactSpec("number", "% estatal del proyecto", "state % of project"),
-    "project.municipal_pct": FactSpec("number", "% municipal del proyecto", "municipal % of project"),
-    "project.migrant_pct": FactSpec("number", "% de migrantes del proyecto", "migrant % of project"),
+GROUP_FACTS: dict[str, Fact] = {
+    f.name: f
+    for f in [
+        _derived("as_of", "date", "fecha de la determinación", "date of the determination"),
+        *model_facts(Group, "group"),
+        _derived("size", "number", "número de integrantes", "number of members", integer=True),
+        *model_facts(Territory, "group", prefix="territory.", origin="territory"),
+        _derived("project.total", "number", "monto total del proyecto", "project total"),
+        *[
+            _derived(f"project.{level}_pct", "number", labels["es"], labels["en"])
+            for level, labels in share_labels(Contributions).items()
+        ],
+    ]
 }
+MEMBER_FACTS: dict[str, Fact] = {f.name: f for f in model_facts(Member, "member")}
+FACTS: dict[Scope, dict[str, Fact]] = {"group": GROUP_FACTS, "member": MEMBER_FACTS}
 
-MEMBER_FACTS: dict[str, FactSpec] = {
-    "age": FactSpec("number", "edad", "age"),
-    "sex": FactSpec("text", "sexo", "sex"),
-    "prospera": FactSpec("bool", "beneficiaria de PROSPERA", "PROSPERA beneficiary"),
-    "poverty": FactSpec("bool", "en situación de pobreza", "living in poverty"),
-    "producer_stratum": FactSpec("text", "estrato de productor", "producer stratum"),
-    "entrepreneurial_potential": FactSpec("text", "potencial emprendedor", "entrepreneurial potential"),
-    "indigenous": FactSpec("bool", "indígena", "indigenous"),
-}
+#: the facts a group states (its own fields and its project's), in document order
+GROUP_INPUT: dict[str, Fact] = {n: f for n, f in GROUP_FACTS.items() if f.origin == "input"}
 
-CONTRIBUTION_LEVELS = ("federal", "state", "municipal", "migrant")
+
+def vocabulary_document() -> dict[str, list[dict[str, Any]]]:
+    """The vocabulary as plain data, per scope: for each fact its name, type, labels, range,
+    values (with their labels) and, for a fact a group states, its place in the group document
+    (`path`). What the coordinator page builds its form and its words from."""
+
+    def entry(spec: Fact) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": spec.name, "type": spec.type, "label": dict(spec.label)}
+        if spec.path is not None:
+            out["path"] = ".".join(spec.path)
+        if spec.integer:
+            out["integer"] = True
+        out.update(
+            {k: v for k, v in (("ge", spec.ge), ("le", spec.le), ("unit", spec.unit)) if v is not None}
+        )
+        if spec.choices is not None:
+            out["choices"] = [{"value": c.value, "label": dict(c.label)} for c in spec.choices]
+        return out
+
+    return {scope: [entry(spec) for spec in facts.values()] for scope, facts in FACTS.items()}
+
+
+def contribution_facts(alg: Algebra, amounts: Mapping[str, Any]) -> dict[str, Any]:
+    """A project's total and each level's amount and share of it, from the amounts (Python
+    numbers, or polars columns that are null where the contributions are not known)."""
+    total = None
+    for level in CONTRIBUTION_LEVELS:  # added up in a fixed order: floating point is not associative
+        total = amounts[level] if total is None else total + amounts[level]
+    out: dict[str, Any] = {"project.total": total}
+    for level in CONTRIBUTION_LEVELS:
+        out[f"project.{level}"] = amounts[level]
+        out[f"project.{level}_pct"] = alg.percent(amounts[level], total)
+    return out
 
 
 def plain(value: Any) -> Any:
@@ -91,36 +105,162 @@ def plain(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
-def group_facts(group: Group, territory: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
+def _stated(model: Any, facts: Mapping[str, Fact]) -> Iterator[tuple[str, Any]]:
+    """(fact, value) for each fact a document states, following each fact's path."""
+    for name, spec in facts.items():
+        if spec.origin != "input" or spec.path is None:
+            continue
+        value: Any = model
+        for part in spec.path:
+            value = getattr(value, part, None)
+            if value is None:
+                break
+        yield name, plain(value)
+
+
+def group_facts(group: Group, territory: Mapping[str, Any], as_of: dt.date) -> dict[str, Any]:
     """The group-level facts of one group; unknown facts are absent."""
-    facts: dict[str, Any] = {
-        "as_of": as_of,
-        "country": group.country,
-        "territory": group.territory,
-        "size": len(group.members),
-        "locality": plain(group.locality),
-        "organisation": plain(group.organisation),
-        "urban_zap_pct": group.urban_zap_pct,
-        "social_bank_office": group.social_bank_office,
-    }
+    facts: dict[str, Any] = {"as_of": as_of, "size": len(group.members)}
+    for name, value in _stated(group, GROUP_INPUT):
+        if name not in _CONTRIBUTION_FACTS:  # amounts come with their total and shares, below
+            facts[name] = value
     for key, value in territory.items():
-        facts[f"territory.{key}"] = value
-    project = group.project
-    if project is not None:
-        facts["project.proposer"] = project.proposer
-        facts["project.proposer_country"] = project.proposer_country
-        facts["project.sector"] = project.sector
-        if project.contributions is not None:
-            amounts = project.contributions.model_dump()
-            total = sum(amounts.values())
-            facts["project.total"] = total
-            for level in CONTRIBUTION_LEVELS:
-                facts[f"project.{level}"] = amounts[level]
-                if total > 0:
-                    facts[f"project.{level}_pct"] = round(100.0 * amounts[level] / total, 2)
-    return {k: v for k, v in facts.items() if v is not None and k in GROUP_FACTS}
+        if f"territory.{key}" in GROUP_FACTS:
+            facts[f"territory.{key}"] = value
+    if group.project is not None and group.project.contributions is not None:
+        facts.update(contribution_facts(TRI, group.project.contributions.model_dump()))
+    return {k: v for k, v in ((k, TRI.normalise(v)) for k, v in facts.items()) if v is not None}
 
 
 def member_facts(member: Member) -> dict[str, Any]:
     """The facts of one member; unknown facts are absent."""
-    return {k: plain(v) for k, v in member.model_dump().items() if v is not None}
+    return {
+        k: v for k, v in ((k, TRI.normalise(v)) for k, v in _stated(member, MEMBER_FACTS)) if v is not None
+    }
+
+
+# --------------------------------------------------------------------------- rule checking
+
+#: the operators each type of fact may be compared with: texts and yes/no facts have no order
+#: (a marginalisation grade "Alto" < "Medio" only alphabetically), so only (in)equality
+OPERATORS: dict[str, tuple[str, ...]] = {
+    "number": ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "between"),
+    "date": ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "between"),
+    "text": ("==", "!=", "in", "not_in"),
+    "bool": ("==", "!=", "in", "not_in"),
+}
+_TYPE_WORDS = {"number": "a number", "date": "a date (YYYY-MM-DD)", "text": "a text", "bool": "true or false"}
+
+Loc = tuple[str | int, ...]
+
+
+def _value_problem(spec: Fact, value: Any) -> str | None:
+    """Why `value` cannot be compared with the fact `spec`, or None."""
+    ok = {
+        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "date": isinstance(value, dt.date),
+        "text": isinstance(value, str),
+        "bool": isinstance(value, bool),
+    }[spec.type]
+    if not ok:
+        return f"`{spec.name}` is {_TYPE_WORDS[spec.type]}; {value!r} ({type(value).__name__}) cannot be compared with it"
+    if spec.choices is not None and value not in (spec.values or []):
+        close = difflib.get_close_matches(str(value), spec.values or [], n=3, cutoff=0.75)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        known = ", ".join(spec.values or []) if len(spec.values or []) <= 12 else "see the vocabulary"
+        return f"`{value}` is not a value of `{spec.name}` ({known}){hint}"
+    return None
+
+
+def _compare_problems(
+    programme: Programme, node: Compare, scope: Scope, loc: Loc
+) -> Iterator[tuple[Loc, str]]:
+    facts = FACTS[scope]
+    spec = facts.get(node.fact)
+    if spec is None:
+        other: Scope = "member" if scope == "group" else "group"
+        if node.fact in FACTS[other]:
+            where = "inside `members: ...`" if other == "member" else "outside `members: ...`"
+            yield (*loc, "fact"), f"`{node.fact}` is a {other} fact: test it {where}"
+            return
+        close = difflib.get_close_matches(node.fact, list(facts), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        yield (*loc, "fact"), f"`{node.fact}` is not a {scope} fact{hint}"
+        return
+    if node.op not in OPERATORS[spec.type]:
+        yield (
+            (*loc, "op"),
+            f"`{node.fact}` is {_TYPE_WORDS[spec.type]}: compare it with {', '.join(OPERATORS[spec.type])}, not `{node.op}`",
+        )
+        return
+    candidates: list[tuple[str, Any]]
+    if node.param is not None:
+        parameter = programme.parameters.get(node.param)
+        candidates = (
+            [(f"parameter `{node.param}` from {v.from_}", v.value) for v in parameter.values]
+            if parameter
+            else []
+        )
+        at: Loc = (*loc, "param")
+    else:
+        candidates = [("", node.value)]
+        at = (*loc, "value")
+    for label, raw in candidates:
+        items = raw if isinstance(raw, list) else [raw]
+        if node.op in ("in", "not_in", "between") and not isinstance(raw, list):
+            yield at, f"{label + ': ' if label else ''}operator `{node.op}` needs a list"
+            continue
+        for item in items:
+            problem = _value_problem(spec, item)
+            if problem:
+                yield at, (f"{label}: " if label else "") + problem
+                break
+        else:
+            if node.op == "between" and len(items) == 2 and items[0] > items[1]:  # type: ignore[operator]
+                yield (
+                    at,
+                    f"{label + ': ' if label else ''}`between` needs [low, high], not [{items[0]}, {items[1]}]",
+                )
+
+
+def _walk(cond: Condition, scope: Scope, loc: Loc) -> Iterator[tuple[Compare | Members, Scope, Loc]]:
+    if isinstance(cond, Compare):
+        yield cond, scope, loc
+    elif isinstance(cond, (AllOf, AnyOf)):
+        key = "all" if isinstance(cond, AllOf) else "any"
+        for i, child in enumerate(cond.all if isinstance(cond, AllOf) else cond.any):
+            yield from _walk(child, scope, (*loc, key, i))
+    elif isinstance(cond, NotOf):
+        yield from _walk(cond.not_, scope, (*loc, "not"))
+    elif isinstance(cond, Members):
+        yield cond, scope, loc
+        yield from _walk(cond.where, "member", (*loc, "where"))
+
+
+def check_programme(programme: Programme) -> list[tuple[Loc, str]]:
+    """Every comparison of a validated programme checked against the vocabulary: the fact
+    exists in its scope, the operator suits its type, and every value it is compared with (or
+    every value its parameter ever takes) has the fact's type and, for a choice, is one of its
+    values. Returns (place in the file, message) pairs; none when the programme is sound."""
+    out: list[tuple[Loc, str]] = []
+    for i, crit in enumerate(programme.criteria):
+        for node, scope, loc in _walk(crit.condition, "group", ("criteria", i, "condition")):
+            if isinstance(node, Compare):
+                out += _compare_problems(programme, node, scope, loc)
+                continue
+            thresholds: list[tuple[str, Any]] = []
+            if node.param is not None and node.param in programme.parameters:
+                thresholds = [
+                    (f"parameter `{node.param}` from {v.from_}", v.value)
+                    for v in programme.parameters[node.param].values
+                ]
+            elif node.value is not None:
+                thresholds = [("", node.value)]
+            for label, raw in thresholds:
+                prefix = f"{label}: " if label else ""
+                at = (*loc, "param" if node.param is not None else "value")
+                if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+                    out.append((at, f"{prefix}`members: {node.members}` compares a number, not {raw!r}"))
+                elif node.members == "share" and not 0 <= raw <= 1:
+                    out.append((at, f"{prefix}a share is between 0 and 1 (0.5 is half), not {raw}"))
+    return out

@@ -18,20 +18,19 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, Field
 
 from engine.eligibility import EligibilityEngine
 from engine.errors import InputError
 from engine.groups import GROUP_SUFFIXES, load_groups
+from engine.messages import LANGS, Lang, catalogue, t
 from engine.rules import RuleSet
 from engine.schema import Determination, Group, Programme
 from engine.territory import lookup
 
 STATUSES = ("eligible", "not_eligible", "cannot_tell")
-RULE_CHANGE = "(regla de elegibilidad / eligibility rule)"
-NOT_KNOWN = "(sin determinar / cannot tell)"
 
 
 class Change(BaseModel):
@@ -96,38 +95,46 @@ class Impact(BaseModel):
 # --------------------------------------------------------------------------- rule-file differences
 
 
-def rule_changes(before: Programme | None, after: Programme | None, lang: str = "es") -> list[str]:
+def rule_changes(before: Programme | None, after: Programme | None, lang: Lang = "es") -> list[str]:
     """What differs between two versions of a programme, one line per difference."""
     if before is None:
-        return ["programa nuevo / new programme"]
+        return [t("impact.new_programme", lang)]
     if after is None:
-        return ["programa eliminado / programme removed"]
+        return [t("impact.removed_programme", lang)]
     out: list[str] = []
     for name in sorted(set(before.parameters) | set(after.parameters)):
         pb, pa = before.parameters.get(name), after.parameters.get(name)
         if pb is None or pa is None:
             out.append(
-                f"parámetro / parameter `{name}` {'añadido / added' if pb is None else 'eliminado / removed'}"
+                t("impact.parameter_added" if pb is None else "impact.parameter_removed", lang, name=name)
             )
             continue
         vb = [(v.from_, v.to, v.value) for v in pb.values]
         va = [(v.from_, v.to, v.value) for v in pa.values]
         if vb != va:
-            out.append(f"parámetro / parameter `{name}`: {_values(vb)} → {_values(va)}")
+            out.append(t("impact.parameter_changed", lang, name=name, before=_values(vb), after=_values(va)))
     cb = {c.id: c for c in before.criteria}
     ca = {c.id: c for c in after.criteria}
     for cid in [*cb, *[i for i in ca if i not in cb]]:
         if cid not in ca:
-            out.append(f"criterio / criterion `{cid}` eliminado / removed")
+            out.append(t("impact.criterion_removed", lang, id=cid))
         elif cid not in cb:
-            out.append(f"criterio / criterion `{cid}` añadido / added: {ca[cid].label.get(lang)}")
+            out.append(t("impact.criterion_added", lang, id=cid, label=ca[cid].label.get(lang)))
         elif cb[cid].condition.model_dump(by_alias=True) != ca[cid].condition.model_dump(by_alias=True):
-            out.append(f"criterio / criterion `{cid}`: condición cambiada / condition changed")
+            out.append(t("impact.criterion_changed", lang, id=cid))
     if before.eligibility.model_dump() != after.eligibility.model_dump():
-        out.append("regla de elegibilidad cambiada / eligibility rule changed")
+        out.append(t("impact.eligibility_changed", lang))
     for fld in ("valid_from", "valid_to", "priority"):
         if getattr(before, fld) != getattr(after, fld):
-            out.append(f"`{fld}`: {getattr(before, fld)} → {getattr(after, fld)}")
+            out.append(
+                t(
+                    "impact.field_changed",
+                    lang,
+                    field=fld,
+                    before=getattr(before, fld),
+                    after=getattr(after, fld),
+                )
+            )
     return out
 
 
@@ -167,6 +174,7 @@ def compare(
 ) -> Impact:
     """Screen `population` (group file or folder, or an interchange population folder) under
     both rule sets and report who gains and who loses, programme by programme."""
+    language = _language(lang)
     population = Path(population)
     if not population.exists():
         raise InputError(
@@ -181,7 +189,7 @@ def compare(
         rows_b, rows_a, places, names = _screen_population(before, after, population, as_of)
     else:
         groups = load_groups(population)
-        rows_b, rows_a, places, names = _screen_groups(before, after, groups, as_of, lang)
+        rows_b, rows_a, places, names = _screen_groups(before, after, groups, as_of, language)
     programmes = [
         _programme_impact(
             slug,
@@ -191,7 +199,7 @@ def compare(
             rows_a,
             places,
             names,
-            lang,
+            language,
             examples,
         )
         for slug in slugs
@@ -201,7 +209,7 @@ def compare(
         after=str(after.directory),
         population=str(population),
         groups=len(places),
-        as_of=as_of.isoformat() if as_of else "fecha de cada grupo / each group's date",
+        as_of=as_of.isoformat() if as_of else t("impact.each_date", language),
         programmes=programmes,
     )
 
@@ -210,7 +218,7 @@ Rows = dict[tuple[str, str], _Row]  # (group_id, slug) -> row
 
 
 def _screen_groups(
-    before: RuleSet, after: RuleSet, groups: list[Group], as_of: dt.date | None, lang: str
+    before: RuleSet, after: RuleSet, groups: list[Group], as_of: dt.date | None, lang: Lang
 ) -> tuple[Rows, Rows, dict[str, tuple[str, str]], dict[str, str | None]]:
     eb, ea = EligibilityEngine(before), EligibilityEngine(after)
     rows_b: Rows = {}
@@ -243,42 +251,26 @@ def _screen_population(
 ) -> tuple[Rows, Rows, dict[str, tuple[str, str]], dict[str, str | None]]:
     import polars as pl
 
-    from engine import population as popmod
-    from engine import vectorised as vec
+    from engine.screen import screen
 
-    pop = popmod.Population.find(folder)
     places: dict[str, tuple[str, str]] = {}
     out: list[Rows] = []
     for rules in (before, after):
-        plan = vec.compile_plan(
-            rules,
-            as_of,
-            group_columns={
-                "country",
-                "territory",
-                "locality",
-                "organisation",
-                *popmod.territory_frame().columns,
-            },
-            member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"},
-        )
-        cols, aggs = vec.member_stage(plan)
         rows: Rows = {}
-        for chunk in popmod.chunks(pop, popmod.partitions_for(pop), None, cols, aggs):
-            wide = vec.name_failures(plan, rules, vec.group_stage(plan, rules, chunk.groups.lazy()).collect())
-            state = (
-                pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory"))
-                if "territory.state_name" in wide.columns
-                else pl.col("territory")
-            )
-            for rec in wide.select(
+        screening = screen(folder, rules, as_of)
+        for part in screening:
+            results = [f"{k}_{i}" for i in range(len(screening.plan.slugs)) for k in ("eligible", "failed")]
+            frame = part.groups.select(
                 "group_id",
-                state.alias("__state"),
-                "territory",
-                *[f"{k}_{i}" for i in range(len(plan.programmes)) for k in ("eligible", "failed")],
-            ).iter_rows(named=True):
-                places[rec["group_id"]] = (str(rec["__state"]), str(rec["territory"]))
-                for i, slug in enumerate(plan.slugs):
+                pl.coalesce(pl.col("state").cast(pl.String), pl.col("territory").cast(pl.String)).alias(
+                    "state"
+                ),
+                pl.col("territory").cast(pl.String),
+                *results,
+            )
+            for rec in frame.iter_rows(named=True):
+                places[rec["group_id"]] = (rec["state"], rec["territory"])
+                for i, slug in enumerate(screening.plan.slugs):
                     e = rec[f"eligible_{i}"]
                     status = "eligible" if e is True else "not_eligible" if e is False else "cannot_tell"
                     failed = rec[f"failed_{i}"].split(";") if rec[f"failed_{i}"] else []
@@ -287,27 +279,22 @@ def _screen_population(
     return out[0], out[1], places, dict.fromkeys(places)
 
 
-def _changed_criteria(b: _Row | None, a: _Row | None) -> tuple[list[str], list[str]]:
+def _changed_criteria(b: _Row | None, a: _Row | None, lang: Lang) -> tuple[list[str], list[str]]:
     """The criteria behind a change, and a `criterion: before → after` line for each."""
+    rule_change = t("impact.rule_change", lang)
     if b is not None and a is not None and b.outcomes is not None and a.outcomes is not None:
         ids = list(dict.fromkeys([*b.outcomes, *a.outcomes]))
         changed = [i for i in ids if b.outcomes.get(i) != a.outcomes.get(i)]
         detail = [f"{i}: {b.outcomes.get(i, '—')} → {a.outcomes.get(i, '—')}" for i in changed]
-        return (changed or [RULE_CHANGE]), detail
+        return (changed or [rule_change]), detail
     fb = set(b.failed) if b else set()
     fa = set(a.failed) if a else set()
     changed = sorted(fb ^ fa)
     if not changed:
-        changed = [
-            NOT_KNOWN
-            if (a and a.status == "cannot_tell") or (b and b.status == "cannot_tell")
-            else RULE_CHANGE
-        ]
-    detail = [
-        f"{i}: {'bloquea / blocks' if i in fb else 'ok'} → {'bloquea / blocks' if i in fa else 'ok'}"
-        for i in changed
-        if i not in (NOT_KNOWN, RULE_CHANGE)
-    ]
+        unknown = (a and a.status == "cannot_tell") or (b and b.status == "cannot_tell")
+        return [t("impact.not_known", lang) if unknown else rule_change], []
+    blocks, passes = t("impact.blocks", lang), t("impact.passes", lang)
+    detail = [f"{i}: {blocks if i in fb else passes} → {blocks if i in fa else passes}" for i in changed]
     return changed, detail
 
 
@@ -319,7 +306,7 @@ def _programme_impact(
     rows_a: Rows,
     places: dict[str, tuple[str, str]],
     names: dict[str, str | None],
-    lang: str,
+    lang: Lang,
     examples: int,
 ) -> ProgrammeImpact:
     programme = pa or pb
@@ -340,7 +327,7 @@ def _programme_impact(
             continue
         kind = "gained" if sa == "eligible" else "lost" if sb == "eligible" else "other"
         counts[kind] += 1
-        criteria, detail = _changed_criteria(b, a)
+        criteria, detail = _changed_criteria(b, a, lang)
         state, territory = places[gid]
         sc = by_state.setdefault(state, StateCount(state=state))
         setattr(sc, kind, getattr(sc, kind) + 1)
@@ -383,67 +370,14 @@ def _programme_impact(
 # --------------------------------------------------------------------------- rendering
 
 FORMATS = ("md", "html", "json")
-STATUS_WORDS = {
-    "es": {"eligible": "elegible", "not_eligible": "no elegible", "cannot_tell": "no se puede determinar"},
-    "en": {"eligible": "eligible", "not_eligible": "not eligible", "cannot_tell": "cannot tell"},
-}
-WORDS = {
-    "es": {
-        "title": "Impacto del cambio de reglas",
-        "before": "Antes (base)",
-        "after": "Después (borrador)",
-        "population": "Población",
-        "groups": "grupos",
-        "as_of": "Fecha",
-        "programme": "Programa",
-        "eligible_before": "Elegibles antes",
-        "eligible_after": "Elegibles después",
-        "gained": "Ganan",
-        "lost": "Pierden",
-        "other": "Otros cambios",
-        "state": "Estado",
-        "criterion": "Criterio",
-        "examples": "Ejemplos",
-        "group": "Grupo",
-        "why": "Qué cambió",
-        "rule_changes": "Cambios en el archivo de reglas",
-        "no_change": "Ningún grupo cambia de resultado.",
-        "none": "Sin cambios en las reglas.",
-        "summary": "Resumen",
-        "place": "Lugar",
-        "result": "Resultado",
-        "chart": "Grupos que ganan y pierden elegibilidad por programa",
-    },
-    "en": {
-        "title": "Impact of the rule change",
-        "before": "Before (baseline)",
-        "after": "After (draft)",
-        "population": "Population",
-        "groups": "groups",
-        "as_of": "Date",
-        "programme": "Programme",
-        "eligible_before": "Eligible before",
-        "eligible_after": "Eligible after",
-        "gained": "Gain",
-        "lost": "Lose",
-        "other": "Other changes",
-        "state": "State",
-        "criterion": "Criterion",
-        "examples": "Examples",
-        "group": "Group",
-        "why": "What changed",
-        "rule_changes": "Changes in the rule file",
-        "no_change": "No group changes its result.",
-        "none": "No changes in the rules.",
-        "summary": "Summary",
-        "place": "Place",
-        "result": "Result",
-        "chart": "Groups gaining and losing eligibility, by programme",
-    },
-}
 
 
-def chart_svg(impact: Impact, lang: str = "es") -> str:
+def _words(lang: Lang) -> dict[str, str]:
+    """The report's words (engine/messages.yaml `impact.*`), by their short names."""
+    return {key.removeprefix("impact."): t(key, lang) for key in catalogue() if key.startswith("impact.")}
+
+
+def chart_svg(impact: Impact, lang: Lang = "es") -> str:
     """A horizontal bar chart (gains right, green; losses left, red) as inline SVG."""
     rows = impact.programmes
     top = max([max(p.gained, p.lost) for p in rows] + [1])
@@ -453,11 +387,11 @@ def chart_svg(impact: Impact, lang: str = "es") -> str:
     mid = label_w + half
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(WORDS[lang]["chart"])}">',
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(t("impact.chart", lang))}">',
         f'<line x1="{mid}" y1="20" x2="{mid}" y2="{height - 10}" stroke="#888"/>',
         f'<text x="{mid - 8}" y="14" text-anchor="end" font-size="12" fill="#b22">'
-        f"← {_esc(WORDS[lang]['lost'])}</text>",
-        f'<text x="{mid + 8}" y="14" font-size="12" fill="#262">{_esc(WORDS[lang]["gained"])} →</text>',
+        f"← {_esc(t('impact.lost', lang))}</text>",
+        f'<text x="{mid + 8}" y="14" font-size="12" fill="#262">{_esc(t("impact.gained", lang))} →</text>',
     ]
     for i, p in enumerate(rows):
         y = 28 + i * (bar_h + gap)
@@ -488,12 +422,17 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+def _language(lang: str) -> Lang:
+    if lang not in LANGS:
+        raise InputError(f"unknown language `{lang}`", hint="use es or en")
+    return cast(Lang, lang)
+
+
 def render(impact: Impact, fmt: str = "md", lang: str = "es") -> str:
     """The impact as Markdown, a self-contained HTML page (with an inline SVG chart), or JSON."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
-    if lang not in WORDS:
-        raise InputError(f"unknown language `{lang}`", hint="use es or en")
+    lang = _language(lang)
     if fmt == "json":
         return json.dumps(impact.model_dump(), ensure_ascii=False, indent=2) + "\n"
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -509,8 +448,8 @@ def render(impact: Impact, fmt: str = "md", lang: str = "es") -> str:
     template = env.get_template(f"impact.{fmt}.j2")
     return template.render(
         impact=impact,
-        t=WORDS[lang],
-        status=STATUS_WORDS[lang],
+        t=_words(lang),
+        status={s: t(f"status.{s}", lang) for s in STATUSES},
         lang=lang,
         chart=chart_svg(impact, lang) if fmt == "html" else "",
         group_suffixes=GROUP_SUFFIXES,

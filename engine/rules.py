@@ -74,12 +74,23 @@ def load_programme(path: Path) -> tuple[Programme, str]:
 def _validate(path: Path, data: object, node: object) -> Programme:
     from pydantic import ValidationError
 
-    from engine.yamlfile import explain_validation
+    from engine.facts import check_programme
+    from engine.yamlfile import explain_validation, field_path, line_of
 
     try:
-        return Programme.model_validate(data)
+        programme = Programme.model_validate(data)
     except ValidationError as exc:
         raise RuleFileError(explain_validation(exc, path, data, node)) from None  # type: ignore[arg-type]
+    # every comparison against the fact vocabulary: names, operators, value types and choices
+    problems = check_programme(programme)
+    if problems:
+        raise RuleFileError(
+            "\n".join(
+                f"{path}:{line_of(node, loc)}: {field_path(loc, data)}: {message}"  # type: ignore[arg-type]
+                for loc, message in problems
+            )
+        )
+    return programme
 
 
 def rule_files(directory: Path) -> list[Path]:

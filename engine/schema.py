@@ -8,12 +8,24 @@ comparisons, all/any/not and member quantifiers, never code.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from engine.facts import GROUP_FACTS, MEMBER_FACTS
+from engine.countries import countries, country_code
+from engine.vocabulary import fact, nested, value
 
 
 class Strict(BaseModel):
@@ -430,20 +442,7 @@ class Programme(Strict):
                     raise ValueError(
                         f"criterion `{c.id}` uses parameter `{param}`, which is not defined in `parameters`"
                     )
-                self._check_fact(c, node)
         return self
-
-    def _check_fact(self, crit: Criterion, node: Condition) -> None:
-        if not isinstance(node, Compare):
-            return
-        vocabulary = MEMBER_FACTS if crit.per_member else GROUP_FACTS
-        if node.fact not in vocabulary:
-            scope = "member" if crit.per_member else "group"
-            import difflib
-
-            close = difflib.get_close_matches(node.fact, list(vocabulary), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise ValueError(f"criterion `{crit.id}`: `{node.fact}` is not a {scope} fact{hint}")
 
     def _citations(self) -> list[tuple[str, Citation]]:
         out = [(f"criterion `{c.id}`", c.source) for c in self.criteria]
@@ -463,6 +462,10 @@ class Programme(Strict):
 
 
 # --------------------------------------------------------------------------- groups
+#
+# The group document, and with it the fact vocabulary: every field marked `fact(...)` is a fact
+# a rule may test (engine/facts.py collects them; engine/vocabulary.py says how). Its labels and
+# the words people use live here, in the field; its type, choices and range in its annotation.
 
 
 class Locality(str, Enum):
@@ -492,13 +495,82 @@ Stratum = Literal["E1", "E2", "E3", "E4", "E5", "E6", "none"]
 class Member(Strict):
     """One member of a beneficiary group. A field left out is "not known", not "no"."""
 
-    age: int | None = Field(default=None, ge=0, le=120)
-    sex: Literal["F", "M"] | None = None
-    prospera: bool | None = None
-    poverty: bool | None = None
-    producer_stratum: Stratum | None = None
-    entrepreneurial_potential: Potential | None = None
-    indigenous: bool | None = None
+    age: int | None = Field(
+        default=None, ge=0, le=120, json_schema_extra=fact("edad", "age", synonyms=("la edad", "años"))
+    )
+    sex: Literal["F", "M"] | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "sexo",
+            "sex",
+            synonyms=("el sexo",),
+            values={
+                "F": value("mujer", "woman", "female", trait=("mujer", "mujeres", "a woman", "women")),
+                "M": value("hombre", "man", "male", trait=("hombre", "hombres", "a man", "men")),
+            },
+        ),
+    )
+    prospera: bool | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "beneficiaria de PROSPERA",
+            "PROSPERA beneficiary",
+            synonyms=("prospera", "la condición PROSPERA", "PROSPERA status"),
+            trait=(
+                "beneficiario de PROSPERA",
+                "beneficiaria de PROSPERA",
+                "beneficiarios de PROSPERA",
+                "beneficiarias de PROSPERA",
+                "a PROSPERA beneficiary",
+                "PROSPERA beneficiaries",
+            ),
+        ),
+    )
+    poverty: bool | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "en situación de pobreza",
+            "living in poverty",
+            synonyms=("pobreza", "en pobreza", "la situación de pobreza", "poverty", "poverty status"),
+            trait=("pobre", "pobres", "en pobreza", "en situación de pobreza", "poor", "in poverty"),
+        ),
+    )
+    producer_stratum: Stratum | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "estrato de productor",
+            "producer stratum",
+            synonyms=("estrato", "el estrato", "estrato productor", "stratum"),
+            values={
+                **{s: value(s, s) for s in ("E1", "E2", "E3", "E4", "E5", "E6")},
+                "none": value("no es productor", "not a producer", "ninguno"),
+            },
+        ),
+    )
+    entrepreneurial_potential: Potential | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "potencial emprendedor",
+            "entrepreneurial potential",
+            synonyms=("potencial", "el potencial emprendedor", "potential"),
+            values={
+                "very_low": value("muy bajo", "very low"),
+                "low": value("bajo", "low"),
+                "medium": value("medio", "medium"),
+                "high": value("alto", "high"),
+                "very_high": value("muy alto", "very high"),
+            },
+        ),
+    )
+    indigenous: bool | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "indígena",
+            "indigenous",
+            synonyms=("la condición indígena", "indigenous status"),
+            trait=("indígena", "indígenas", "indigenous"),
+        ),
+    )
 
     @field_validator("producer_stratum", mode="before")
     @classmethod
@@ -511,16 +583,89 @@ class Member(Strict):
 MAX_AMOUNT = 1e15
 
 
+def _amount(es: str, en: str, share: tuple[str, str], *synonyms: str) -> Any:
+    """A contribution in pesos (a fact), with the labels of its share of the project's total."""
+    return Field(
+        default=0,
+        ge=0,
+        le=MAX_AMOUNT,
+        json_schema_extra=fact(es, en, synonyms=synonyms, share=share, unit="MXN"),
+    )
+
+
 class Contributions(Strict):
-    federal: float = Field(default=0, ge=0, le=MAX_AMOUNT)
-    state: float = Field(default=0, ge=0, le=MAX_AMOUNT)
-    municipal: float = Field(default=0, ge=0, le=MAX_AMOUNT)
-    migrant: float = Field(default=0, ge=0, le=MAX_AMOUNT)
+    """What each level puts into a project, in pesos. Given at all, a level left out is 0."""
+
+    federal: float = _amount(
+        "aportación federal",
+        "federal contribution",
+        ("% federal del proyecto", "federal % of project"),
+        "federal",
+    )
+    state: float = _amount(
+        "aportación estatal",
+        "state contribution",
+        ("% estatal del proyecto", "state % of project"),
+        "estatal",
+        "state",
+    )
+    municipal: float = _amount(
+        "aportación municipal",
+        "municipal contribution",
+        ("% municipal del proyecto", "municipal % of project"),
+        "municipal",
+    )
+    migrant: float = _amount(
+        "aportación de migrantes",
+        "migrant contribution",
+        ("% de migrantes del proyecto", "migrant % of project"),
+        "de migrantes",
+        "de los migrantes",
+        "migrantes",
+        "migrant",
+    )
+
+
+#: an ISO 3166-1 alpha-2 code, in any letter case (read as upper case); the API schema lists them
+CountryCode = Annotated[
+    str,
+    AfterValidator(country_code),
+    WithJsonSchema({"type": "string", "enum": list(countries())}),
+]
 
 
 class Project(Strict):
-    proposer: Literal["migrant_club", "migrant_federation", "group", "municipality", "other"] | None = None
-    proposer_country: str | None = Field(default=None, min_length=2, max_length=2)
+    """The project a group (or a migrant club) proposes."""
+
+    proposer: Literal["migrant_club", "migrant_federation", "group", "municipality", "other"] | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "quién propone el proyecto",
+            "project proposer",
+            values={
+                "migrant_club": value(
+                    "club de migrantes", "migrant club", "un club de migrantes", "a migrant club"
+                ),
+                "migrant_federation": value(
+                    "federación de migrantes",
+                    "migrant federation",
+                    "una federación de migrantes",
+                    "a migrant federation",
+                ),
+                "group": value("el grupo", "the group"),
+                "municipality": value("el municipio", "the municipality"),
+                "other": value("otro", "other", "otra persona", "someone else"),
+            },
+        ),
+    )
+    proposer_country: CountryCode | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "país donde está organizado quien propone",
+            "country where the proposer is organised",
+            choices="countries",
+        ),
+    )
     sector: (
         Literal[
             "agriculture",
@@ -534,40 +679,174 @@ class Project(Strict):
             "other",
         ]
         | None
-    ) = None
-    contributions: Contributions | None = None
+    ) = Field(
+        default=None,
+        json_schema_extra=fact(
+            "sector del proyecto",
+            "project sector",
+            values={
+                "agriculture": value("agricultura", "agriculture", "agrícola"),
+                "tourism": value("turismo", "tourism", "turístico"),
+                "livestock": value("ganadería", "livestock"),
+                "crafts": value("artesanía", "crafts", "artesanías"),
+                "commerce": value("comercio", "commerce"),
+                "services": value("servicios", "services"),
+                "manufacturing": value("manufactura", "manufacturing"),
+                "infrastructure": value("infraestructura", "infrastructure"),
+                "other": value("otro", "other"),
+            },
+        ),
+    )
+    contributions: Contributions | None = Field(default=None, json_schema_extra=nested(""))
+
+
+#: dates in a group document are written YYYY-MM-DD (pydantic alone would read "0" or 0 as a
+#: number of seconds since 1970)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Group(Strict):
     """A beneficiary group (or the group behind a project), in the population interchange names."""
 
     id: str = Field(min_length=1, max_length=200)
-    country: Literal["MX", "PA"] = "MX"
-    territory: str = Field(
-        min_length=1, max_length=40, description="INEGI 5-digit municipality code (MX) or province code (PA)"
+    country: Literal["MX", "PA"] = Field(
+        default="MX",
+        json_schema_extra=fact(
+            "país", "country", values={"MX": value("México", "Mexico"), "PA": value("Panamá", "Panama")}
+        ),
     )
-    locality: Locality | None = None
-    organisation: Organisation | None = None
-    members: list[Member] = Field(default=[], max_length=500)
-    project: Project | None = None
+    territory: str = Field(
+        min_length=1,
+        max_length=40,
+        description="INEGI 5-digit municipality code (MX) or province code (PA)",
+        json_schema_extra=fact("clave del territorio", "territory code", synonyms=("municipio", "provincia")),
+    )
+    locality: Locality | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "tipo de localidad",
+            "locality type",
+            synonyms=("localidad", "locality"),
+            values={
+                "rural": value("rural", "rural"),
+                "periurban": value("periurbana", "peri-urban", "periurbano", "peri-urbana", "periurban"),
+                "urban": value("urbana", "urban", "urbano"),
+            },
+        ),
+    )
+    organisation: Organisation | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "forma de organización",
+            "organisation type",
+            synonyms=("organización", "organisation", "organization"),
+            values={
+                "osse": value(
+                    "OSSE (organización social del sector)",
+                    "OSSE (social-sector organisation)",
+                    "una OSSE",
+                    "an OSSE",
+                ),
+                "informal": value("grupo informal", "informal group", "informal"),
+                "none": value("ninguna", "none", "sin organización"),
+            },
+        ),
+    )
     urban_zap_pct: float | None = Field(
-        default=None, ge=0, le=100, description="% of the municipality's people in urban ZAP"
+        default=None,
+        ge=0,
+        le=100,
+        description="% of the municipality's people in urban ZAP",
+        json_schema_extra=fact(
+            "% de población en ZAP urbana (declarado)", "% of population in urban ZAP (stated)", unit="%"
+        ),
     )
     social_bank_office: bool | None = Field(
-        default=None, description="a cooperative savings and loan or community funding society"
+        default=None,
+        description="a cooperative savings and loan or community funding society",
+        json_schema_extra=fact("sucursal de banca social (declarada)", "social-banking office (stated)"),
     )
+    members: list[Member] = Field(default=[], max_length=500)
+    project: Project | None = Field(default=None, json_schema_extra=nested("project."))
     as_of: dt.date | None = None
     name: str | None = None
 
     @field_validator("as_of", mode="before")
     @classmethod
     def _date_not_number(cls, v: Any) -> Any:
-        # pydantic reads a number as seconds since 1970: a date must be written as a date
+        # pydantic reads a number, or a text of digits, as seconds since 1970
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             raise ValueError("write the date as YYYY-MM-DD")
-        return v
+        if isinstance(v, str) and not ISO_DATE.match(v.strip()):
+            raise ValueError(f"`{v}` is not a date: write it as YYYY-MM-DD, e.g. 2017-06-30")
+        return v.strip() if isinstance(v, str) else v
 
     notes: str | None = None
+
+
+class Territory(BaseModel):
+    """The attributes of a municipality (MX) or province (PA) in fixtures/territories: the
+    `territory.<name>` facts. They come from the territory tables (engine/territory.py), never
+    from a group file; a column not declared here is read as text and is no fact."""
+
+    code: str
+    name: str | None = Field(
+        default=None, json_schema_extra=fact("municipio o provincia", "municipality or province")
+    )
+    state: str | None = Field(
+        default=None, json_schema_extra=fact("clave de entidad federativa", "state code")
+    )
+    state_name: str | None = Field(default=None, json_schema_extra=fact("entidad federativa", "state"))
+    population_2020: float | None = None
+    pct_pop_localities_under_5000: float | None = Field(
+        default=None,
+        json_schema_extra=fact("% en localidades de menos de 5,000 hab.", "% in localities under 5,000"),
+    )
+    marginalisation_grade: Literal["Muy bajo", "Bajo", "Medio", "Alto", "Muy alto"] | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "grado de marginación CONAPO 2020",
+            "CONAPO 2020 marginalisation grade",
+            values={
+                "Muy bajo": value("muy bajo", "very low"),
+                "Bajo": value("bajo", "low"),
+                "Medio": value("medio", "medium"),
+                "Alto": value("alto", "high"),
+                "Muy alto": value("muy alto", "very high"),
+            },
+        ),
+    )
+    income_below_poverty_line_pct: float | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "% con ingreso inferior a la línea de pobreza (CONEVAL 2020)",
+            "% with income below the poverty line (CONEVAL 2020)",
+        ),
+    )
+    poverty_pct: float | None = Field(
+        default=None, json_schema_extra=fact("% en pobreza (CONEVAL 2020)", "% in poverty (CONEVAL 2020)")
+    )
+    cdi_type: str | None = None
+    indigenous_municipality: bool | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "municipio indígena (CDI 2015, A o B)", "indigenous municipality (CDI 2015, A or B)"
+        ),
+    )
+    zap_rural: bool | None = Field(
+        default=None, json_schema_extra=fact("ZAP rural", "rural priority-attention zone (ZAP)")
+    )
+    kind: Literal["provincia", "comarca"] | None = Field(
+        default=None,
+        json_schema_extra=fact(
+            "tipo de territorio",
+            "territory kind",
+            values={"provincia": value("provincia", "province"), "comarca": value("comarca", "comarca")},
+        ),
+    )
+    indigenous_comarca: bool | None = Field(
+        default=None, json_schema_extra=fact("comarca indígena", "indigenous comarca")
+    )
 
 
 # --------------------------------------------------------------------------- determinations

@@ -16,7 +16,7 @@ masks, so no value ever becomes a Python object.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -24,8 +24,10 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from engine.population import CHOICES, FrameWriter
+from engine.facts import CONTRIBUTION_LEVELS, GROUP_FACTS, MEMBER_FACTS
+from engine.population import GROUP_COLUMNS, MEMBER_COLUMNS, FrameWriter
 from engine.territory import PROVIDERS
+from engine.vocabulary import Fact
 
 #: groups drawn and written at once: about 3.2 million members; the process peaks near 0.6 GB
 #: writing CSV and 0.8 GB writing Parquet (which encodes a whole row group in memory)
@@ -37,20 +39,14 @@ SIZE_SHARES = np.array([1, 1, 2, 8, 12, 20, 14, 10, 8, 8, 6, 5, 5]) / 100  # siz
 STRATA = [None, "E1", "E2", "E3", "E4", "E5", "E6"]  # None: not known
 STRATUM_SHARES = [0.3, 0.1, 0.1, 0.15, 0.15, 0.1, 0.1]
 
-GROUP_SCHEMA = pl.Schema(
-    {c: pl.String for c in ("group_id", "country", "territory", "locality", "organisation")}
-)
-MEMBER_SCHEMA = pl.Schema(
-    {
-        "group_id": pl.String,
-        "age": pl.Int64,
-        "sex": pl.String,
-        "prospera": pl.Boolean,
-        "poverty": pl.Boolean,
-        "producer_stratum": pl.String,
-        "entrepreneurial_potential": pl.String,
-    }
-)
+#: the interchange columns, as the vocabulary types them: a fact added to the group document is
+#: drawn here too (by `_generic` unless a tuned drawer below knows it better)
+GROUP_SCHEMA = pl.Schema({n: c.typed_dtype for n, c in GROUP_COLUMNS.items()})
+MEMBER_SCHEMA = pl.Schema({n: c.typed_dtype for n, c in MEMBER_COLUMNS.items()})
+#: the share of groups that propose a project (the rest have none: its facts not known)
+PROJECT_SHARE = 0.1
+#: the rest of the choices of a country where a project's proposer is organised
+PROPOSER_COUNTRIES = ["US", "MX", "CA", "ES"]
 
 
 @cache
@@ -63,7 +59,7 @@ def _territories() -> tuple[pl.Series, int, np.ndarray]:
     return pl.Series("territory", mx + pa, dtype=pl.String), len(mx), focus
 
 
-def _words(words: list[str | None] | tuple[str, ...], index: np.ndarray) -> pl.Series:
+def _words(words: Sequence[str | None], index: np.ndarray) -> pl.Series:
     """The word at each index: a gather from a short list, not a Python string per row."""
     return pl.Series(list(words), dtype=pl.String).gather(index)
 
@@ -76,12 +72,52 @@ def _unknown(frame: pl.DataFrame, masks: dict[str, np.ndarray]) -> pl.DataFrame:
     )
 
 
+def _generic(rng: np.random.Generator, spec: Fact | None, n: int) -> pl.Series:
+    """A fact no tuned drawer knows: a choice drawn evenly, yes or no, or a number across its
+    range (0 to 100 where it has none)."""
+    assert spec is not None
+    if spec.type == "bool":
+        return pl.Series(rng.random(n) < 0.5)
+    if spec.values is not None:
+        return _words(spec.values, rng.integers(0, len(spec.values), n))
+    if spec.type == "number":
+        low = spec.ge if spec.ge is not None else 0.0
+        high = spec.le if spec.le is not None else 100.0
+        if spec.integer:
+            return pl.Series(rng.integers(int(low), int(high) + 1, n))
+        return pl.Series(np.round(rng.uniform(low, high, n), 2))
+    raise TypeError(f"synth cannot draw the {spec.type} fact `{spec.name}`: add a drawer in engine/synth.py")
+
+
+def _contributions(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Amounts per level around the shares and ceiling of 3x1: equal quarters, one level a
+    little short, one level absent, or shares drawn freely; totals from 0.2 to 5 million."""
+    levels = CONTRIBUTION_LEVELS
+    total = np.round(rng.uniform(0.2e6, 5e6, n), -3)
+    mode = rng.integers(0, 4, n)
+    shares = rng.dirichlet(np.ones(len(levels)), n)
+    equal = np.full((n, len(levels)), 1 / len(levels))
+    short = equal.copy()
+    short[:, 0] -= 0.01  # the first level 1% short, the second 1% over
+    short[:, 1] += 0.01
+    absent = equal.copy()
+    absent[:, -2] = 0.0  # one level gives nothing
+    absent = absent / absent.sum(axis=1, keepdims=True)
+    chosen = np.where(
+        (mode == 0)[:, None],
+        equal,
+        np.where((mode == 1)[:, None], short, np.where((mode == 2)[:, None], absent, shares)),
+    )
+    return {lv: np.round(chosen[:, i] * total, 2) for i, lv in enumerate(levels)}
+
+
 def _block(seed: int, block: int, start: int, n_groups: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Groups `start` to `start + n_groups - 1` of the population and their members (shuffled),
     drawn from the generator of (seed, block) alone."""
     # numpy's way to independent streams (what SeedSequence(seed).spawn gives the block-th child)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
     codes, n_mx, focus = _territories()
+    values = {name: spec.values or [] for name, spec in {**GROUP_FACTS, **MEMBER_FACTS}.items()}
 
     pa = rng.random(n_groups) < 0.03
     in_focus = rng.random(n_groups) < 0.3
@@ -91,17 +127,40 @@ def _block(seed: int, block: int, start: int, n_groups: int) -> tuple[pl.DataFra
     territory = np.where(pa, rng.integers(n_mx, len(codes), n_groups), territory)
     gaps = rng.random(n_groups) < 0.25  # a quarter of the groups have some fact not known
     index = pl.int_range(start, start + n_groups, dtype=pl.Int64, eager=True)
+    tuned: dict[str, pl.Series | np.ndarray] = {
+        "group_id": (f"s{seed}-" + index.cast(pl.String).str.zfill(7)),
+        "country": _words(["MX", "PA"], pa.astype(np.uint32)),
+        "territory": codes.gather(territory),
+        "locality": _words(values["locality"], rng.choice(3, n_groups, p=[0.6, 0.15, 0.25])),
+        "organisation": _words(values["organisation"], rng.choice(3, n_groups, p=[0.45, 0.35, 0.2])),
+        "project.proposer_country": _words(
+            PROPOSER_COUNTRIES, rng.choice(4, n_groups, p=[0.6, 0.2, 0.1, 0.1])
+        ),
+        **{f"project.{lv}": amount for lv, amount in _contributions(rng, n_groups).items()},
+    }
     groups = pl.DataFrame(
         {
-            "group_id": (f"s{seed}-" + index.cast(pl.String).str.zfill(7)),
-            "country": _words(["MX", "PA"], pa.astype(np.uint32)),
-            "territory": codes.gather(territory),
-            "locality": _words(CHOICES["locality"], rng.choice(3, n_groups, p=[0.6, 0.15, 0.25])),
-            "organisation": _words(CHOICES["organisation"], rng.choice(3, n_groups, p=[0.45, 0.35, 0.2])),
+            name: tuned[name] if name in tuned else _generic(rng, col.fact, n_groups)
+            for name, col in GROUP_COLUMNS.items()
         },
         schema=GROUP_SCHEMA,
     )
-    groups = _unknown(groups, {c: rng.random(n_groups) < 0.04 for c in ("locality", "organisation")})
+    # a tenth of the groups propose a project (the others' project facts are not known); the
+    # facts a group may state beyond where it is and how it is organised, half of them do
+    project = rng.random(n_groups) >= PROJECT_SHARE
+    stated = {"group_id", "country", "territory"}
+    groups = _unknown(
+        groups,
+        {
+            c: (
+                project
+                if c.startswith("project.")
+                else rng.random(n_groups) < (0.04 if c in ("locality", "organisation") else 0.5)
+            )
+            for c in GROUP_SCHEMA
+            if c not in stated
+        },
+    )
 
     # sizes around the minimum of five, and some large groups
     sizes = rng.choice(len(SIZE_SHARES), n_groups, p=SIZE_SHARES)
@@ -121,23 +180,28 @@ def _block(seed: int, block: int, start: int, n_groups: int) -> tuple[pl.DataFra
     # most groups are all-adult, medium-plus potential, women in poverty, so that programmes'
     # other criteria are reached; the rest vary freely
     typical = rng.random(n_groups)[gid] < 0.5
+    potentials = values["entrepreneurial_potential"]
     potential = np.where(
         typical,
         2 + rng.integers(0, 3, n, dtype=np.int8),  # medium, high, very_high
-        rng.integers(0, len(CHOICES["entrepreneurial_potential"]), n, dtype=np.int8),
+        rng.integers(0, len(potentials), n, dtype=np.int8),
     )
     sex = np.where(typical & (rng.random(n) < 0.9), 0, rng.integers(0, 2, n, dtype=np.int8))  # 0 is F
     poverty = np.where(typical, rng.random(n) < 0.95, rng.random(n) < 0.6)
     stratum = rng.choice(len(STRATA), n, p=STRATUM_SHARES).astype(np.int8)
+    tuned_m: dict[str, pl.Series | np.ndarray] = {
+        "group_id": groups.get_column("group_id").gather(gid),
+        "age": age,
+        "sex": _words(values["sex"], sex),
+        "prospera": prospera,
+        "poverty": poverty,
+        "producer_stratum": _words(STRATA, stratum),
+        "entrepreneurial_potential": _words(potentials, potential),
+    }
     members = pl.DataFrame(
         {
-            "group_id": groups.get_column("group_id").gather(gid),
-            "age": age,
-            "sex": _words(CHOICES["sex"], sex),
-            "prospera": prospera,
-            "poverty": poverty,
-            "producer_stratum": _words(STRATA, stratum),
-            "entrepreneurial_potential": _words(CHOICES["entrepreneurial_potential"], potential),
+            name: tuned_m[name] if name in tuned_m else _generic(rng, col.fact, n)
+            for name, col in MEMBER_COLUMNS.items()
         },
         schema=MEMBER_SCHEMA,
     )

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,14 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
 
 
+@cache
+def _typed_columns(kind: type) -> tuple[str, ...]:
+    from engine.schema import Territory
+    from engine.vocabulary import unwrap
+
+    return tuple(n for n, info in Territory.model_fields.items() if unwrap(info.annotation) is kind)
+
+
 @dataclass(frozen=True)
 class Provider:
     """Territories of one country, from one CSV keyed by `code`."""
@@ -64,9 +72,17 @@ class Provider:
     country: str
     path: Path
     unit: str  # what a territory is called, for messages
-    numbers: tuple[str, ...] = ()
-    flags: tuple[str, ...] = ()
     provenance: str = ""
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """Columns read as numbers: the attributes engine/schema.py `Territory` types so."""
+        return _typed_columns(float)
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Columns read as yes/no ("1" is yes): the attributes `Territory` types as bool."""
+        return _typed_columns(bool)
 
     @cached_property
     def table(self) -> dict[str, dict[str, Any]]:
@@ -180,20 +196,12 @@ PROVIDERS: dict[str, Provider] = {
         country="MX",
         path=TERRITORY_DIR / "mx_municipalities.csv",
         unit="municipality",
-        numbers=(
-            "population_2020",
-            "pct_pop_localities_under_5000",
-            "income_below_poverty_line_pct",
-            "poverty_pct",
-        ),
-        flags=("indigenous_municipality", "zap_rural"),
         provenance="CONAPO 2020, CONEVAL 2020, CDI 2015, DOF ZAP 2026 (fixtures/territories/PROVENANCE.md)",
     ),
     "PA": Provider(
         country="PA",
         path=TERRITORY_DIR / "pa_provinces.csv",
         unit="province",
-        flags=("indigenous_comarca",),
         provenance="INEC Panamá province codes (fixtures/territories/PROVENANCE.md)",
     ),
 }

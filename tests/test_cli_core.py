@@ -84,3 +84,11 @@ def test_entry_point_leaves_the_garbage_collector_as_it_found_it():
             "assert gc.get_threshold() == before and gc.get_freeze_count() > 0, gc.get_threshold()")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_facts_lists_the_vocabulary_with_its_words():
+    result = runner.invoke(app, ["facts", "--lang", "en"])
+    assert result.exit_code == 0
+    out = " ".join(result.output.split())
+    assert "Facts of each member" in out and "indigenous" in out
+    assert "very_high (very high)" in out and "project.proposer_country" in out

@@ -71,7 +71,7 @@ def test_diff_names_the_group_that_gains_and_why(draft: Path) -> None:
     example = proinpro.examples_gained[0]
     assert example.detail == ["min_size: fail → pass"]
     assert proinpro.rule_changes == [
-        "parámetro / parameter `min_group_size`: 5 (2016-01-01–…) → 4 (2016-01-01–…)"
+        "parámetro `min_group_size`: 5 (2016-01-01–…) → 4 (2016-01-01–…)"
     ]
     others = [p for p in impact.programmes if p.slug != "proinpro"]
     assert all(p.gained == p.lost == p.other == 0 and not p.rule_changes for p in others)

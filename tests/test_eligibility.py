@@ -188,3 +188,19 @@ def test_cannot_tell_summary_names_missing_facts_in_words(engine):
     assert es.summary == ("No se puede determinar; falta: tipo de localidad, "
                           "integrante 5 (beneficiaria de PROSPERA)")
     assert en.summary == "Cannot tell; missing: locality type, member 5 (PROSPERA beneficiary)"
+
+
+def test_count_outcome_decides_exactly_as_trying_every_possible_count():
+    # the closed form (two ends for an order, one hit for ==/!=) against brute force
+    thresholds = [0, 0.2, 0.25, 1 / 3, 0.5, 0.6, 2 / 3, 1, 1.5, 2, 3, 5]
+    for n in range(0, 7):
+        for p in range(0, n + 1):
+            for u in range(0, n - p + 1):
+                for op in ("<", "<=", "==", "!=", ">", ">="):
+                    for t in thresholds:
+                        for share in (True, False):
+                            x = [(k / n if n else 0.0) if share else float(k) for k in range(p, p + u + 1)]
+                            seen = {{"<": v < t, "<=": v <= t, "==": v == t, "!=": v != t,
+                                     ">": v > t, ">=": v >= t}[op] for v in x}
+                            expected = seen.pop() if len(seen) == 1 else None
+                            assert count_outcome(op, t, p, u, n, share) is expected, (op, t, p, u, n, share)

@@ -20,6 +20,7 @@ import pytest
 from engine.eligibility import EligibilityEngine
 from engine.errors import EngineStopped
 from engine.evaluate import IsolatedHost, RuleMatcher, serve_host
+from engine.plan import plan_for
 from engine.schema import Group
 
 VINCULA = Path(sys.executable).with_name("vincula")
@@ -119,12 +120,11 @@ def test_a_group_that_stops_the_engine_gets_an_error_and_the_others_their_answer
     host = IsolatedHost(target=_abort_on_marker)
     matcher = RuleMatcher(host=host)
     isolated = EligibilityEngine(local.rules, matcher)
-    programme = local.rules.get("proinpro")
-    params = programme.params_on(__import__("datetime").date(2017, 6, 30))
+    plan = plan_for(local.rules.get("proinpro"), local.rules.digests["proinpro"],
+                    __import__("datetime").date(2017, 6, 30))
     try:
         with pytest.raises(EngineStopped, match="restarted"):
-            matcher.match(programme, local.rules.digests["proinpro"], params, set(),
-                          {"territory": "CRASH"}, [])
+            matcher.match(plan, {"territory": "CRASH"}, [])
         assert host.restarts == 2  # tried once more on a fresh child, which stopped too
         assert isolated.check(_group()).model_dump() == local.check(_group()).model_dump()
     finally:

@@ -130,3 +130,27 @@ def test_page_api_docs_work_offline(page: Any, base_url: str) -> None:
     assert page.locator(".opblock").count() >= 7
     page.goto(base_url + "/redoc")
     page.get_by_text("/v1/eligibility/batch").first.wait_for()
+
+
+def test_page_form_is_built_from_the_fact_vocabulary(page: Any, base_url: str) -> None:
+    # every fact a group states has its field, labelled as the vocabulary labels it; a project
+    # entered there is judged (3x1 eligible)
+    from engine.facts import GROUP_INPUT, MEMBER_FACTS
+    page.goto(base_url + "/")
+    headers = page.locator("#members thead th[data-fact-label]").all_inner_texts()
+    assert headers == [f.label["es"][0].upper() + f.label["es"][1:] for f in MEMBER_FACTS.values()]
+    for spec in GROUP_INPUT.values():
+        assert page.locator(f"[data-path='{'.'.join(spec.path)}']").count() == 1, spec.name
+    page.fill("#territory", "32010")
+    page.fill("#as-of", "2006-05-01")
+    page.click("details:has(#project-facts) summary")
+    page.select_option("#project-proposer", "migrant_club")
+    page.fill("#project-proposer_country", "us")
+    for level in ("federal", "state", "municipal", "migrant"):
+        page.fill(f"#project-{level}", "250000")
+    page.click("#check")
+    page.wait_for_selector("article[data-program='3x1-migrantes']")
+    assert page.locator("article[data-program='3x1-migrantes']").get_attribute("data-status") == "eligible"
+    page.click("#lang-en")
+    page.wait_for_function("document.querySelector('#members thead th[data-fact-label]').textContent === 'Age'")
+    page.click("#lang-es")

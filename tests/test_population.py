@@ -10,7 +10,7 @@ import pytest
 from engine import synth
 from engine.errors import InputError
 from engine.rules import load_rules
-from engine.vectorised import screen_population
+from engine.screen import screen_population
 
 DAY = dt.date(2017, 6, 30)
 OUT_SCHEMA = {"group_id": pl.String, "program": pl.String, "eligible": pl.Boolean, "failed": pl.String}
@@ -267,3 +267,61 @@ def test_population_rejects_are_the_same_screened_whole_or_in_typed_partitions(t
     assert a.equals(pl.read_csv(parts.out, schema=OUT_SCHEMA).sort(key))
     # g3 is left out for its member, g40 for its territory; the second g7 line is rejected
     assert a["group_id"].n_unique() == 39 and "g7" in a["group_id"] and "g3" not in a["group_id"]
+
+
+def test_population_carries_every_fact_a_group_file_states(tmp_path: Path) -> None:
+    # project fields, stated territory facts and the indigenous member fact travel through the
+    # interchange format: 3x1 and the Panama priorities are judged, not "cannot tell"
+    from engine.eligibility import EligibilityEngine
+    from engine.population import frames_of
+    from engine.schema import Group
+
+    project = {"proposer": "migrant_club", "proposer_country": "us", "sector": "agriculture",
+               "contributions": {"federal": 250000, "state": 250000, "municipal": 250000, "migrant": 250000}}
+    docs = [
+        Group(id="club", territory="32010", organisation="osse", project=project, urban_zap_pct=30,
+              social_bank_office=True,
+              members=[{"age": 40, "indigenous": True}]),
+        Group(id="short", territory="32010",
+              project=dict(project, contributions={"federal": 250000, "state": 250000, "migrant": 250000})),
+        Group(id="pa", country="PA", territory="09", locality="rural", project={"sector": "tourism"},
+              members=[{"poverty": True, "indigenous": False}]),
+    ]
+    groups, members = frames_of(docs)
+    synth.write(groups, members, tmp_path / "pop")
+    out = {}
+    for day in (DAY, dt.date(2011, 6, 30), dt.date(2006, 6, 30)):
+        report = screen_population(tmp_path / "pop", tmp_path / "out.csv", load_rules(), day)
+        assert report.rejected_rows == 0
+        out[day] = {(r["group_id"], r["program"]): (r["eligible"], r["failed"])
+                    for r in pl.read_csv(report.out, schema=OUT_SCHEMA).iter_rows(named=True)}
+    club_day = dt.date(2006, 6, 30)  # 3x1's shares are sourced for 2002-2007 (001)
+    assert out[club_day][("club", "3x1-migrantes")] == (True, None)
+    assert out[club_day][("short", "3x1-migrantes")] == (False, "municipal_share")  # an empty level is 0
+    assert out[DAY][("club", "opciones-productivas")][0] is not None  # urban ZAP and banking stated
+    assert out[dt.date(2011, 6, 30)][("pa", "red-oportunidades-empresariales")] == (True, None)
+    engine = EligibilityEngine()
+    for day, rows in out.items():
+        for doc in docs:
+            for det in engine.check(doc, day).determinations:
+                assert rows[(doc.id, det.program)] == (det.eligible, ";".join(det.failed) or None)
+
+
+def test_population_rejects_bad_project_values_with_their_reason(tmp_path: Path) -> None:
+    groups = ("group_id,territory,project.proposer,project.proposer_country,project.federal,social_bank_office\n"
+              "a,32010,migrant_club,US,250000,true\n"
+              "b,32010,migrant_club,XX,250000,true\n"
+              "c,32010,migrant_club,US,abc,true\n"
+              "d,32010,migrant_club,US,-5,maybe\n"
+              "e,32010,club,mx,1e400,\n")
+    pop = _write(tmp_path / "pop", groups, "group_id,age\n")
+    report = screen_population(pop, tmp_path / "out.csv", load_rules(), DAY)
+    rejects = pl.read_csv(report.rejects, schema_overrides={"line": pl.Int64})
+    got = dict(zip(rejects["line"], rejects["reason"], strict=True))
+    assert got[3] == "project.proposer_country `XX`: `XX` is not an ISO 3166-1 alpha-2 country code: write two letters such as US, CA or ES"
+    assert got[4] == "project.federal `abc` is not a number"
+    assert got[5] == ("social_bank_office `maybe` is not true or false; "
+                      "project.federal -5 out of range (0 to 1,000,000,000,000,000)")
+    assert got[6].startswith("project.proposer `club` is not one of migrant_club | migrant_federation")
+    assert "project.federal 1e400 out of range" in got[6]
+    assert report.groups == 1 and len(got) == 4

@@ -14,12 +14,16 @@ runner = CliRunner()
 def test_screen_cli_synth_then_screen_writes_results_and_summary(tmp_path: Path) -> None:
     made = runner.invoke(app, ["synth", "300", "--out", str(tmp_path / "pop"), "--seed", "7"])
     assert made.exit_code == 0, made.output
-    assert "wrote 300 groups" in made.output
+    assert "300 grupos y" in made.output
     res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv"),
                               "--as-of", "2017-06-30"])
     assert res.exit_code == 0, res.output
-    assert "300 groups screened for 5 programmes on 2017-06-30" in res.output
-    assert "Eligible groups per state" in res.output and "cannot tell" in res.output
+    assert "300 grupos evaluados para 5 programas el 2017-06-30" in res.output
+    assert "Grupos elegibles por entidad" in res.output and "no se puede" in res.output
+    english = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv"),
+                                  "--as-of", "2017-06-30", "--lang", "en"])
+    assert "300 groups screened for 5 programmes on 2017-06-30" in english.output
+    assert "Eligible groups per state" in english.output and "cannot tell" in english.output
     out = pl.read_csv(tmp_path / "r.csv")
     assert out.columns == ["group_id", "program", "eligible", "failed"]
     assert out.height == 300 * 5
@@ -47,17 +51,17 @@ def test_screen_cli_counts_rejected_rows_in_words(tmp_path: Path) -> None:
     runner.invoke(app, ["synth", "50", "--out", str(tmp_path / "pop"), "--seed", "3"])
     members = tmp_path / "pop" / "members.csv"
     members.write_text(members.read_text() + "nobody,30,F,true,true,E2,high\n")
-    res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv")])
+    res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv"), "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert "1 row rejected" in res.output
     members.write_text(members.read_text() + "nobody,31,F,true,true,E2,high\n")
     res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv")])
-    assert "2 rows rejected" in res.output
+    assert "2 filas rechazadas" in res.output
 
 
 def test_screen_cli_summary_shows_programme_names_whole_on_a_narrow_terminal(tmp_path: Path) -> None:
     runner.invoke(app, ["synth", "200", "--out", str(tmp_path / "pop"), "--seed", "5"])
-    res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv")],
+    res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv"), "--lang", "en"],
                         env={"COLUMNS": "80"})
     assert res.exit_code == 0, res.output
     table = res.output[:res.output.index("groups screened")]

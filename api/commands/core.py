@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -16,9 +16,11 @@ from rich.table import Table
 from engine.eligibility import EligibilityEngine
 from engine.errors import UnknownTerritoryError
 from engine.explain import condition_text, value_text
+from engine.facts import FACTS
 from engine.groups import load_groups
+from engine.messages import LANGS, Lang, t
 from engine.rules import load_rules
-from engine.schema import Determination, GroupResult
+from engine.schema import Determination, GroupResult, Rule
 
 # A pipe or file gets a wide, stable layout; a terminal gets its own width.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
@@ -26,86 +28,39 @@ out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: bundled rules/)")]
 LangOpt = Annotated[str, typer.Option("--lang", help="es | en")]
 MARK = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "unknown": "[yellow]?[/]"}
-STATUS = {
-    "es": {
-        "eligible": "[bold green]ELEGIBLE[/]",
-        "not_eligible": "[bold red]NO ELEGIBLE[/]",
-        "cannot_tell": "[bold yellow]NO SE PUEDE DETERMINAR[/]",
-    },
-    "en": {
-        "eligible": "[bold green]ELIGIBLE[/]",
-        "not_eligible": "[bold red]NOT ELIGIBLE[/]",
-        "cannot_tell": "[bold yellow]CANNOT TELL[/]",
-    },
-}
-T = {
-    "es": {
-        "programme": "Programa",
-        "agency": "Dependencia",
-        "unit": "Unidad",
-        "period": "Vigencia",
-        "criteria": "Criterios",
-        "result": "Resultado",
-        "why": "Motivo",
-        "criterion": "Criterio",
-        "observed": "Observado",
-        "rule": "Regla",
-        "source": "Fuente",
-        "assumption": "Supuesto",
-        "group": "Grupo",
-        "date": "fecha",
-        "eligibility": "Elegibilidad",
-        "params": "Parámetros",
-        "priority": "prioridad (no requisito)",
-        "next": "Después",
-    },
-    "en": {
-        "programme": "Programme",
-        "agency": "Agency",
-        "unit": "Unit",
-        "period": "In force",
-        "criteria": "Criteria",
-        "result": "Result",
-        "why": "Why",
-        "criterion": "Criterion",
-        "observed": "Observed",
-        "rule": "Rule",
-        "source": "Source",
-        "assumption": "Assumption",
-        "group": "Group",
-        "date": "date",
-        "eligibility": "Eligibility",
-        "params": "Parameters",
-        "priority": "priority (not required)",
-        "next": "Next",
-    },
-}
+STATUS_STYLE = {"eligible": "bold green", "not_eligible": "bold red", "cannot_tell": "bold yellow"}
+
+
+def _status(status: str, lang: Lang) -> str:
+    return f"[{STATUS_STYLE[status]}]{escape(t(f'status.{status}', lang).upper())}[/]"
 
 
 def register(app: typer.Typer) -> None:
     app.command("programs")(programs)
     app.command("explain")(explain)
     app.command("check")(check)
+    app.command("facts")(facts)
 
 
-def _lang(lang: str) -> str:
-    if lang not in ("es", "en"):
-        raise typer.BadParameter("use es or en", param_hint="--lang")
-    return lang
+def lang_option(lang: str) -> Lang:
+    """The --lang option as the one language type, or a usage error."""
+    if lang not in LANGS:
+        raise typer.BadParameter(t("cli.lang_hint", "en"), param_hint="--lang")
+    return cast(Lang, lang)
 
 
 def programs(rules: RulesOpt = None, lang: LangOpt = "es") -> None:
     """List the programmes of the rule set."""
-    t = T[_lang(lang)]
+    language = lang_option(lang)
     rs = load_rules(rules)
     table = Table(show_lines=False)
     table.add_column("slug", no_wrap=True)
-    for col in (t["programme"], t["agency"], t["unit"], t["period"], t["criteria"]):
-        table.add_column(col)
+    for key in ("ui.programme", "cli.agency", "cli.unit", "cli.period", "cli.criteria"):
+        table.add_column(t(key, language))
     for p in rs.programmes.values():
         period = f"{p.valid_from} – {p.valid_to or '…'}"
         table.add_row(
-            p.slug, escape(p.name.get(lang)), escape(p.agency), p.unit, period, str(len(p.criteria))
+            p.slug, escape(p.name.get(language)), escape(p.agency), p.unit, period, str(len(p.criteria))
         )
     out.print(table)
 
@@ -120,32 +75,33 @@ def explain(
     ] = None,
 ) -> None:
     """Show a programme's rule in readable form, with parameters and citations."""
-    t = T[_lang(lang)]
+    lang = lang_option(lang)
     rs = load_rules(rules)
     p = rs.get(program)
     day = (as_of.date() if isinstance(as_of, dt.datetime) else as_of) or p.valid_from
     engine_params = {n: v.value for n, par in p.parameters.items() if (v := par.value_on(day))}
     out.print(f"[bold]{escape(p.name.get(lang))}[/]  ({p.slug}, {rs.version(p.slug)})")
     out.print(
-        f"{escape(p.agency)} · {t['unit']}: {p.unit} · {t['period']}: {p.valid_from} – {p.valid_to or '…'}"
+        f"{escape(p.agency)} · {t('cli.unit', lang)}: {p.unit} · {t('cli.period', lang)}: "
+        f"{p.valid_from} – {p.valid_to or '…'}"
     )
     out.print(escape(p.summary.get(lang)) + "\n")
-    out.print(f"[bold]{t['eligibility']}:[/] {escape(_rule_text(p.eligibility))}\n")
+    out.print(f"[bold]{t('cli.eligibility', lang)}:[/] {escape(_rule_text(p.eligibility, lang))}\n")
     for c in p.criteria:
-        tag = "" if c.id in p.eligibility.ids() else f" [dim]({t['priority']})[/]"
+        tag = "" if c.id in p.eligibility.ids() else f" [dim]({t('ui.priority', lang)})[/]"
         doc = p.sources[c.source.ref]
         out.print(f"[bold]{c.id}[/] — {escape(c.label.get(lang))}{tag}")
-        out.print(f"   {t['rule']}: {escape(condition_text(c.condition, engine_params, lang))}")
+        out.print(f"   {t('ui.rule', lang)}: {escape(condition_text(c.condition, engine_params, lang))}")
         out.print(
-            f"   {t['source']}: {escape(doc.title)}, {escape(c.source.pinpoint)}"
+            f"   {t('ui.source', lang)}: {escape(doc.title)}, {escape(c.source.pinpoint)}"
             + (f" <{doc.link}>" if doc.link else "")
         )
         if c.source.quote:
             out.print(f"   «{escape(c.source.quote)}»")
         if c.assumption:
-            out.print(f"   [yellow]{t['assumption']}:[/] {escape(c.assumption.get(lang))}")
+            out.print(f"   [yellow]{t('ui.assumption', lang)}:[/] {escape(c.assumption.get(lang))}")
     if p.parameters:
-        out.print(f"\n[bold]{t['params']}[/]")
+        out.print(f"\n[bold]{t('cli.params', lang)}[/]")
         for name, par in p.parameters.items():
             out.print(f"  {name} — {escape(par.label.get(lang))}")
             for v in par.values:
@@ -155,15 +111,35 @@ def explain(
                     f"  ({escape(doc.title)}, {escape(v.source.pinpoint)})"
                 )
     if p.next_steps:
-        out.print(f"\n[bold]{t['next']}:[/] {escape(p.next_steps.get(lang))}")
+        out.print(f"\n[bold]{t('ui.next', lang)}:[/] {escape(p.next_steps.get(lang))}")
 
 
-def _rule_text(rule: object) -> str:
-    from engine.schema import Rule
+def facts(lang: LangOpt = "es") -> None:
+    """List the facts a rule may test: name, type, label, values and the other words people
+    use for them (feature steps and tables accept all of these)."""
+    language = lang_option(lang)
+    for scope, title in (("group", "cli.group_facts"), ("member", "cli.member_facts")):
+        table = Table(title=t(title, language), title_justify="left", show_lines=False)
+        for key in ("cli.fact", "cli.type", "cli.label", "cli.values", "cli.words"):
+            table.add_column(t(key, language), overflow="fold")
+        for spec in FACTS[scope].values():  # type: ignore[index]
+            if spec.choices is not None and len(spec.choices) > 12:
+                values = t("cli.many_values", language, count=len(spec.choices))
+            else:
+                values = ", ".join(f"{c.value} ({c.label[language]})" for c in spec.choices or ())
+            table.add_row(
+                spec.name,
+                t(f"cli.type.{spec.type}", language),
+                escape(spec.label[language]),
+                escape(values),
+                escape(", ".join(spec.synonyms)),
+            )
+        out.print(table)
 
-    assert isinstance(rule, Rule)
-    word = " AND " if rule.all is not None else " OR "
-    return "(" + word.join(i if isinstance(i, str) else _rule_text(i) for i in rule.items) + ")"
+
+def _rule_text(rule: Rule, lang: Lang) -> str:
+    word = f" {t('cli.and' if rule.all is not None else 'cli.or', lang)} "
+    return "(" + word.join(i if isinstance(i, str) else _rule_text(i, lang) for i in rule.items) + ")"
 
 
 def check(
@@ -181,7 +157,7 @@ def check(
     lang: LangOpt = "es",
 ) -> None:
     """Which programmes is each group eligible for, and why not the others?"""
-    _lang(lang)
+    language = lang_option(lang)
     engine = EligibilityEngine(load_rules(rules))
     for slug in program or []:
         engine.rules.get(slug)  # unknown slug: clear error before any work
@@ -190,7 +166,7 @@ def check(
     for path in group_files:
         for group in load_groups(path):
             try:
-                results.append(engine.check(group, day, lang, program))
+                results.append(engine.check(group, day, language, program))
             except UnknownTerritoryError as exc:
                 exc.where = f"{path}: group {group.id}: territory"
                 raise
@@ -199,25 +175,23 @@ def check(
         print(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2))
     else:
         for r in results:
-            _print_result(r, lang, brief)
+            _print_result(r, language, brief)
     statuses = {d.status for r in results for d in r.determinations}
     raise typer.Exit(0 if "eligible" in statuses else 3 if "cannot_tell" in statuses else 1)
 
 
-def _print_result(r: GroupResult, lang: str, brief: bool) -> None:
-    t = T[lang]
+def _print_result(r: GroupResult, lang: Lang, brief: bool) -> None:
     terr = r.territory
     place = ", ".join(x for x in (terr.get("name"), terr.get("state_name")) if x)
     out.rule(
-        f"[bold]{t['group']} {escape(r.group_id)}[/] — {escape(place)} ({terr.get('code')}) — "
-        f"{t['date']} {r.as_of}"
+        f"[bold]{t('ui.group', lang)} {escape(r.group_id)}[/] — {escape(place)} ({terr.get('code')}) — "
+        f"{t('cli.date', lang)} {r.as_of}"
     )
     summary = Table(show_header=True, box=None, pad_edge=False)
-    summary.add_column(t["programme"])
-    summary.add_column(t["result"])
-    summary.add_column(t["why"])
+    for col in ("programme", "result", "why"):
+        summary.add_column(t(f"ui.{col}", lang))
     for d in r.determinations:
-        summary.add_row(escape(d.name), STATUS[lang][d.status], escape(_why(d)))
+        summary.add_row(escape(d.name), _status(d.status, lang), escape(_why(d)))
     out.print(summary)
     if brief:
         return
@@ -230,19 +204,16 @@ def _why(d: Determination) -> str:
     return d.summary.split(": ", 1)[1] if ": " in d.summary else ""
 
 
-def _print_determination(d: Determination, lang: str) -> None:
-    t = T[lang]
+def _print_determination(d: Determination, lang: Lang) -> None:
     table = Table(
-        title=f"{d.name} — {STATUS[lang][d.status]}", title_justify="left", show_lines=True, expand=True
+        title=f"{d.name} — {_status(d.status, lang)}", title_justify="left", show_lines=True, expand=True
     )
     table.add_column("", width=1)
-    table.add_column(t["criterion"], ratio=3)
-    table.add_column(t["observed"], ratio=3)
-    table.add_column(t["rule"], ratio=3)
-    table.add_column(t["source"], ratio=3)
+    for col in ("criterion", "observed", "rule", "source"):
+        table.add_column(t(f"ui.{col}", lang), ratio=3)
     notes = []
     for c in d.criteria:
-        label = escape(c.label) + ("" if c.required else f"\n[dim]{t['priority']}[/]")
+        label = escape(c.label) + ("" if c.required else f"\n[dim]{t('ui.priority', lang)}[/]")
         if c.assumption:
             notes.append(c.assumption)
             label += f" [yellow][{len(notes)}][/]"
@@ -255,6 +226,6 @@ def _print_determination(d: Determination, lang: str) -> None:
         )
     out.print(table)
     for i, note in enumerate(notes, 1):
-        out.print(f"  [yellow][{i}] {t['assumption']}:[/] {escape(note)}")
+        out.print(f"  [yellow][{i}] {t('ui.assumption', lang)}:[/] {escape(note)}")
     if d.next_steps:
-        out.print(f"  [bold]{t['next']}:[/] {escape(d.next_steps)}")
+        out.print(f"  [bold]{t('ui.next', lang)}:[/] {escape(d.next_steps)}")

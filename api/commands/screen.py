@@ -14,6 +14,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.commands.core import lang_option
+from engine.messages import Lang, t
 from engine.rules import load_rules
 
 out = Console(highlight=False)
@@ -36,6 +38,7 @@ ProgramOpt = Annotated[list[str] | None, typer.Option("--program", "-p", help="o
 RejectsOpt = Annotated[
     Path | None, typer.Option("--rejects", help="rejected rows (default: <out>.rejects.csv)")
 ]
+LangOpt = Annotated[str, typer.Option("--lang", help="es | en")]
 ChunkOpt = Annotated[
     int | None, typer.Option("--chunk-mb", min=1, help="input megabytes screened at once (memory bound)")
 ]
@@ -49,10 +52,12 @@ def screen(
     program: ProgramOpt = None,
     rejects: RejectsOpt = None,
     chunk_mb: ChunkOpt = None,
+    lang: LangOpt = "es",
 ) -> None:
     """Screen every group of a population for every programme: one row per group and programme."""
-    from engine.vectorised import screen_population
+    from engine.screen import screen_population
 
+    language = lang_option(lang)
     rs = load_rules(rules)
     for slug in program or []:
         rs.get(slug)  # an unknown slug fails before any work
@@ -60,10 +65,10 @@ def screen(
     chunk = chunk_mb * 2**20 if chunk_mb else None
     if sys.stderr.isatty():
         with Progress(
-            TextColumn("[bold]screening[/]"),
+            TextColumn(f"[bold]{t('screen.progress', language)}[/]"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("chunks"),
+            TextColumn(t("screen.progress_unit", language)),
             TimeElapsedColumn(),
             console=err,
             transient=True,
@@ -76,36 +81,42 @@ def screen(
             report = screen_population(population, out_file, rs, day, program, rejects, chunk, progress)
     else:
         report = screen_population(population, out_file, rs, day, program, rejects, chunk)
-    _print_summary(report.summary)
+    _print_summary(report.summary, language)
+    parts = t("screen.parts", language, count=report.partitions)
     out.print(
-        f"{report.groups:,} groups screened for {report.summary['program'].n_unique()} programmes "
-        f"on {day} in {report.seconds:.1f} s ({report.partitions} chunk"
-        f"{'s' if report.partitions != 1 else ''}) → {escape(str(report.out))}",
+        t(
+            "screen.done",
+            language,
+            groups=f"{report.groups:,}",
+            programmes=report.summary["program"].n_unique(),
+            day=day,
+            seconds=f"{report.seconds:.1f}",
+            parts=parts,
+            out=escape(str(report.out)),
+        ),
         soft_wrap=True,
     )
     if report.rejected_rows:
-        rows = "row" if report.rejected_rows == 1 else "rows"
-        out.print(
-            f"[yellow]{report.rejected_rows:,} {rows} rejected[/] → {escape(str(report.rejects))}",
-            soft_wrap=True,
-        )
+        rejected = t("screen.rows_rejected", language, count=report.rejected_rows)
+        out.print(f"[yellow]{rejected}[/] → {escape(str(report.rejects))}", soft_wrap=True)
     else:
-        out.print("no rows rejected")
+        out.print(t("screen.no_rejects", language))
 
 
-def _print_summary(summary: pl.DataFrame) -> None:
+def _print_summary(summary: pl.DataFrame, lang: Lang) -> None:
     if summary.height == 0:
         return
     programs = sorted(summary["program"].unique().to_list())
-    table = Table(title="Eligible groups per state / Grupos elegibles por entidad", title_justify="left")
+    table = Table(title=t("screen.title", lang), title_justify="left")
     wide = summary.pivot(on="program", index="state", values="eligible").fill_null(0).sort("state")
-    table.add_column("state", min_width=len("not eligible"))
+    labels = {s: t(f"status.{s}", lang).lower() for s in ("eligible", "not_eligible", "cannot_tell")}
+    # the state column keeps the status labels whole, up to a width; a longer one (Spanish
+    # "no se puede determinar") breaks between words rather than pushing a programme out
+    first = min(max(len(t("screen.state", lang)), *(len(label) for label in labels.values())), 12)
+    table.add_column(t("screen.state", lang), min_width=first)
     # on a terminal too narrow for the slugs in one line, each breaks at its hyphens
     needed = (
-        max(len("not eligible"), *(len(str(s)) for s in wide["state"]))
-        + sum(map(len, programs))
-        + 3 * len(programs)
-        + 4
+        max(first, *(len(str(s)) for s in wide["state"])) + sum(map(len, programs)) + 3 * len(programs) + 4
     )
     fold = needed > out.width
     for p in programs:
@@ -115,12 +126,8 @@ def _print_summary(summary: pl.DataFrame) -> None:
     totals = summary.group_by("program").agg(pl.col("eligible", "not_eligible", "cannot_tell").sum())
     by = {r["program"]: r for r in totals.iter_rows(named=True)}
     table.add_section()
-    for label, col in (
-        ("eligible", "eligible"),
-        ("not eligible", "not_eligible"),
-        ("cannot tell", "cannot_tell"),
-    ):
-        table.add_row(f"[bold]{label}[/]", *[f"{by[p][col]:,}" for p in programs])
+    for col, label in labels.items():
+        table.add_row(f"[bold]{escape(label)}[/]", *[f"{by[p][col]:,}" for p in programs])
     out.print(table)
 
 
@@ -129,16 +136,16 @@ def synth(
     out_dir: Annotated[Path, typer.Option("--out", help="folder to write groups + members into")],
     seed: Annotated[int, typer.Option("--seed", help="same seed, same files")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
+    lang: LangOpt = "es",
 ) -> None:
     """Write a synthetic population (interchange format) over the real municipalities."""
     from engine import synth as gen
 
+    language = lang_option(lang)
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter("use csv or parquet", param_hint="--format")
     kind: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
     groups, members, n_groups, n_members = gen.write_population(n, out_dir, seed, kind)
-    out.print(
-        f"wrote {n_groups:,} groups and {n_members:,} members (seed {seed}) → "
-        f"{escape(str(groups))}, {escape(str(members))}",
-        soft_wrap=True,
-    )
+    paths = f"{escape(str(groups))}, {escape(str(members))}"
+    done = t("synth.done", language, groups=f"{n_groups:,}", members=f"{n_members:,}", seed=seed, paths=paths)
+    out.print(done, soft_wrap=True)

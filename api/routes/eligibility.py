@@ -23,6 +23,7 @@ from api.errors import PROBLEM_RESPONSES, ApiError, FieldProblem, Problem, engin
 from api.settings import MAX_BATCH, Settings
 from engine.eligibility import EligibilityEngine
 from engine.errors import VinculaError
+from engine.messages import Lang as MessageLang
 from engine.messages import t
 from engine.schema import Group, GroupResult
 from engine.territory import SuggestionBudget, suggestion_budget
@@ -87,7 +88,7 @@ GROUP_EXAMPLES: dict[str, Any] = {
         "value": {
             "id": "club-zacatecas-7",
             "territory": "32010",
-            "as_of": "2016-05-01",
+            "as_of": "2006-05-01",
             "project": {
                 "proposer": "migrant_club",
                 "proposer_country": "US",
@@ -239,7 +240,7 @@ async def _judge_all(
     groups: list[Group],
     budget: SuggestionBudget,
     as_of: dt.date | None,
-    lang: str,
+    lang: Lang,
     programs: list[str] | None,
 ) -> AsyncIterator[BatchItem]:
     """Each group judged in a worker thread (the event loop stays free for other requests),
@@ -268,7 +269,7 @@ def _judge(
     index: int,
     group: Group,
     as_of: dt.date | None,
-    lang: str,
+    lang: MessageLang,
     programs: list[str] | None,
 ) -> BatchItem:
     with suggestion_budget(budget):

@@ -7,6 +7,7 @@ renderers inject."""
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from api.middleware import page_csp
+from engine.facts import vocabulary_document
+from engine.messages import catalogue
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,9 +29,22 @@ def _page(name: str) -> str:
     return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
+@cache
+def _coordinator_page() -> str:
+    """index.html with the fact vocabulary and the page's words (engine/messages.yaml) in it:
+    the page builds its form and its texts from them (api/static/page.js)."""
+    words = {
+        k: v
+        for k, v in catalogue().items()
+        if k.startswith(("page.", "ui.", "status.", "outcome.", "explain.y", "explain.n"))
+    }
+    data = json.dumps({"facts": vocabulary_document(), "messages": words}, ensure_ascii=False)
+    return _page("index.html").replace("{{PAGE_DATA}}", data.replace("</", "<\\/"))
+
+
 @router.get("/", response_class=HTMLResponse)
 async def coordinator_page() -> HTMLResponse:
-    return HTMLResponse(_page("index.html"))
+    return HTMLResponse(_coordinator_page())
 
 
 @router.get("/docs", response_class=HTMLResponse)

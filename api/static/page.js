@@ -1,87 +1,15 @@
 // The coordinator page: build a group from the form, ask /v1/eligibility, show the answer.
+// The form's fields come from the fact vocabulary and every word from the message catalogue,
+// both put in the page by the server (#page-data): a fact added to the group document appears
+// here with its labels and values, with nothing to change in this file.
 // No framework and no external assets; every text from the server is set with textContent.
 "use strict";
 
-const T = {
-  es: {
-    tagline: "Elegibilidad de grupos a programas, explicada", docs: "Documentación de la API",
-    report: "Informe de brechas",
-    group: "Grupo", group_id: "Clave del grupo", group_name: "Nombre (opcional)", country: "País",
-    mx: "México", pa: "Panamá", as_of: "Fecha de la determinación",
-    territory_search: "Municipio (buscar por nombre)", territory_search_PA: "Provincia (buscar por nombre)",
-    territory_placeholder: "p. ej. Chilpancingo", territory_placeholder_PA: "p. ej. Coclé",
-    territory_code: "Clave (INEGI / provincia)", locality: "Tipo de localidad", unknown: "— no se sabe —",
-    rural: "rural", periurban: "periurbana", urban: "urbana", organisation: "Organización",
-    osse: "OSSE (organización social del sector)", informal: "grupo informal", org_none: "ninguna", not_producer: "no es productor",
-    members: "Integrantes", members_hint: "Deje en blanco lo que no se sabe: el resultado dirá qué falta.",
-    age: "Edad", sex: "Sexo", prospera: "PROSPERA", poverty: "En pobreza", stratum: "Estrato productor",
-    potential: "Potencial emprendedor", indigenous: "Indígena", remove: "Quitar",
-    add_member: "+ Agregar integrante", example: "Cargar ejemplo",
-    project: "Proyecto (3x1 para Migrantes y otros)", proposer: "Quién propone",
-    migrant_club: "club de migrantes", migrant_federation: "federación de migrantes", p_group: "el grupo",
-    p_municipality: "el municipio", other: "otro", proposer_country: "País donde está organizado (2 letras)",
-    sector: "Sector", agriculture: "agricultura", livestock: "ganadería", tourism: "turismo",
-    crafts: "artesanía", commerce: "comercio", services: "servicios", manufacturing: "manufactura",
-    infrastructure: "infraestructura", contributions: "Aportaciones (pesos)", federal: "Federal",
-    state: "Estatal", municipal: "Municipal", migrant: "Migrantes", other_facts: "Otros datos declarados",
-    urban_zap_pct: "% de la población del municipio en ZAP urbana", social_bank: "Sucursal de banca social",
-    yes: "sí", no: "no", check: "Consultar elegibilidad", busy: "Consultando…",
-    footer: "Las reglas, parámetros y citas vienen de los archivos de reglas; «no se puede determinar» nombra los datos que faltan.",
-    F: "mujer", M: "hombre", very_low: "muy bajo", low: "bajo", medium: "medio", high: "alto", very_high: "muy alto",
-    eligible: "Elegible", not_eligible: "No elegible", cannot_tell: "No se puede determinar",
-    criterion: "Criterio", observed: "Observado", rule: "Regla", source: "Fuente", priority: "prioridad (no requisito)",
-    missing: "Datos que faltan", next: "Después", assumption: "Supuesto", results_for: "Resultado para",
-    on: "al", no_results: "Sin resultados.", no_match: "Sin coincidencias", error: "No se pudo consultar",
-    suggestions: "Quizá quiso decir", network: "No hay conexión con el servicio.",
-    rules_span: "Las reglas cargadas cubren de {from} a {to}.", member_n: "integrante {n}",
-    outcome_pass: "cumple", outcome_fail: "no cumple", outcome_unknown: "no se sabe",
-    summary_counts: "{e} elegible(s), {n} no elegible(s), {u} sin determinar",
-  },
-  en: {
-    tagline: "Group eligibility for programmes, explained", docs: "API documentation",
-    report: "Gap report",
-    group: "Group", group_id: "Group id", group_name: "Name (optional)", country: "Country",
-    mx: "Mexico", pa: "Panama", as_of: "Date of the determination",
-    territory_search: "Municipality (search by name)", territory_search_PA: "Province (search by name)",
-    territory_placeholder: "e.g. Chilpancingo", territory_placeholder_PA: "e.g. Coclé",
-    territory_code: "Code (INEGI / province)", locality: "Locality type", unknown: "— not known —",
-    rural: "rural", periurban: "peri-urban", urban: "urban", organisation: "Organisation",
-    osse: "OSSE (social-sector organisation)", informal: "informal group", org_none: "none", not_producer: "not a producer",
-    members: "Members", members_hint: "Leave blank what is not known: the answer will say what is missing.",
-    age: "Age", sex: "Sex", prospera: "PROSPERA", poverty: "In poverty", stratum: "Producer stratum",
-    potential: "Entrepreneurial potential", indigenous: "Indigenous", remove: "Remove",
-    add_member: "+ Add member", example: "Load example",
-    project: "Project (3x1 for Migrants and others)", proposer: "Proposer",
-    migrant_club: "migrant club", migrant_federation: "migrant federation", p_group: "the group",
-    p_municipality: "the municipality", other: "other", proposer_country: "Country where organised (2 letters)",
-    sector: "Sector", agriculture: "agriculture", livestock: "livestock", tourism: "tourism",
-    crafts: "crafts", commerce: "commerce", services: "services", manufacturing: "manufacturing",
-    infrastructure: "infrastructure", contributions: "Contributions (pesos)", federal: "Federal",
-    state: "State", municipal: "Municipal", migrant: "Migrants", other_facts: "Other stated facts",
-    urban_zap_pct: "% of the municipality's people in urban ZAP", social_bank: "Social-banking office",
-    yes: "yes", no: "no", check: "Check eligibility", busy: "Checking…",
-    footer: "Rules, parameters and citations come from the rule files; “cannot tell” names the missing facts.",
-    F: "woman", M: "man", very_low: "very low", low: "low", medium: "medium", high: "high", very_high: "very high",
-    eligible: "Eligible", not_eligible: "Not eligible", cannot_tell: "Cannot tell",
-    criterion: "Criterion", observed: "Observed", rule: "Rule", source: "Source", priority: "priority (not required)",
-    missing: "Missing facts", next: "Next", assumption: "Assumption", results_for: "Result for",
-    on: "on", no_results: "No results.", no_match: "No matches", error: "The check could not be made",
-    suggestions: "Did you mean", network: "Cannot reach the service.",
-    rules_span: "The loaded rules cover {from} to {to}.", member_n: "member {n}",
-    outcome_pass: "met", outcome_fail: "not met", outcome_unknown: "not known",
-    summary_counts: "{e} eligible, {n} not eligible, {u} cannot tell",
-  },
-};
-
-const MEMBER_FIELDS = [
-  { key: "age", kind: "number" },
-  { key: "sex", kind: "select", options: ["F", "M"] },
-  { key: "prospera", kind: "bool" },
-  { key: "poverty", kind: "bool" },
-  { key: "producer_stratum", kind: "select", options: ["E1", "E2", "E3", "E4", "E5", "E6", "none"], raw: true },
-  { key: "entrepreneurial_potential", kind: "select", options: ["very_low", "low", "medium", "high", "very_high"] },
-  { key: "indigenous", kind: "bool" },
-];
+const DATA = JSON.parse(document.getElementById("page-data").textContent);
+const FACTS = DATA.facts;  // {group: [...], member: [...]}: name, type, label, path, choices, ge, le
+const STATED = (scope) => FACTS[scope].filter((f) => f.path);  // the facts a group states
+const BY_NAME = Object.fromEntries([...FACTS.group, ...FACTS.member].map((f) => [f.name, f]));
+const SELECT_LIMIT = 20;  // a choice with more values is typed, with suggestions (a country)
 
 const EXAMPLE = {
   id: "chilpancingo-01", name: "Mujeres productoras de Chilpancingo", country: "MX", territory: "12029",
@@ -101,11 +29,20 @@ let lang = localStorage.getItem("vincula-lang") === "en" ? "en" : "es";
 let lastResult = null;
 let lastProblem = null;
 
+// A text of the catalogue (engine/messages.yaml), placeholders filled from `vars`.
 function t(key, vars) {
-  let s = (T[lang] && T[lang][key]) || T.es[key] || key;
+  const entry = DATA.messages[key];
+  let s = entry ? (entry[lang] || entry.es) : key;
   for (const [k, v] of Object.entries(vars || {})) s = s.replace("{" + k + "}", v);
   return s;
 }
+
+const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+const factLabel = (f) => cap(f.label[lang]);
+const choiceLabel = (f, value) => {
+  const c = (f.choices || []).find((c) => c.value === value);
+  return c ? c.label[lang] : value;
+};
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -119,22 +56,81 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// ------------------------------------------------------------------ fields from the vocabulary
+
+// The input for one fact: a number box in its range, a yes / no / not known list, a list of its
+// values, or (many values) a text box with suggestions. `data-fact` names the fact.
+function factInput(f) {
+  let input;
+  if (f.type === "number") {
+    input = el("input", {
+      type: "number", min: f.ge ?? null, max: f.le ?? null, step: f.integer ? "1" : "any",
+      inputmode: f.integer ? "numeric" : "decimal",
+    });
+  } else if (f.choices && f.choices.length > SELECT_LIMIT) {
+    const list = `values-${f.name.replaceAll(".", "-")}`;
+    if (!document.getElementById(list)) {
+      document.body.append(el("datalist", { id: list },
+        ...f.choices.map((c) => el("option", { value: c.value, "data-choice": c.value, "data-of": f.name }))));
+    }
+    input = el("input", { list, maxlength: "2", autocapitalize: "characters" });
+  } else {
+    input = el("select");
+    input.append(el("option", { value: "", "data-i18n": "page.unknown" }));
+    const values = f.type === "bool" ? ["true", "false"] : f.choices.map((c) => c.value);
+    for (const v of values) input.append(el("option", { value: v, "data-choice": v, "data-of": f.name }));
+  }
+  input.dataset.fact = f.name;
+  input.dataset.kind = f.type;
+  return input;
+}
+
+// Where each fact a group states goes: its choices beside the group's place, the project's
+// facts (and its contributions) in the project card, the rest among the other stated facts.
+function placeOf(f) {
+  const parts = f.path.split(".");
+  if (parts[0] === "project") return parts.length > 2 ? "#contribution-facts" : "#project-facts";
+  return f.choices ? "#group-facts" : "#other-facts";
+}
+
+function buildForm() {
+  for (const f of STATED("group")) {
+    if (f.name === "country") {
+      for (const c of f.choices) $("#country").append(el("option", { value: c.value, "data-choice": c.value, "data-of": f.name }));
+      continue;
+    }
+    if (f.name === "territory") continue;  // the municipality search
+    const input = factInput(f);
+    input.id = f.name.replaceAll(".", "-");
+    input.dataset.path = f.path;
+    $(placeOf(f)).append(el("label", {}, el("span", { "data-fact-label": f.name }), input));
+  }
+  const head = $("#members thead tr");
+  for (const f of STATED("member")) head.append(el("th", { "data-fact-label": f.name }));
+  head.append(el("th", {}, el("span", { class: "sr-only", "data-i18n": "page.remove" })));
+}
+
 // ------------------------------------------------------------------ language
 
 function applyLang() {
   document.documentElement.lang = lang;
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
-    node.placeholder = t(node.dataset.i18nPlaceholder);
+  for (const node of document.querySelectorAll("[data-fact-label]")) node.textContent = factLabel(BY_NAME[node.dataset.factLabel]);
+  for (const node of document.querySelectorAll("[data-choice]")) {
+    const f = BY_NAME[node.dataset.of];
+    const v = node.dataset.choice;
+    node.textContent = f.type === "bool" ? t(v === "true" ? "explain.yes" : "explain.no") : choiceLabel(f, v);
+    if (node.parentElement.tagName === "DATALIST") node.label = node.textContent;
   }
   const pa = $("#country").value === "PA";
-  $("#territory-search-label").textContent = t(pa ? "territory_search_PA" : "territory_search");
-  $("#territory-search").placeholder = t(pa ? "territory_placeholder_PA" : "territory_placeholder");
+  $("#territory-search-label").textContent = t(pa ? "page.territory_search_PA" : "page.territory_search");
+  $("#territory-search").placeholder = t(pa ? "page.territory_placeholder_PA" : "page.territory_placeholder");
+  $("#lang-switch").setAttribute("aria-label", `${t("page.language")} / Language`);
   for (const b of document.querySelectorAll(".lang button")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang));
-  document.title = "vincula — " + t("tagline");
+  document.title = "vincula — " + t("page.tagline");
   $("#report-link").href = `/report?lang=${lang}`;
   renumberMembers();
-  $("#rules-span").textContent = rulesSpan ? t("rules_span", rulesSpan) : "";
+  $("#rules-span").textContent = rulesSpan ? t("page.rules_span", rulesSpan) : "";
 }
 
 async function setLang(next) {
@@ -150,25 +146,11 @@ async function setLang(next) {
 function memberRow(values) {
   const tr = el("tr");
   tr.append(el("td", { class: "n" }));
-  for (const f of MEMBER_FIELDS) {
-    let input;
-    if (f.kind === "number") {
-      input = el("input", { type: "number", min: "0", max: "120", step: "1", inputmode: "numeric" });
-      if (values && values[f.key] !== undefined) input.value = values[f.key];
-    } else {
-      input = el("select");
-      input.append(el("option", { value: "", "data-i18n": "unknown", text: t("unknown") }));
-      const opts = f.kind === "bool" ? ["true", "false"] : f.options;
-      for (const o of opts) {
-        const key = f.kind === "bool" ? (o === "true" ? "yes" : "no") : o;
-        const raw = f.raw && o !== "none";  // "none" (not a producer) is words, not a code
-        input.append(el("option", raw ? { value: o, text: o }
-          : { value: o, "data-i18n": o === "none" ? "not_producer" : key, text: t(o === "none" ? "not_producer" : key) }));
-      }
-      if (values && values[f.key] !== undefined && values[f.key] !== null) input.value = String(values[f.key]);
-    }
-    input.dataset.field = f.key;
-    input.dataset.kind = f.kind;
+  for (const f of STATED("member")) {
+    const input = factInput(f);
+    const v = values ? values[f.path] : undefined;
+    if (v !== undefined && v !== null) input.value = String(v);
+    input.dataset.field = f.path;
     tr.append(el("td", {}, input));
   }
   const remove = el("button", { type: "button", class: "remove", text: "×" });
@@ -182,21 +164,18 @@ function renumberMembers() {
     tr.querySelector(".n").textContent = String(i + 1);
     for (const input of tr.querySelectorAll("[data-field]")) {
       input.dataset.path = `members[${i}].${input.dataset.field}`;
-      input.setAttribute("aria-label", `${t("member_n", { n: i + 1 })}: ${t(labelKey(input.dataset.field))}`);
+      input.setAttribute("aria-label", `${t("page.member_n", { n: i + 1 })}: ${factLabel(BY_NAME[input.dataset.fact])}`);
     }
     const rm = tr.querySelector(".remove");
-    rm.setAttribute("aria-label", `${t("remove")} ${t("member_n", { n: i + 1 })}`);
+    rm.setAttribute("aria-label", `${t("page.remove")} ${t("page.member_n", { n: i + 1 })}`);
     rm.title = rm.getAttribute("aria-label");
   });
 }
 
-function labelKey(field) {
-  return { producer_stratum: "stratum", entrepreneurial_potential: "potential" }[field] || field;
-}
-
 function addMember(values) {
-  $("#members tbody").append(memberRow(values));
-  renumberMembers();
+  const row = memberRow(values);
+  $("#members tbody").append(row);
+  applyLang();
 }
 
 // ------------------------------------------------------------------ municipality search
@@ -224,7 +203,7 @@ async function searchTerritories() {
   } catch (e) { rows = []; }
   if (seq !== searchSeq) return;  // a newer search has started
   list.replaceChildren();
-  if (!rows.length) list.append(el("li", { class: "empty", text: t("no_match") }));
+  if (!rows.length) list.append(el("li", { class: "empty", text: t("page.no_match") }));
   for (const row of rows) {
     const label = [row.name, row.state_name].filter(Boolean).join(", ");
     const li = el("li", { role: "option", tabindex: "-1", "data-code": row.code },
@@ -239,37 +218,40 @@ async function searchTerritories() {
 
 // ------------------------------------------------------------------ the request
 
+// A field's value as the group document types it (nothing for an empty field: not known).
+function valueOf(input) {
+  const v = input.value.trim();
+  if (v === "") return undefined;
+  if (input.dataset.kind === "number") return Number(v);
+  if (input.dataset.kind === "bool") return v === "true";
+  return input.list ? v.toUpperCase() : v;
+}
+
+function put(doc, path, value) {
+  const parts = path.split(".");
+  let node = doc;
+  for (const p of parts.slice(0, -1)) node = node[p] = node[p] || {};
+  node[parts.at(-1)] = value;
+}
+
 function readGroup() {
   const g = { id: $("#group-id").value.trim(), country: $("#country").value, territory: $("#territory").value.trim() };
   const opt = (key, value) => { if (value !== "" && value !== null && value !== undefined) g[key] = value; };
   opt("name", $("#group-name").value.trim());
   opt("as_of", $("#as-of").value);
-  opt("locality", $("#locality").value);
-  opt("organisation", $("#organisation").value);
-  const zap = $("#urban-zap").value;
-  if (zap !== "") g.urban_zap_pct = Number(zap);
-  const bank = $("#social-bank").value;
-  if (bank !== "") g.social_bank_office = bank === "true";
+  for (const input of document.querySelectorAll("#group-form [data-fact]:not([data-field])")) {
+    if (input.id === "country") continue;
+    const v = valueOf(input);
+    if (v !== undefined) put(g, input.dataset.path, v);
+  }
   g.members = [...document.querySelectorAll("#members tbody tr")].map((tr) => {
     const m = {};
     for (const input of tr.querySelectorAll("[data-field]")) {
-      const v = input.value;
-      if (v === "") continue;
-      m[input.dataset.field] = input.dataset.kind === "number" ? Number(v) : input.dataset.kind === "bool" ? v === "true" : v;
+      const v = valueOf(input);
+      if (v !== undefined) put(m, input.dataset.field, v);
     }
     return m;
   });
-  const project = {};
-  if ($("#proposer").value) project.proposer = $("#proposer").value;
-  if ($("#proposer-country").value.trim()) project.proposer_country = $("#proposer-country").value.trim().toUpperCase();
-  if ($("#sector").value) project.sector = $("#sector").value;
-  const contributions = {};
-  for (const level of ["federal", "state", "municipal", "migrant"]) {
-    const v = $("#c-" + level).value;
-    if (v !== "") contributions[level] = Number(v);
-  }
-  if (Object.keys(contributions).length) project.contributions = contributions;
-  if (Object.keys(project).length) g.project = project;
   return g;
 }
 
@@ -287,7 +269,7 @@ async function check() {
     if (r.ok) { lastResult = body; renderResult(body); }
     else { lastResult = null; $("#results").replaceChildren(); showProblem(body || { status: r.status, message: r.statusText }); }
   } catch (e) {
-    showProblem({ status: 0, message: t("network") });
+    showProblem({ status: 0, message: t("page.network") });
   } finally {
     $("#busy").hidden = true;
     $("#check").disabled = false;
@@ -307,7 +289,7 @@ function showProblem(p) {
   clearProblems();
   lastProblem = p;
   const box = $("#problems");
-  box.append(el("h2", { text: t("error") + (p.status ? ` (${p.status})` : "") }));
+  box.append(el("h2", { text: t("page.error") + (p.status ? ` (${p.status})` : "") }));
   const fields = p.errors || [];
   if (fields.length) {
     const ul = el("ul");
@@ -322,7 +304,7 @@ function showProblem(p) {
   }
   if (p.hint && !fields.length) box.append(el("p", { class: "hint", text: p.hint }));
   if (p.suggestions && p.suggestions.length) {
-    const line = el("p", {}, t("suggestions") + ": ");
+    const line = el("p", {}, t("page.suggestions") + ": ");
     p.suggestions.forEach((code, i) => {
       const b = el("button", { type: "button", class: "link", text: code });
       b.addEventListener("click", () => { chooseTerritory(code, ""); check(); });
@@ -337,22 +319,13 @@ function showProblem(p) {
 // ------------------------------------------------------------------ the answer
 
 const MARK = { pass: "✓", fail: "✗", unknown: "?" };
-
 const ORDER = { eligible: 0, cannot_tell: 1, not_eligible: 2 };
-const FACT_KEYS = {
-  age: "age", sex: "sex", prospera: "prospera", poverty: "poverty", producer_stratum: "stratum",
-  entrepreneurial_potential: "potential", indigenous: "indigenous", locality: "locality",
-  organisation: "organisation", urban_zap_pct: "urban_zap_pct", social_bank_office: "social_bank",
-  "project.proposer": "proposer", "project.proposer_country": "proposer_country", "project.sector": "sector",
-};
 
-// `members[3].poverty` -> "integrante 3: En pobreza"; facts the page knows get their label.
+// `members[3].poverty` -> "integrante 3: en situación de pobreza"; a fact by its label.
 function factText(fact) {
   const m = /^members\[(\d+)\]\.(.+)$/.exec(fact);
-  if (m) return `${t("member_n", { n: m[1] })}: ${FACT_KEYS[m[2]] ? t(FACT_KEYS[m[2]]) : m[2]}`;
-  const c = /^project\.(federal|state|municipal|migrant)(_pct)?$/.exec(fact);
-  if (c) return `${t("contributions")}: ${t(c[1]).toLowerCase()}${c[2] ? " (%)" : ""}`;
-  return FACT_KEYS[fact] ? t(FACT_KEYS[fact]) : fact;
+  if (m) return `${t("page.member_n", { n: m[1] })}: ${BY_NAME[m[2]] ? BY_NAME[m[2]].label[lang] : m[2]}`;
+  return BY_NAME[fact] ? BY_NAME[fact].label[lang] : fact;
 }
 
 function missingText(facts) {
@@ -363,15 +336,15 @@ function missingText(facts) {
     const m = /^members\[(\d+)\]\.(.+)$/.exec(f);
     if (!m) { other.push(factText(f)); continue; }
     if (!byMember.has(m[1])) byMember.set(m[1], []);
-    byMember.get(m[1]).push(FACT_KEYS[m[2]] ? t(FACT_KEYS[m[2]]).toLowerCase() : m[2]);
+    byMember.get(m[1]).push(BY_NAME[m[2]] ? BY_NAME[m[2]].label[lang] : m[2]);
   }
   const parts = [...other];
-  for (const [n, fs] of byMember) parts.push(`${t("member_n", { n })} (${fs.join(", ")})`);
+  for (const [n, fs] of byMember) parts.push(`${t("page.member_n", { n })} (${fs.join(", ")})`);
   return parts.join("; ");
 }
 
 function shortWhy(d) {
-  if (d.status === "cannot_tell") return `${t("missing")}: ${missingText(d.missing_facts || [])}`;
+  if (d.status === "cannot_tell") return `${t("page.missing")}: ${missingText(d.missing_facts || [])}`;
   return d.summary.includes(": ") ? d.summary.slice(d.summary.indexOf(": ") + 2) : "";
 }
 
@@ -382,13 +355,13 @@ function renderResult(r) {
   const place = [terr.name, terr.state_name].filter(Boolean).join(", ");
   const counts = { e: 0, n: 0, u: 0 };
   for (const d of r.determinations) counts[{ eligible: "e", not_eligible: "n", cannot_tell: "u" }[d.status]]++;
-  out.append(el("h2", { text: `${t("results_for")} ${r.group_id} — ${place} (${terr.code || ""}) — ${t("on")} ${r.as_of}` }));
-  out.append(el("p", { class: "counts", text: t("summary_counts", counts) }));
+  out.append(el("h2", { text: `${t("page.results_for")} ${r.group_id} — ${place} (${terr.code || ""}) — ${t("page.on")} ${r.as_of}` }));
+  out.append(el("p", { class: "counts", text: t("page.summary_counts", counts) }));
   const sorted = [...r.determinations].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
   const overview = el("ul", { class: "overview" });
   for (const d of sorted) {
     overview.append(el("li", { "data-program": d.program },
-      el("span", { class: `badge ${d.status}`, text: t(d.status) }),
+      el("span", { class: `badge ${d.status}`, text: t(`status.${d.status}`) }),
       el("a", { href: `#p-${d.program}`, text: d.name }),
       el("span", { class: "why-short", text: shortWhy(d) })));
   }
@@ -400,19 +373,19 @@ function renderDetermination(d) {
   const art = el("article", { id: `p-${d.program}`, class: `programme ${d.status}`, "data-program": d.program, "data-status": d.status });
   const head = el("header", {},
     el("h3", { text: d.name }),
-    el("span", { class: `badge ${d.status}`, text: t(d.status) }));
+    el("span", { class: `badge ${d.status}`, text: t(`status.${d.status}`) }));
   art.append(head);
   if (d.status === "not_eligible") art.append(el("p", { class: "why", text: shortWhy(d) }));
 
   const table = el("table", { class: "criteria" });
   table.append(el("thead", {}, el("tr", {},
-    el("th", { "aria-label": "" }), el("th", { text: t("criterion") }), el("th", { text: t("observed") }),
-    el("th", { text: t("rule") }), el("th", { text: t("source") }))));
+    el("th", { "aria-label": "" }), el("th", { text: t("ui.criterion") }), el("th", { text: t("ui.observed") }),
+    el("th", { text: t("ui.rule") }), el("th", { text: t("ui.source") }))));
   const body = el("tbody");
   const notes = [];
   for (const c of d.criteria) {
     const label = el("td", {}, c.label);
-    if (!c.required) label.append(el("span", { class: "tag", text: t("priority") }));
+    if (!c.required) label.append(el("span", { class: "tag", text: t("ui.priority") }));
     if (c.assumption) {
       notes.push(c.assumption);
       label.append(el("sup", { class: "note-ref", text: `[${notes.length}]` }));
@@ -424,23 +397,23 @@ function renderDetermination(d) {
     if (c.source.quote) source.append(el("q", { text: c.source.quote }));
     const observed = el("td", { text: c.observed });
     if (c.missing_facts && c.missing_facts.length && c.outcome === "unknown") {
-      observed.append(el("div", { class: "missing", text: `${t("missing")}: ${missingText(c.missing_facts)}` }));
+      observed.append(el("div", { class: "missing", text: `${t("page.missing")}: ${missingText(c.missing_facts)}` }));
     }
     body.append(el("tr", { class: c.outcome, "data-criterion": c.id },
-      el("td", { class: "mark", title: t("outcome_" + c.outcome), "aria-label": t("outcome_" + c.outcome), text: MARK[c.outcome] }),
+      el("td", { class: "mark", title: t("outcome." + c.outcome), "aria-label": t("outcome." + c.outcome), text: MARK[c.outcome] }),
       label, observed, el("td", { text: c.threshold }), source));
   }
   table.append(body);
   art.append(el("div", { class: "table-wrap" }, table));
   if (d.missing_facts && d.missing_facts.length) {
-    art.append(el("p", { class: "missing" }, el("strong", { text: t("missing") + ": " }), missingText(d.missing_facts)));
+    art.append(el("p", { class: "missing" }, el("strong", { text: t("page.missing") + ": " }), missingText(d.missing_facts)));
   }
   if (notes.length) {
     const ol = el("ol", { class: "notes" });
-    for (const n of notes) ol.append(el("li", {}, el("strong", { text: t("assumption") + ": " }), n));
+    for (const n of notes) ol.append(el("li", {}, el("strong", { text: t("ui.assumption") + ": " }), n));
     art.append(ol);
   }
-  if (d.next_steps) art.append(el("p", { class: "next" }, el("strong", { text: t("next") + ": " }), d.next_steps));
+  if (d.next_steps) art.append(el("p", { class: "next" }, el("strong", { text: t("ui.next") + ": " }), d.next_steps));
   art.append(el("p", { class: "version", text: `${d.program} · ${d.rules_version}` }));
   return art;
 }
@@ -463,6 +436,7 @@ function loadExample() {
 }
 
 async function start() {
+  buildForm();
   for (const b of document.querySelectorAll(".lang button")) b.addEventListener("click", () => setLang(b.dataset.lang));
   $("#add-member").addEventListener("click", () => addMember());
   $("#load-example").addEventListener("click", loadExample);

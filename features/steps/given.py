@@ -25,6 +25,7 @@ from features.steps.world import (
     TRAITS,
     World,
     choose,
+    opposite,
     date,
     fold,
     member_value,
@@ -149,7 +150,7 @@ def all_are(world: World, trait: str) -> None:
 @given(parsers.re(rf"no member is (?P<trait>{TRAIT_PATTERN})", re.IGNORECASE))
 def none_are(world: World, trait: str) -> None:
     fact, value = TRAITS[fold(trait)]
-    world.set_all(fact, _opposite(fact, value))
+    world.set_all(fact, opposite(fact, value))
 
 
 @given(parsers.re(rf"(?P<k>\d+) de los integrantes (son|es) (?P<trait>{TRAIT_PATTERN})", re.IGNORECASE))
@@ -161,7 +162,7 @@ def some_are(world: World, k: str, trait: str) -> None:
     if count > len(world.members):
         world.member(count)  # raises: says how many members there are
     for i, m in enumerate(world.members):
-        m[fact] = value if i < count else _opposite(fact, value)
+        m[fact] = value if i < count else opposite(fact, value)
 
 
 @given(parsers.re(rf"el integrante (?P<i>\d+) es (?P<trait>{TRAIT_PATTERN})", re.IGNORECASE))
@@ -175,7 +176,7 @@ def member_is(world: World, i: str, trait: str) -> None:
 @given(parsers.re(rf"member (?P<i>\d+) is not (?P<trait>{TRAIT_PATTERN})", re.IGNORECASE))
 def member_is_not(world: World, i: str, trait: str) -> None:
     fact, value = TRAITS[fold(trait)]
-    world.member(int(i))[fact] = _opposite(fact, value)
+    world.member(int(i))[fact] = opposite(fact, value)
 
 
 @given(parsers.parse("todos los integrantes tienen potencial emprendedor {level}"))
@@ -224,12 +225,6 @@ def members_table(world: World, datatable: list[list[str]]) -> None:
     world.members = [{f: member_value(f, cell) for f, cell in zip(facts, row, strict=False)} for row in rows]
 
 
-def _opposite(fact: str, value: object) -> object:
-    if fact == "sex":
-        return "M" if value == "F" else "F"
-    return not value
-
-
 # ----------------------------------------------------------------------------- project
 
 
@@ -242,7 +237,9 @@ def proposer(world: World, who: str) -> None:
 @given(parsers.parse("quien propone está organizado en {country}"))
 @given(parsers.parse("the proposer is organised in {country}"))
 def proposer_country(world: World, country: str) -> None:
+    """A country by its code or its Spanish or English name ("Estados Unidos", "the United States")."""
     key = fold(country).strip('"')
+    key = key.removeprefix("the ") if key.removeprefix("the ") in COUNTRY else key
     world.project["proposer_country"] = COUNTRY.get(key) or (
         key.upper() if len(key) == 2 else choose("país (country)", country, COUNTRY)
     )

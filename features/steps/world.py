@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,17 +18,14 @@ from typing import Any
 
 from engine import RULES_DIR
 from engine.eligibility import EligibilityEngine
+from engine.facts import CONTRIBUTION_LEVELS, GROUP_FACTS, MEMBER_FACTS
+from engine.messages import LANGS, Lang, t
 from engine.rules import load_rules
 from engine.schema import CriterionResult, Determination, Group, Programme
 from engine.territory import provider
+from engine.vocabulary import NOT_KNOWN_WORDS, YES_NO, fold
 
 RULES_ENV = "VINCULA_RULES"
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, single spaces: how designer words are compared."""
-    text = unicodedata.normalize("NFD", str(text).strip().lower())
-    return " ".join("".join(c for c in text if unicodedata.category(c) != "Mn").split())
 
 
 class StepError(AssertionError):
@@ -41,89 +37,43 @@ def choose(kind: str, text: str, table: dict[str, Any]) -> Any:
     key = fold(text)
     if key in table:
         return table[key]
-    raise StepError(
-        f"{kind} «{text}» no se reconoce / not recognised; use one of: {', '.join(sorted(table))}"
-    )
+    words = sorted(table)
+    shown = ", ".join(words[:40]) + (f", … (+{len(words) - 40})" if len(words) > 40 else "")
+    raise StepError(f"{kind} «{text}» no se reconoce / not recognised; use one of: {shown}")
 
 
 # --------------------------------------------------------------------------- vocabulary
+#
+# The words a designer may use for facts and their values are the fact vocabulary's
+# (engine/schema.py declares them beside each field: labels and synonyms), so a fact added
+# there is usable in a feature at once; the steps only add the phrasing around them.
 
-YES = {
-    "si": True,
-    "sí": True,
-    "yes": True,
-    "true": True,
-    "verdadero": True,
-    "x": True,
-    "no": False,
-    "false": False,
-    "falso": False,
-}
-UNKNOWN_WORDS = {"", "?", "-", "no se sabe", "unknown", "desconocido", "n/a"}
+YES = YES_NO
+UNKNOWN_WORDS = NOT_KNOWN_WORDS
 
-LOCALITY = {
-    "rural": "rural",
-    "periurbana": "periurban",
-    "periurbano": "periurban",
-    "peri-urbana": "periurban",
-    "periurban": "periurban",
-    "peri-urban": "periurban",
-    "urbana": "urban",
-    "urbano": "urban",
-    "urban": "urban",
+LOCALITY = GROUP_FACTS["locality"].choice_words()
+ORGANISATION = GROUP_FACTS["organisation"].choice_words()
+PROPOSER = GROUP_FACTS["project.proposer"].choice_words()
+SECTOR = GROUP_FACTS["project.sector"].choice_words()
+COUNTRY = GROUP_FACTS["project.proposer_country"].choice_words()
+POTENTIAL = MEMBER_FACTS["entrepreneurial_potential"].choice_words()
+SEX = MEMBER_FACTS["sex"].choice_words()
+STRATA = MEMBER_FACTS["producer_stratum"].choice_words()
+
+#: what a designer calls each member fact (a table header, "no se conoce la edad")
+MEMBER_FIELD = {fold(w): name for name, spec in MEMBER_FACTS.items() for w in spec.words()}
+#: a contribution level by its words ("estatal", "de migrantes")
+CONTRIBUTION = {
+    fold(w): level for level in CONTRIBUTION_LEVELS for w in GROUP_FACTS[f"project.{level}"].words()
 }
 
-ORGANISATION = {
-    "osse": "osse",
-    "una osse": "osse",
-    "an osse": "osse",
-    "informal": "informal",
-    "ninguna": "none",
-    "none": "none",
-    "sin organizacion": "none",
-}
-
-POTENTIAL = {
-    "muy bajo": "very_low",
-    "bajo": "low",
-    "medio": "medium",
-    "alto": "high",
-    "muy alto": "very_high",
-    "very low": "very_low",
-    "low": "low",
-    "medium": "medium",
-    "high": "high",
-    "very high": "very_high",
-    "very_low": "very_low",
-    "very_high": "very_high",
-}
-
-SEX = {"f": "F", "m": "M", "mujer": "F", "hombre": "M", "woman": "F", "man": "M", "female": "F", "male": "M"}
-
-STRATA = {s.lower(): s for s in ("E1", "E2", "E3", "E4", "E5", "E6")}
-
-# A trait is a yes/no fact of a member, as a word: "beneficiarios de PROSPERA" -> prospera = True.
+# A trait is a member fact as a word: "beneficiarios de PROSPERA" -> prospera = True (a yes/no
+# fact's `trait` words), "mujeres" -> sex = F (a value's).
 TRAITS: dict[str, tuple[str, Any]] = {}
-for _words, _fact, _value in (
-    (
-        (
-            "beneficiario de prospera",
-            "beneficiaria de prospera",
-            "beneficiarios de prospera",
-            "beneficiarias de prospera",
-            "a prospera beneficiary",
-            "prospera beneficiaries",
-        ),
-        "prospera",
-        True,
-    ),
-    (("pobre", "pobres", "en pobreza", "en situacion de pobreza", "poor", "in poverty"), "poverty", True),
-    (("indigena", "indigenas", "indigenous"), "indigenous", True),
-    (("mujer", "mujeres", "a woman", "women"), "sex", "F"),
-    (("hombre", "hombres", "a man", "men"), "sex", "M"),
-):
-    for _w in _words:
-        TRAITS[_w] = (_fact, _value)
+for _name, _spec in MEMBER_FACTS.items():
+    TRAITS.update({fold(w): (_name, True) for w in _spec.trait})
+    for _choice in _spec.choices or ():
+        TRAITS.update({fold(w): (_name, _choice.value) for w in _choice.trait})
 _ACCENTS = {"a": "[aá]", "e": "[eé]", "i": "[ií]", "o": "[oó]", "u": "[uúü]", "n": "[nñ]", " ": r"\s+"}
 
 
@@ -134,127 +84,29 @@ def loose(word: str) -> str:
 
 TRAIT_PATTERN = "(?:" + "|".join(loose(w) for w in sorted(TRAITS, key=len, reverse=True)) + ")"
 
-# What a designer calls each member fact (for "not known" and table headers).
-MEMBER_FIELD = {
-    "edad": "age",
-    "la edad": "age",
-    "age": "age",
-    "sexo": "sex",
-    "el sexo": "sex",
-    "sex": "sex",
-    "prospera": "prospera",
-    "la condicion prospera": "prospera",
-    "prospera status": "prospera",
-    "pobreza": "poverty",
-    "la situacion de pobreza": "poverty",
-    "poverty": "poverty",
-    "poverty status": "poverty",
-    "estrato": "producer_stratum",
-    "el estrato": "producer_stratum",
-    "stratum": "producer_stratum",
-    "producer stratum": "producer_stratum",
-    "potencial": "entrepreneurial_potential",
-    "el potencial emprendedor": "entrepreneurial_potential",
-    "potential": "entrepreneurial_potential",
-    "entrepreneurial potential": "entrepreneurial_potential",
-    "indigena": "indigenous",
-    "la condicion indigena": "indigenous",
-    "indigenous": "indigenous",
-    "indigenous status": "indigenous",
-}
 
-PROPOSER = {
-    "un club de migrantes": "migrant_club",
-    "a migrant club": "migrant_club",
-    "una federacion de migrantes": "migrant_federation",
-    "a migrant federation": "migrant_federation",
-    "el grupo": "group",
-    "the group": "group",
-    "el municipio": "municipality",
-    "the municipality": "municipality",
-    "otro": "other",
-    "otra persona": "other",
-    "someone else": "other",
-}
+def opposite(fact: str, value: Any) -> Any:
+    """The other value of a yes/no fact, or of a fact with two values (sex)."""
+    spec = MEMBER_FACTS[fact]
+    if spec.type == "bool":
+        return not value
+    others = [v for v in spec.values or [] if v != value]
+    if len(others) != 1:
+        raise StepError(f"«{fact}» tiene más de dos valores / has more than two values: {spec.values}")
+    return others[0]
 
-COUNTRY = {
-    "estados unidos": "US",
-    "united states": "US",
-    "the united states": "US",
-    "eua": "US",
-    "usa": "US",
-    "mexico": "MX",
-    "canada": "CA",
-    "espana": "ES",
-    "spain": "ES",
-}
 
-SECTOR = {
-    "agricultura": "agriculture",
-    "agricola": "agriculture",
-    "agriculture": "agriculture",
-    "turismo": "tourism",
-    "turistico": "tourism",
-    "tourism": "tourism",
-    "ganaderia": "livestock",
-    "livestock": "livestock",
-    "artesanias": "crafts",
-    "crafts": "crafts",
-    "comercio": "commerce",
-    "commerce": "commerce",
-    "servicios": "services",
-    "services": "services",
-    "manufactura": "manufacturing",
-    "manufacturing": "manufacturing",
-    "infraestructura": "infrastructure",
-    "infrastructure": "infrastructure",
-    "otro": "other",
-    "other": "other",
-}
+_STATUSES = ("eligible", "not_eligible", "cannot_tell")
+STATUS = {fold(t(f"status.{s}", lang)): s for s in _STATUSES for lang in LANGS} | {"no se sabe": "cannot_tell"}
+STATUS_WORDS = {lang: {s: t(f"status.{s}", lang).upper() for s in _STATUSES} for lang in LANGS}
 
-CONTRIBUTION = {
-    "federal": "federal",
-    "estatal": "state",
-    "state": "state",
-    "municipal": "municipal",
-    "de migrantes": "migrant",
-    "migrantes": "migrant",
-    "migrant": "migrant",
-    "de los migrantes": "migrant",
+_OUTCOMES = ("pass", "fail", "unknown")
+OUTCOME = {fold(t(f"outcome.{o}", lang)): o for o in _OUTCOMES for lang in LANGS} | {
+    **dict.fromkeys(("se cumple", "pass"), "pass"),
+    **dict.fromkeys(("no se cumple", "fail"), "fail"),
+    **dict.fromkeys(("sin determinar", "unknown", "cannot tell"), "unknown"),
 }
-
-STATUS = {
-    "elegible": "eligible",
-    "eligible": "eligible",
-    "no elegible": "not_eligible",
-    "not eligible": "not_eligible",
-    "no se puede determinar": "cannot_tell",
-    "no se sabe": "cannot_tell",
-    "cannot tell": "cannot_tell",
-}
-STATUS_WORDS = {
-    "es": {"eligible": "ELEGIBLE", "not_eligible": "NO ELEGIBLE", "cannot_tell": "NO SE PUEDE DETERMINAR"},
-    "en": {"eligible": "ELIGIBLE", "not_eligible": "NOT ELIGIBLE", "cannot_tell": "CANNOT TELL"},
-}
-
-OUTCOME = {
-    "cumple": "pass",
-    "se cumple": "pass",
-    "met": "pass",
-    "pass": "pass",
-    "no cumple": "fail",
-    "no se cumple": "fail",
-    "not met": "fail",
-    "fail": "fail",
-    "no se sabe": "unknown",
-    "sin determinar": "unknown",
-    "unknown": "unknown",
-    "cannot tell": "unknown",
-}
-OUTCOME_WORDS = {
-    "es": {"pass": "se cumple", "fail": "no se cumple", "unknown": "no se sabe"},
-    "en": {"pass": "met", "fail": "not met", "unknown": "not known"},
-}
+OUTCOME_WORDS = {lang: {o: t(f"outcome.{o}", lang) for o in _OUTCOMES} for lang in LANGS}
 
 
 def yes_no(text: str) -> bool | None:
@@ -284,14 +136,11 @@ def member_value(fact: str, text: str) -> Any:
     """One cell of a members table, in the member fact's own terms."""
     if fold(text) in UNKNOWN_WORDS:
         return None
-    if fact == "age":
-        return int(number(text))
-    if fact == "sex":
-        return choose("sexo (sex)", text, SEX)
-    if fact == "producer_stratum":
-        return choose("estrato (stratum)", text, STRATA)
-    if fact == "entrepreneurial_potential":
-        return choose("potencial emprendedor (entrepreneurial potential)", text, POTENTIAL)
+    spec = MEMBER_FACTS[fact]
+    if spec.type == "number":
+        return int(number(text)) if spec.integer else number(text)
+    if spec.choices is not None:
+        return choose(f"{spec.label['es']} ({spec.label['en']})", text, spec.choice_words())
     return yes_no(text)
 
 
@@ -380,7 +229,7 @@ def province(name: str) -> str:
 class World:
     """One scenario's group, as the steps build it, and what the engine said about it."""
 
-    lang: str = "es"
+    lang: Lang = "es"
     country: str = "MX"
     territory: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,438 @@
+"""Validating a population: which rows can be screened, which are rejected, and why.
+
+One validator, driven by the interchange columns (engine/population.py), which are the fact
+vocabulary's: a cell is read as the group document reads it (a choice through the field's own
+type, so `mx` is MX for a country code as in a group file), and refused when it is not of the
+column's type, not one of its choices or outside its range. Each reject names its file, line
+(the header is line 1; for Parquet, the 1-based row) and reason, and the group it would corrupt
+is left out: an unknown territory, an invalid value, a repeated group_id, a member of no group,
+and a group with a rejected member (screening it without that member could make it look
+eligible).
+
+Two ways to the same answer (engine/screen.py chooses):
+- exact: every column read as text and typed here (`check_groups`, `type_members`), then
+  `settle` joins members to groups and names every reject;
+- clean: members read strictly typed by polars (`Population.strict_scan`, whose types come
+  from the same columns); `clean_bad` adds what that read cannot check (ranges, empty ids) and
+  `settle_clean` returns the chunk only when nothing at all is rejected, else None and the
+  caller validates exactly. So the clean way never decides a reject: it only shows there is none.
+
+Members are matched to groups on a 64-bit hash of group_id (KEY), confirmed by a second,
+independent hash (CHECK: min = max = the group's); `KeyCollision` asks for the text as key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import polars as pl
+from pydantic import TypeAdapter, ValidationError
+
+from engine.facts import GROUP_FACTS
+from engine.population import GROUP_COLUMNS, LINE, MEMBER_COLUMNS, Column, truth
+from engine.territory import PROVIDERS
+
+KEY = "__key"  # a 64-bit hash of group_id: the join and group-by key
+CHECK = "__check"  # a second, independent 64-bit hash of group_id that confirms KEY
+HASH_SEED = 20261123
+N_MEMBERS = "__n"
+BAD = "__bad"
+REJECT_SCHEMA = {"file": pl.String, "line": pl.Int64, "group_id": pl.String, "reason": pl.String}
+
+
+class KeyCollision(Exception):
+    """Two different group_ids share a 64-bit hash in this chunk (about one chance in 10^7 for
+    ten million groups): the chunk is redone keyed by the text of group_id. Members are
+    matched to groups on KEY and confirmed on CHECK, so a wrong match would need both 64-bit
+    hashes to collide at once."""
+
+
+def keys(exact: bool = False) -> tuple[pl.Expr, pl.Expr]:
+    """(KEY, CHECK) expressions: the hash of group_id, or its text when `exact`."""
+    key = pl.col("group_id") if exact else pl.col("group_id").hash(HASH_SEED)
+    return key.alias(KEY), pl.col("group_id").hash(HASH_SEED + 7).alias(CHECK)
+
+
+@dataclass
+class Chunk:
+    """Whole groups, validated, one row each with their members aggregated; and the rows
+    rejected on the way."""
+
+    groups: pl.DataFrame  # group facts, territory facts, N_MEMBERS and the member aggregates
+    rejects: pl.DataFrame
+
+
+# --------------------------------------------------------------------------- territories
+
+
+@cache
+def territory_frame() -> pl.DataFrame:
+    """Every territory of every country as one row: country, territory, and its attributes as
+    `territory.<name>` columns typed as the per-group lookup types them (engine/territory.py),
+    text as Categorical (a few thousand distinct values: gathered per group and compared far
+    faster than strings)."""
+    frames = []
+    for country, provider in PROVIDERS.items():
+        table = provider.frame()
+        facts = [c for c in table.columns if f"territory.{c}" in GROUP_FACTS]
+        frames.append(
+            table.select(
+                pl.lit(country).alias("country"),
+                pl.col("code").alias("territory"),
+                *[
+                    (pl.col(c).cast(pl.Categorical) if table.schema[c] == pl.String else pl.col(c)).alias(
+                        f"territory.{c}"
+                    )
+                    for c in facts
+                ],
+            )
+        )
+    return pl.concat(frames, how="diagonal").with_columns(pl.lit(True).alias("__known"))
+
+
+def territory_facts(country: pl.Series, territory: pl.Series) -> pl.DataFrame:
+    """The territory facts of each row (all null, `__known` null, for an unknown code):
+    looked up per distinct code and gathered, which is much cheaper than a join."""
+    terr = territory_frame()
+    index: pl.Expr = pl.lit(None, pl.UInt32)
+    frame = pl.DataFrame({"c": country, "t": territory.cast(pl.Categorical)})
+    for name in PROVIDERS:
+        rows = terr.with_row_index("__i").filter(pl.col("country") == name)
+        mapping = dict(
+            zip(rows.get_column("territory").to_list(), rows.get_column("__i").to_list(), strict=True)
+        )
+        index = (
+            pl.when(pl.col("c") == name)
+            .then(pl.col("t").replace_strict(mapping, default=None, return_dtype=pl.UInt32))
+            .otherwise(index)
+        )
+    idx = frame.select(index.alias("i")).get_column("i")
+    return terr.drop("country", "territory").select(pl.all().gather(idx))
+
+
+# --------------------------------------------------------------------------- one cell
+
+
+_INT = re.compile(r"^[+-]?\d+$")
+
+
+_adapters: dict[tuple[str, str], TypeAdapter[Any]] = {}
+
+
+def _adapter(column: Column) -> TypeAdapter[Any]:
+    """The field's own type (validators included), to read a cell as a group document would."""
+    assert column.fact is not None
+    key = (column.fact.scope, column.name)
+    if key not in _adapters:
+        _adapters[key] = TypeAdapter(column.fact.annotation)
+    return _adapters[key]
+
+
+def _bounds(column: Column) -> str:
+    spec = column.fact
+    assert spec is not None
+
+    def shown(x: float | None) -> str:
+        return "…" if x is None else f"{x:,.0f}" if x == int(x) and abs(x) >= 1e6 else f"{x:g}"
+
+    return f"{shown(spec.ge)} to {shown(spec.le)}"
+
+
+def _out_of_range(column: Column, x: pl.Expr) -> pl.Expr:
+    """Outside the column's range; NaN counts as outside."""
+    spec = column.fact
+    assert spec is not None
+    out = x.is_nan() if column.real else pl.lit(False)
+    if spec.ge is not None:
+        out = out | (x < spec.ge)
+    if spec.le is not None:
+        out = out | (x > spec.le)
+    return out.fill_null(False)
+
+
+def cell(column: Column, text: str) -> tuple[Any, str | None]:
+    """(value, None) for a cell of a Categorical column as the group document would read it,
+    or (None, reason)."""
+    spec = column.fact
+    assert spec is not None
+    name = column.name
+    if spec.type == "bool":
+        value = truth(text)
+        return (value, None) if value is not None else (None, f"{name} `{text}` is not true or false")
+    if spec.type == "number":  # a whole number (real numbers are parsed as columns)
+        if not _INT.match(text.strip()):
+            return None, f"{name} `{text}` is not a whole number"
+        number = int(text)
+        if (spec.ge is not None and number < spec.ge) or (spec.le is not None and number > spec.le):
+            return None, f"{name} {number} out of range ({_bounds(column)})"
+        return number, None
+    if spec.values is None:  # free text (a territory code: checked against the territories)
+        return text, None
+    try:
+        value = _adapter(column).validate_python(text)
+    except ValidationError as exc:
+        if len(spec.values) <= 12:
+            return None, f"{name} `{text}` is not one of {' | '.join(spec.values)}"
+        return None, f"{name} `{text}`: {exc.errors()[0]['msg'].removeprefix('Value error, ')}"
+    return getattr(value, "value", value), None
+
+
+def _distinct(frame: pl.DataFrame, col: str) -> list[str]:
+    return [v for v in frame.get_column(col).unique().cast(pl.String).to_list() if v is not None]
+
+
+def parse(frame: pl.DataFrame, column: Column) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(typed value, bad?, reason) for a column of raw text: a Categorical column decided once
+    per distinct value (`cell`), a real number parsed as a column. `bad` is cheap; the reason
+    is meant for the rows already known to be bad."""
+    c = pl.col(column.name)
+    if column.fact is None:  # group_id
+        empty = c.is_null() | (c.str.len_bytes() == 0)
+        return c, empty, pl.when(empty).then(pl.lit("group_id is empty"))
+    if column.real:
+        x = c.str.strip_chars().cast(pl.Float64, strict=False)
+        not_number = c.is_not_null() & x.is_null()
+        outside = _out_of_range(column, x)
+        reason: pl.Expr = (
+            pl.when(not_number)
+            .then(pl.format(f"{column.name} `{{}}` is not a number", c))
+            .when(outside)
+            .then(pl.format(f"{column.name} {{}} out of range ({_bounds(column)})", c))
+        )
+        return pl.when(~outside).then(x), not_number | outside, reason
+    values: dict[str, Any] = {}
+    reasons: dict[str, str] = {}
+    for text in _distinct(frame, column.name):
+        values[text], why = cell(column, text)
+        if why is not None:
+            reasons[text] = why
+    dtype = column.typed_dtype
+    if all(values.get(t) == t for t in values) and dtype == pl.String:
+        typed: pl.Expr = c  # already as the document writes it: stays Categorical, no copy
+    elif values:
+        typed = c.replace_strict(values, default=None, return_dtype=dtype)
+    else:
+        typed = pl.lit(None, dtype)
+    bad = c.is_in(list(reasons)).fill_null(False) if reasons else pl.lit(False)
+    reason = (
+        c.replace_strict(reasons, default=None, return_dtype=pl.String)
+        if reasons
+        else pl.lit(None, pl.String)
+    )
+    return typed, bad, reason
+
+
+def _reason(parts: list[pl.Expr]) -> pl.Expr:
+    joined = pl.concat_str(parts, separator="; ", ignore_nulls=True)
+    return pl.when(joined != "").then(joined)
+
+
+def _reject_rows(frame: pl.DataFrame, file: str, reason: pl.Expr) -> pl.DataFrame:
+    return frame.select(
+        pl.lit(file).alias("file"), pl.col(LINE).alias("line"), "group_id", reason.alias("reason")
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+
+
+def _defaults(columns: dict[str, Column]) -> list[pl.Expr]:
+    """What the group document makes of a fact left out: its default, where the part of the
+    document that holds it is given (a top-level field: always; a project's contribution: when
+    another contribution is given)."""
+    out: list[pl.Expr] = []
+    by_parent: dict[tuple[str, ...], list[Column]] = {}
+    for col in columns.values():
+        if col.fact is not None and col.fact.path is not None:
+            by_parent.setdefault(col.fact.path[:-1], []).append(col)
+    for parent, cols in by_parent.items():
+        given = pl.any_horizontal([pl.col(c.name).is_not_null() for c in cols])
+        for col in cols:
+            default = col.fact.default if col.fact is not None else None
+            if default is None:
+                continue
+            if not parent:
+                out.append(pl.col(col.name).fill_null(default))
+            else:
+                out.append(pl.when(given).then(pl.col(col.name).fill_null(default)).alias(col.name))
+    return out
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Valid groups (typed, with `KEY` and the territory facts) and the rejected rows; raises
+    KeyCollision when two different group_ids share a KEY."""
+    parsed = {name: parse(raw, col) for name, col in GROUP_COLUMNS.items()}
+    g = raw.with_columns(
+        *[typed.alias(name) for name, (typed, _, _) in parsed.items()],
+        pl.any_horizontal([bad for _, bad, _ in parsed.values()]).alias(BAD),
+        parsed["country"][1].alias("__country_bad"),
+        key,
+    ).with_columns(_defaults(GROUP_COLUMNS))
+    g = pl.concat([g, territory_facts(g.get_column("country"), g.get_column("territory"))], how="horizontal")
+    # a repeated group_id: found on the hash, confirmed on the text (first line wins)
+    if g.get_column(KEY).n_unique() != g.height:  # far cheaper than is_duplicated().any()
+        firsts = (
+            g.filter(pl.col(KEY).is_duplicated())
+            .sort(LINE)
+            .filter(~pl.col("group_id").is_first_distinct())
+            .select(LINE, pl.lit(True).alias("__repeat"))
+        )
+        g = g.join(firsts, on=LINE, how="left")
+        kept = g.filter(pl.col("__repeat").is_null()).get_column(KEY)
+        if kept.n_unique() != kept.len():
+            raise KeyCollision
+    else:
+        g = g.with_columns(pl.lit(None, pl.Boolean).alias("__repeat"))
+    g = g.with_columns(
+        (~pl.col("__country_bad") & pl.col("__known").is_null()).alias("__unknown"),
+    ).with_columns((pl.col(BAD) | pl.col("__repeat").fill_null(False) | pl.col("__unknown")).alias(BAD))
+    rejects = pl.DataFrame(schema=REJECT_SCHEMA)
+    if g.select(pl.col(BAD).any()).item():  # (filtering copies every column, so only then)
+        marks = g.filter(pl.col(BAD)).select(
+            LINE, "__repeat", "__unknown", pl.col("country").alias("__country")
+        )
+        bad_rows = raw.join(marks, on=LINE)
+        reasons: list[pl.Expr] = []
+        for name, col in GROUP_COLUMNS.items():
+            reasons.append(parse(bad_rows, col)[2])
+            if name == "group_id":
+                reasons.append(
+                    pl.when(pl.col("__repeat")).then(pl.lit("group_id repeated (an earlier line has it)"))
+                )
+            if name == "territory":
+                reasons.append(
+                    pl.when(pl.col("__unknown")).then(
+                        pl.format(
+                            "unknown territory `{}` for {}",
+                            pl.col("territory").fill_null(""),
+                            pl.col("__country"),
+                        )
+                    )
+                )
+        rejects = _reject_rows(bad_rows, file, _reason(reasons))
+        g = g.filter(~pl.col(BAD))
+    return g.drop(BAD, "__known", "__repeat", "__unknown", "__country_bad"), rejects
+
+
+# --------------------------------------------------------------------------- members
+
+
+def type_members(raw: pl.DataFrame) -> pl.DataFrame:
+    """Members read as text, typed, with `BAD` marking the rows that are not valid."""
+    parsed = {name: parse(raw, col) for name, col in MEMBER_COLUMNS.items()}
+    return raw.with_columns(
+        *[typed.alias(name) for name, (typed, _, _) in parsed.items() if name != "group_id"],
+        pl.any_horizontal([bad for _, bad, _ in parsed.values()]).alias(BAD),
+    )
+
+
+def member_reasons(raw: pl.DataFrame, file: str) -> pl.DataFrame:
+    """The rejects for raw member rows already known to be bad, with their reasons."""
+    return _reject_rows(
+        raw, file, _reason([reason for _, _, reason in (parse(raw, c) for c in MEMBER_COLUMNS.values())])
+    )
+
+
+def clean_bad() -> pl.Expr:
+    """For members read by the strict read: true where a row would be rejected all the same
+    (an empty group_id, a number out of range)."""
+    bad = pl.col("group_id").is_null() | (pl.col("group_id").str.len_bytes() == 0)
+    for col in MEMBER_COLUMNS.values():
+        if col.fact is not None and col.fact.type == "number":
+            bad = bad | _out_of_range(col, pl.col(col.name))
+    return bad
+
+
+def member_aggregates(exact: bool) -> list[pl.Expr]:
+    """The validation's own sums over a group's members (beside the evaluator's): how many,
+    how many are bad (and, exactly, the first bad line), and the CHECK range."""
+    out = [
+        pl.len().alias(N_MEMBERS),
+        pl.col(BAD).sum().alias(BAD),
+        pl.col(CHECK).min().alias("__gmin"),
+        pl.col(CHECK).max().alias("__gmax"),
+    ]
+    if exact:
+        out.append(pl.col(LINE).filter(pl.col(BAD)).min().alias("__first_bad"))
+    return out
+
+
+def _unconfirmed() -> pl.Expr:
+    return pl.col("__gmin").is_not_null() & (
+        (pl.col("__gmin") != pl.col(CHECK)) | (pl.col("__gmax") != pl.col(CHECK))
+    )
+
+
+def settle_clean(groups: pl.DataFrame, g_rejects: pl.DataFrame, agg: pl.DataFrame) -> Chunk | None:
+    """The chunk, when nothing in it is rejected: no bad member, no rejected group, every
+    member's group found and confirmed. None otherwise (the caller then validates exactly)."""
+    if g_rejects.height or agg.select(pl.col(BAD).sum()).item():
+        return None
+    joined = groups.join(agg, on=KEY, how="left")
+    matched, wrong = joined.select(
+        pl.col(N_MEMBERS).is_not_null().sum().alias("matched"), _unconfirmed().sum().alias("wrong")
+    ).row(0)
+    if matched != agg.height or wrong:
+        return None
+    return Chunk(
+        groups=joined.drop(BAD, "__gmin", "__gmax", CHECK), rejects=pl.DataFrame(schema=REJECT_SCHEMA)
+    )
+
+
+def settle(
+    groups: pl.DataFrame,
+    g_rejects: pl.DataFrame,
+    members: pl.DataFrame,
+    raw_members: pl.DataFrame,
+    agg: pl.DataFrame,
+    key: pl.Expr,
+    raw_groups: pl.DataFrame,
+    groups_file: str,
+    members_file: str,
+) -> Chunk:
+    """Join the members' sums to the valid groups and name every reject: bad member rows,
+    members of no group, and groups left out for a rejected member. Raises KeyCollision when a
+    member's group is not confirmed."""
+    groups = groups.join(agg, on=KEY, how="left")
+    if groups.filter(_unconfirmed()).height:
+        raise KeyCollision
+    rejects = [g_rejects]
+    bad = pl.col(BAD)
+    if agg.select(bad.sum()).item():
+        lines = members.filter(bad).get_column(LINE).implode()
+        rejects.append(member_reasons(raw_members.filter(pl.col(LINE).is_in(lines)), members_file))
+    # a member whose group_id names no row of the groups file
+    matched = groups.select(pl.col(N_MEMBERS).is_not_null().sum()).item()
+    orphans = agg.select(KEY).head(0)
+    rejected_keys = g_rejects.select(key).unique().join(groups.select(KEY), on=KEY, how="anti")
+    of_rejected = agg.select(KEY).join(rejected_keys, on=KEY, how="semi").height
+    if matched + of_rejected < agg.height:  # some member keys match no group row at all
+        orphans = agg.select(KEY).join(raw_groups.select(key), on=KEY, how="anti")
+    if orphans.height:
+        rejects.append(
+            _reject_rows(
+                members.join(orphans, on=KEY, how="semi").filter(~bad),
+                members_file,
+                pl.lit("member of no group (its group_id is not in the groups file)"),
+            )
+        )
+    # a group with a rejected member is left out whole
+    spoilt = pl.col(BAD).fill_null(0) > 0
+    if groups.filter(spoilt).height:
+        rejects.append(
+            _reject_rows(
+                groups.filter(spoilt),
+                groups_file,
+                pl.format(
+                    f"group left out: {{}} of its members rejected (first at {members_file} line {{}})",
+                    pl.col(BAD),
+                    pl.col("__first_bad"),
+                ),
+            )
+        )
+        groups = groups.filter(~spoilt)
+    groups = groups.drop(BAD, "__first_bad", "__gmin", "__gmax", CHECK)
+    return Chunk(groups=groups, rejects=pl.concat(rejects).sort("file", "line"))

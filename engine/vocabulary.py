@@ -1,0 +1,282 @@
+"""The fact vocabulary: what each fact a rule may test is called, which values it takes, and
+the words people use for it and for its values.
+
+The pydantic models of engine/schema.py are the one declaration. A field that is a fact says
+so with `json_schema_extra=fact(...)` (labels, synonyms, value labels); its type and choices
+come from its annotation (a `Literal` or an `Enum`), its range from `ge` / `le`, its meaning
+when left out from its default. `model_facts` reads them back into `Fact` entries, and
+engine/facts.py assembles the vocabulary from them. Readers of populations, the generator, the
+feature steps, the rule checker and the page all take their facts from there, so a new fact is
+a new field (plus the rule that uses it and a feature that shows it).
+
+The metadata is plain JSON, so the API's OpenAPI document carries it too (`x-fact`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Annotated, Any, Literal, Union, cast, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from engine.messages import Lang
+
+FactType = Literal["number", "text", "bool", "date"]
+Scope = Literal["group", "member"]
+Origin = Literal["input", "derived", "territory"]
+
+FACT_KEY = "x-fact"  # json_schema_extra key of a fact's metadata
+NESTED_KEY = "x-facts"  # json_schema_extra key of a sub-model whose fields are facts
+
+
+# --------------------------------------------------------------------------- declaring
+
+
+def fact(
+    es: str,
+    en: str,
+    *,
+    synonyms: Iterable[str] = (),
+    trait: Iterable[str] = (),
+    values: Mapping[str, dict[str, Any]] | None = None,
+    choices: str | None = None,
+    share: tuple[str, str] | None = None,
+    unit: str | None = None,
+) -> dict[str, Any]:
+    """A field's metadata as a fact: `es` / `en` labels; `synonyms`, other words for it (a
+    feature's table header, a Spanish field name); `trait`, for a yes/no fact, words that say a
+    member has it ("pobres" -> poverty is true); `values`, each choice's labels (`value(...)`);
+    `choices`, a named table of choices instead (`"countries"`); `share`, for an amount, the
+    labels of its share of the total (a derived fact)."""
+    meta: dict[str, Any] = {"label": {"es": es, "en": en}, "synonyms": list(synonyms), "trait": list(trait)}
+    if values is not None:
+        meta["values"] = dict(values)
+    if choices is not None:
+        meta["choices"] = choices
+    if share is not None:
+        meta["share"] = {"es": share[0], "en": share[1]}
+    if unit is not None:
+        meta["unit"] = unit
+    return {FACT_KEY: meta}
+
+
+def value(es: str, en: str, *synonyms: str, trait: Iterable[str] = ()) -> dict[str, Any]:
+    """One choice's labels, other words for it, and words that say a member has it."""
+    return {"label": {"es": es, "en": en}, "synonyms": list(synonyms), "trait": list(trait)}
+
+
+def nested(prefix: str) -> dict[str, Any]:
+    """A sub-model whose facts are named `prefix` + field (e.g. `project.` + `sector`)."""
+    return {NESTED_KEY: {"prefix": prefix}}
+
+
+# --------------------------------------------------------------------------- reading back
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, single spaces: how people's words are compared."""
+    text = unicodedata.normalize("NFD", str(text).strip().lower())
+    return " ".join("".join(c for c in text if unicodedata.category(c) != "Mn").split())
+
+
+#: words for yes and no, as people write them in Spanish or English (folded)
+YES_NO: dict[str, bool] = {
+    "si": True,
+    "yes": True,
+    "true": True,
+    "verdadero": True,
+    "x": True,
+    "no": False,
+    "false": False,
+    "falso": False,
+}
+#: words for "not known" in a table cell (folded)
+NOT_KNOWN_WORDS = frozenset({"", "?", "-", "no se sabe", "unknown", "desconocido", "n/a"})
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value a choice fact takes, and what people call it."""
+
+    value: str
+    label: Mapping[str, str]
+    synonyms: tuple[str, ...] = ()
+    trait: tuple[str, ...] = ()
+
+    def words(self) -> list[str]:
+        return [self.value, *self.label.values(), *self.synonyms]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact a rule may test. `path` is where it sits in the group document (in a member,
+    for a member fact), for facts a group states; None for derived and territory facts."""
+
+    name: str
+    scope: Scope
+    type: FactType
+    label: Mapping[str, str]
+    origin: Origin = "input"
+    synonyms: tuple[str, ...] = ()
+    trait: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] | None = None
+    integer: bool = False
+    ge: float | None = None
+    le: float | None = None
+    path: tuple[str, ...] | None = None
+    default: Any = None  # what it is when left out of a sub-model that is given (an amount: 0)
+    unit: str | None = None
+    #: the field's annotation (its validators included), for reading a stated value as the
+    #: group document reads it
+    annotation: Any = field(default=None, compare=False, repr=False)
+
+    def label_in(self, lang: Lang) -> str:
+        return self.label[lang]
+
+    @property
+    def values(self) -> list[str] | None:
+        return [c.value for c in self.choices] if self.choices is not None else None
+
+    def words(self) -> list[str]:
+        """Every word that names this fact: its name, labels and synonyms."""
+        return [self.name, *self.label.values(), *self.synonyms]
+
+    def choice(self, word: str) -> str | None:
+        """The value a person's word stands for (any case, with or without accents), or None."""
+        return self.choice_words().get(fold(word))
+
+    def choice_words(self) -> dict[str, str]:
+        """Every word (folded) that names one of the fact's values, and the value."""
+        return {fold(w): c.value for c in self.choices or () for w in c.words()}
+
+
+def _choice_tables() -> dict[str, dict[str, dict[str, str]]]:
+    from engine.countries import countries
+
+    return {"countries": countries()}
+
+
+def unwrap(annotation: Any) -> Any:
+    """The type inside `X | None` and `Annotated[X, ...]`."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return tuple(args)
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _kind(annotation: Any, where: str) -> tuple[FactType, list[str] | None, bool]:
+    """(type, choices, integer) of a field's annotation."""
+    t = unwrap(annotation)
+    if t is bool:
+        return "bool", None, False
+    if t is int:
+        return "number", None, True
+    if t is float or t == (int, float) or t == (float, int):
+        return "number", None, False
+    if t is str:
+        return "text", None, False
+    if t is dt.date:
+        return "date", None, False
+    if isinstance(t, type) and issubclass(t, Enum):
+        return "text", [str(m.value) for m in t], False
+    if get_origin(t) is Literal:
+        return "text", [str(a) for a in get_args(t)], False
+    raise TypeError(f"{where}: a fact must be a number, text, yes/no, date or choice, not {annotation!r}")
+
+
+def _extra(json_schema_extra: Any) -> dict[str, dict[str, Any]]:
+    """A field's `json_schema_extra`, as `fact(...)` and `nested(...)` make it."""
+    return cast(dict[str, dict[str, Any]], json_schema_extra) if isinstance(json_schema_extra, dict) else {}
+
+
+def _bound(metadata: list[Any], name: str) -> float | None:
+    return next((float(getattr(m, name)) for m in metadata if getattr(m, name, None) is not None), None)
+
+
+def model_facts(
+    model: type[BaseModel],
+    scope: Scope,
+    prefix: str = "",
+    path: tuple[str, ...] = (),
+    origin: Origin = "input",
+) -> list[Fact]:
+    """The facts a model's fields declare (and those of the sub-models it nests), in field order."""
+    out: list[Fact] = []
+    for name, info in model.model_fields.items():
+        extra = _extra(info.json_schema_extra)
+        where = f"{model.__name__}.{name}"
+        if NESTED_KEY in extra:
+            sub = unwrap(info.annotation)
+            if not (isinstance(sub, type) and issubclass(sub, BaseModel)):
+                raise TypeError(f"{where}: `nested(...)` needs a model field")
+            out += model_facts(sub, scope, prefix + str(extra[NESTED_KEY]["prefix"]), (*path, name), origin)
+            continue
+        meta = extra.get(FACT_KEY)
+        if meta is None:
+            continue
+        kind, choices, integer = _kind(info.annotation, where)
+        labels: dict[str, Any] = dict(meta.get("values") or {})
+        if "choices" in meta:
+            table = _choice_tables()[meta["choices"]]
+            choices = list(table)
+            labels = {code: {"label": names} for code, names in table.items()}
+        if choices is not None and set(labels) != set(choices):
+            raise TypeError(
+                f"{where}: value labels {sorted(labels)} do not match the choices {sorted(choices)}"
+            )
+        default = info.default if info.default is not PydanticUndefined else None
+        out.append(
+            Fact(
+                name=prefix + name,
+                scope=scope,
+                type=kind,
+                label=dict(meta["label"]),
+                origin=origin,
+                synonyms=tuple(meta.get("synonyms", ())),
+                trait=tuple(meta.get("trait", ())),
+                choices=(
+                    tuple(
+                        Choice(
+                            value=c,
+                            label=dict(labels[c]["label"]),
+                            synonyms=tuple(labels[c].get("synonyms", ())),
+                            trait=tuple(labels[c].get("trait", ())),
+                        )
+                        for c in choices
+                    )
+                    if choices is not None
+                    else None
+                ),
+                integer=integer,
+                ge=_bound(info.metadata, "ge"),
+                le=_bound(info.metadata, "le"),
+                path=(*path, name) if origin == "input" else None,
+                default=default.value if isinstance(default, Enum) else default,
+                unit=meta.get("unit"),
+                annotation=info.annotation,
+            )
+        )
+    return out
+
+
+def share_labels(model: type[BaseModel]) -> dict[str, dict[str, str]]:
+    """field -> labels of its share of the total, for the fields that declare one."""
+    out: dict[str, dict[str, str]] = {}
+    for name, info in model.model_fields.items():
+        meta = _extra(info.json_schema_extra).get(FACT_KEY)
+        if meta is not None and "share" in meta:
+            out[name] = dict(meta["share"])
+    return out
