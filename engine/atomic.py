@@ -13,6 +13,7 @@ from engine.errors import InputError
 
 
 def write_atomic(path: Path | str, text: str) -> Path:
+    """Write `text` to `path` atomically (see the module docstring)."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():

@@ -8,8 +8,6 @@ Templates live in engine/templates/gaps.*.j2; every text comes in Spanish and En
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Literal
@@ -412,24 +410,3 @@ def render(report: GapReport, fmt: str = "html", lang: str = "es") -> str:
         kind_colour=KIND_COLOUR,
         status_colour=STATUS_COLOUR,
     )
-
-
-def write_atomic(path: Path | str, text: str) -> Path:
-    """Write `text` to `path` through a temporary file in the same folder and a rename, so a
-    reader never sees half a report and a failure leaves the old file (or none) in place."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"folder does not exist: {folder}", hint="create it or choose another --out")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

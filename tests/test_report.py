@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import engine.report as report_mod
+import engine.atomic as atomic_mod
 from api.cli import app
 from engine.errors import InputError
 from engine.gaps import GapReport, analyse
-from engine.report import layout, render, write_atomic
+from engine.atomic import write_atomic
+from engine.report import layout, render
 
 runner = CliRunner()
 
@@ -111,7 +112,7 @@ def test_report_write_atomic_leaves_old_file_when_rename_fails(tmp_path: Path,
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(report_mod.os, "replace", boom)
+    monkeypatch.setattr(atomic_mod.os, "replace", boom)
     with pytest.raises(OSError):
         write_atomic(target, "new report")
     assert target.read_text(encoding="utf-8") == "old report"

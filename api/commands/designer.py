@@ -176,8 +176,8 @@ def diff(
     lang: Annotated[str, typer.Option("--lang", help="es | en")] = "es",
 ) -> None:
     """Who gains and who loses eligibility if the rules of --rules replace those of --against."""
+    from engine.atomic import write_atomic
     from engine.impact import FORMATS, compare, render
-    from engine.report import write_atomic
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")

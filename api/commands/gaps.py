@@ -40,8 +40,9 @@ def gaps(
     """Coordination gaps of the commitments cases: declarative promises, unrealised linkages,
     mismatched populations, single points of failure, vertical and budget gaps."""
     # imported here: networkx and jinja2 are not needed by the other commands' start-up
+    from engine.atomic import write_atomic
     from engine.gaps import analyse
-    from engine.report import FORMATS, render, write_atomic
+    from engine.report import FORMATS, render
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
