@@ -10,7 +10,9 @@ named as rules name the facts, so a fact added to the group document is a column
   urban_zap_pct, social_bank_office, project.proposer, project.proposer_country,
   project.sector, project.federal, project.state, project.municipal, project.migrant;
 - members: group_id, then every member fact: age, sex, prospera, poverty, producer_stratum,
-  entrepreneurial_potential, indigenous.
+  entrepreneurial_potential, indigenous; and `person_id`, a stable person key (CURP-like; a
+  person may belong to several groups), which no rule tests: optional, any text, empty = not
+  known (engine/coverage.py follows people by it and requires it).
 
 Only group_id and territory (groups) and group_id (members) must be there: a column left out,
 like an empty cell, is "not known". Choices are written as in a group file (`rural`, `E2`,
@@ -33,19 +35,26 @@ from typing import Any, Literal
 import polars as pl
 
 from engine.errors import InputError
-from engine.facts import GROUP_INPUT, MEMBER_FACTS
+from engine.facts import GROUP_INPUT, MEMBER_FACTS, MEMBER_KEYS
 from engine.schema import Group
-from engine.vocabulary import Fact
+from engine.vocabulary import Fact, Key
 
 LINE = "__line"  # the line of the file a row comes from (the header is line 1)
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the interchange format: `group_id`, or a fact a group or member states."""
+    """One column of the interchange format: `group_id`, a fact a group or member states, or an
+    identifier (`key`, such as a member's person_id: text, read and written but never tested)."""
 
     name: str
     fact: Fact | None = None
+    key: Key | None = None
+
+    @property
+    def path(self) -> tuple[str, ...] | None:
+        """Where the value sits in the group document (in a member, for a member column)."""
+        return self.fact.path if self.fact is not None else self.key.path if self.key is not None else None
 
     @property
     def type(self) -> str:
@@ -91,12 +100,16 @@ class Column:
         return pl.String()
 
 
-def _columns(facts: dict[str, Fact]) -> dict[str, Column]:
-    return {"group_id": Column("group_id"), **{name: Column(name, spec) for name, spec in facts.items()}}
+def _columns(facts: dict[str, Fact], keys: dict[str, Key] | None = None) -> dict[str, Column]:
+    return {
+        "group_id": Column("group_id"),
+        **{name: Column(name, key=key) for name, key in (keys or {}).items()},
+        **{name: Column(name, spec) for name, spec in facts.items()},
+    }
 
 
 GROUP_COLUMNS: dict[str, Column] = _columns(GROUP_INPUT)
-MEMBER_COLUMNS: dict[str, Column] = _columns(MEMBER_FACTS)
+MEMBER_COLUMNS: dict[str, Column] = _columns(MEMBER_FACTS, MEMBER_KEYS)
 REQUIRED = {
     "groups": (
         "group_id",
@@ -267,19 +280,19 @@ def frames_of(groups: list[Group]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Groups as the interchange format's two frames (every column, typed), for writing: each
     fact from its place in the group document."""
 
-    def cell(doc: Any, spec: Fact) -> Any:
+    def cell(doc: Any, col: Column) -> Any:
         value: Any = doc
-        for part in spec.path or ():
+        for part in col.path or ():
             value = getattr(value, part, None)
             if value is None:
                 return None
         return getattr(value, "value", value)  # an Enum by its value
 
     group_rows = [
-        {"group_id": g.id, **{n: cell(g, c.fact) for n, c in GROUP_COLUMNS.items() if c.fact}} for g in groups
+        {"group_id": g.id, **{n: cell(g, c) for n, c in GROUP_COLUMNS.items() if c.path}} for g in groups
     ]
     member_rows = [
-        {"group_id": g.id, **{n: cell(m, c.fact) for n, c in MEMBER_COLUMNS.items() if c.fact}}
+        {"group_id": g.id, **{n: cell(m, c) for n, c in MEMBER_COLUMNS.items() if c.path}}
         for g in groups
         for m in g.members
     ]
@@ -296,8 +309,8 @@ def groups_of(groups: pl.DataFrame, members: pl.DataFrame) -> list[Group]:
     for row in members.iter_rows(named=True):
         doc: dict[str, Any] = {}
         for name, col in MEMBER_COLUMNS.items():
-            if col.fact is not None and row.get(name) is not None:
-                set_path(doc, col.fact.path or (), row[name])
+            if col.path is not None and row.get(name) is not None:
+                set_path(doc, col.path, row[name])
         by_group.setdefault(row["group_id"], []).append(doc)
     out = []
     for row in groups.iter_rows(named=True):

@@ -42,7 +42,7 @@ STRATUM_SHARES = [0.3, 0.1, 0.1, 0.15, 0.15, 0.1, 0.1]
 #: the interchange columns, as the vocabulary types them: a fact added to the group document is
 #: drawn here too (by `_generic` unless a tuned drawer below knows it better)
 GROUP_SCHEMA = pl.Schema({n: c.typed_dtype for n, c in GROUP_COLUMNS.items()})
-MEMBER_SCHEMA = pl.Schema({n: c.typed_dtype for n, c in MEMBER_COLUMNS.items()})
+MEMBER_SCHEMA = pl.Schema({n: c.typed_dtype for n, c in MEMBER_COLUMNS.items() if c.key is None})
 #: the share of groups that propose a project (the rest have none: its facts not known)
 PROJECT_SHARE = 0.1
 #: the rest of the choices of a country where a project's proposer is organised
@@ -202,6 +202,7 @@ def _block(seed: int, block: int, start: int, n_groups: int) -> tuple[pl.DataFra
         {
             name: tuned_m[name] if name in tuned_m else _generic(rng, col.fact, n)
             for name, col in MEMBER_COLUMNS.items()
+            if name in MEMBER_SCHEMA  # no person_id: `vincula synth --padron` gives people theirs
         },
         schema=MEMBER_SCHEMA,
     )

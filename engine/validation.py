@@ -189,6 +189,8 @@ def parse(frame: pl.DataFrame, column: Column) -> tuple[pl.Expr, pl.Expr, pl.Exp
     per distinct value (`cell`), a real number parsed as a column. `bad` is cheap; the reason
     is meant for the rows already known to be bad."""
     c = pl.col(column.name)
+    if column.key is not None:  # an identifier such as person_id: any text, empty = not known
+        return c, pl.lit(False), pl.lit(None, pl.String)
     if column.fact is None:  # group_id
         empty = c.is_null() | (c.str.len_bytes() == 0)
         return c, empty, pl.when(empty).then(pl.lit("group_id is empty"))

@@ -137,6 +137,23 @@ def synth(
     seed: Annotated[int, typer.Option("--seed", help="same seed, same files")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
     lang: LangOpt = "es",
+    padron: Annotated[
+        bool,
+        typer.Option(
+            "--padron",
+            help="also a registry: members with person_id, padron.csv with known errors and overlaps, "
+            "and expected.json (what `vincula coverage` must find)",
+        ),
+    ] = False,
+    padron_as_of: Annotated[
+        dt.datetime,
+        typer.Option(
+            "--padron-as-of",
+            formats=["%Y-%m-%d"],
+            help="with --padron: the registry's date (its year: the fiscal year)",
+        ),
+    ] = dt.datetime(2017, 6, 30),
+    rules: RulesOpt = None,
 ) -> None:
     """Write a synthetic population (interchange format) over the real municipalities."""
     from engine import synth as gen
@@ -145,6 +162,11 @@ def synth(
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter("use csv or parquet", param_hint="--format")
     kind: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
+    if padron:
+        from api.commands.coverage import write_registry
+
+        write_registry(n, out_dir, seed, kind, padron_as_of.date(), load_rules(rules), language)
+        return
     groups, members, n_groups, n_members = gen.write_population(n, out_dir, seed, kind)
     paths = f"{escape(str(groups))}, {escape(str(members))}"
     done = t("synth.done", language, groups=f"{n_groups:,}", members=f"{n_members:,}", seed=seed, paths=paths)
