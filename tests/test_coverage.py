@@ -351,3 +351,35 @@ def test_person_id_is_an_optional_member_column_of_the_population_reader(registr
     g, m = frames_of([group])
     assert m.get_column("person_id").to_list() == ["CURP01", None]
     assert groups_of(g, m)[0].members[0].person_id == "CURP01"
+
+
+def test_gaps_registry_adds_measured_findings_with_their_figures_and_population(registry: Path) -> None:
+    """`vincula gaps --registry DIR --padron FILE`: the STEIA case gains inclusion (by criterion,
+    citing each criterion's source), exclusion and linkage findings measured on the population,
+    and its report shows the commitments beside the coverage; an allowed overlap is no gap."""
+    from engine.gaps import analyse
+    from engine.report import render
+
+    report = analyse("steia", registry=registry / "pop", padron=registry / "padron.csv")
+    [case] = report.cases
+    measured = {(g.kind, tuple(g.actors)): g for g in case.gaps if g.measured is not None}
+    inclusion = measured[("inclusion_measured", ("proinpro",))]
+    assert inclusion.figures["by_criterion"] == {"adults": 1, "rural": 1}
+    assert inclusion.figures["inclusion_rate"] == 0.5 and inclusion.severity == "high"
+    assert {c.pinpoint for c in inclusion.citations} == {
+        load_rules().get("proinpro").criterion(cid).source.pinpoint for cid in ("adults", "rural")}
+    assert inclusion.measured.population.endswith("pop") and inclusion.measured.groups == 5
+    assert inclusion.measured.fiscal_year == 2017
+    assert measured[("exclusion_measured", ("cenm",))].figures == {
+        "eligible_served": 2, "eligible_not_served": 2, "exclusion_rate": 0.5}
+    assert not any(k == "unexplained_overlap" or k == "forbidden_overlap" for k, _ in measured)  # allowed (004)
+    linkage = next(g for (k, _), g in measured.items() if k == "linkage_measured")
+    # PROSPERA members of the screened groups: P1..P18, P20, P21 (P19 not known; P22, P23 no)
+    # less the member without person_id; in served groups: all of them
+    assert linkage.figures["prospera_persons"] == linkage.figures["prospera_persons_served"] == 19
+    page = render(report, "html", "es")
+    assert "Lo prometido y lo ocurrido" in page and "Inclusión medida" in page
+    assert "Medido en la población" in page and "<script" not in page
+    # a fiscal year the padrón does not have is a clear error when no case can be measured
+    with pytest.raises(InputError, match="no row to measure for fiscal year 2019"):
+        analyse("steia", registry=registry / "pop", padron=registry / "padron.csv", as_of=dt.date(2019, 6, 30))
