@@ -217,13 +217,14 @@ def _malformed(line: str, n_fields: int, id_column: int) -> tuple[str, str]:
     read (empty when it cannot)."""
     naive = line.split(",")
     guess = naive[id_column].strip().strip('"') if len(naive) > id_column else ""
+    guess = guess if guess.isprintable() else ""  # bytes of a damaged file, not an id
     if line.count('"') % 2:
         return "a quote opens a value and is never closed (the line was read on its own)", guess
     try:
         fields = next(csv.reader([line], strict=True))
     except csv.Error:
         return 'misplaced quote: a value must be quoted whole, and a quote inside it doubled ("")', guess
-    if len(fields) > id_column:
+    if len(fields) > id_column and fields[id_column].strip().isprintable():
         guess = fields[id_column].strip()
     if len(fields) != n_fields:
         more = "a comma inside a value that is not quoted?" if len(fields) > n_fields else "a value missing?"

@@ -371,13 +371,13 @@ def _header(path: Path, fmt: str) -> list[str]:
     with open(path, "rb") as f:
         head = f.readline(MAX_HEADER_BYTES + 1)
     for marks, encoding, iconv in (
-        ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "UTF-32", "UTF-32"),
-        ((b"\xff\xfe", b"\xfe\xff"), "UTF-16", "UTF-16"),
+        ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "UTF-32 text", "UTF-32"),
+        ((b"\xff\xfe", b"\xfe\xff"), "UTF-16 text", "UTF-16"),
     ):
         if head.startswith(marks):
             raise _other_encoding(path, encoding, iconv)
     if b"\x00" in head:  # a byte-order mark left out: UTF-16 little-endian, as Windows writes it
-        raise _other_encoding(path, "UTF-16 without a byte-order mark", "UTF-16LE")
+        raise _other_encoding(path, "UTF-16 text without a byte-order mark", "UTF-16LE")
     if len(head) > MAX_HEADER_BYTES:
         raise InputError(
             f"{path.name}: the first line is longer than {MAX_HEADER_BYTES // 2**20} MB: not a CSV header",
@@ -412,7 +412,7 @@ def _header(path: Path, fmt: str) -> list[str]:
 
 def _other_encoding(path: Path, encoding: str, iconv: str) -> InputError:
     return InputError(
-        f"{path.name} is {encoding} text; populations are read as UTF-8",
+        f"{path.name} is {encoding}; populations are read as UTF-8",
         where=str(path),
         hint="save it as UTF-8 (a spreadsheet's `CSV UTF-8`), or convert it: "
         f"iconv -f {iconv} -t UTF-8 {path.name} > {path.stem}-utf8.csv",
