@@ -250,12 +250,17 @@ class ScreenReport:
 
 def _care(ids: pl.Series) -> tuple[bool, bool]:
     """Whether any group id needs CSV quoting, and whether any would start a formula in a
-    spreadsheet (engine/tabular.py): one look at the ids for both, and a second only when one
-    of the two is needed (slugs and criterion ids need neither: their patterns in
-    engine/schema.py)."""
-    if not ids.str.contains(r'[,"\r\n]|^[=+\-@\t]').any():
-        return False, False
-    return bool(ids.str.contains(r'[,"\r\n]').any()), bool(ids.str.contains(r"^[=+\-@\t\r]").any())
+    spreadsheet (engine/tabular.py); the two looks run side by side (slugs and criterion ids
+    need neither: their patterns in engine/schema.py)."""
+    id_ = pl.col(ids.name)
+    quoting, formulas = (
+        ids.to_frame()
+        .select(
+            id_.str.contains(r'[,"\r\n]').any().alias("q"), id_.str.contains(r"^[=+\-@\t\r]").any().alias("f")
+        )
+        .row(0)
+    )
+    return bool(quoting), bool(formulas)
 
 
 def _summary(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:

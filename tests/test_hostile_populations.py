@@ -135,6 +135,18 @@ def test_hostile_blank_lines_hold_nothing_and_are_left_out(tmp_path: Path, clean
     _assert_screened_without(report, expected)
 
 
+def test_hostile_quoted_cells_and_empty_last_cells_are_read_as_they_are(tmp_path: Path, clean) -> None:
+    # every cell quoted (as some spreadsheets write CSV) and last cells left empty: the quick
+    # count cannot tell, the line-by-line read finds nothing wrong, and nothing is rejected
+    groups, members, expected = clean
+    def quoted(line: bytes) -> bytes:
+        return b",".join(b'"' + c + b'"' if c else b"" for c in line.rstrip(b"\n").split(b",")) + b"\n"
+    report = _screen(_write(tmp_path / "pop", [quoted(g) for g in groups], [quoted(m) for m in members]))
+    assert report.rejected_rows == 0
+    assert b'"",' not in (tmp_path / "pop" / "members.csv").read_bytes() and any(m.endswith(b",\n") for m in members)
+    _assert_screened_without(report, expected)
+
+
 # --------------------------------------------------------------------------- encodings and line ends
 
 
@@ -183,14 +195,16 @@ def test_hostile_carriage_return_line_ends_are_refused(tmp_path: Path, clean) ->
         _screen(_write(tmp_path / "pop", b"".join(groups).replace(b"\n", b"\r"), members))
 
 
+@pytest.mark.parametrize("chunk", [None, 2_000], ids=["whole", "partitioned"])
 def test_hostile_newline_in_a_quoted_cell_is_one_record_and_later_lines_keep_their_numbers(
-        tmp_path: Path, clean) -> None:
+        tmp_path: Path, clean, chunk: int | None) -> None:
     groups, members, expected = clean
     gid = b'"coop\nLa Esperanza, A.C."'
     member = members[3].split(b",", 1)[1]
     bad = _gid(members[6]).encode() + b",30,X,true,true,E1,high,false\n"
     report = _screen(_write(tmp_path / "pop", [*groups, gid + b",MX,12029,rural,osse,,,,,,,,,\n"],
-                            [*members[:2], *[gid + b"," + member] * 5, *members[2:6], bad, *members[7:]]))
+                            [*members[:2], *[gid + b"," + member] * 5, *members[2:6], bad, *members[7:]]),
+                     chunk_bytes=chunk)
     got = _rejects(report)
     # five members of two lines each come before it: the bad line is line 17, not record 12
     assert got[("members.csv", 17)][1] == "sex `X` is not one of F | M"
