@@ -25,7 +25,6 @@ on each line. `encoding_error` says where a file stops being UTF-8, for the erro
 from __future__ import annotations
 
 import csv
-import mmap
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,24 +69,23 @@ def well_formed(path: Path, n_fields: int, rows: int | None = None) -> bool:
     """Whether every line of a CSV file is one record of `n_fields` fields, when that can be
     told by counting bytes: the file holds no quote, and as many commas as `n_fields - 1` per
     line (its lines counted, or the header and `rows` records read by polars, which reads a
-    blank line as a record). False means "read it line by line", not "malformed"."""
-    size = path.stat().st_size
-    if size == 0:
-        return True
+    blank line as a record). A line with more fields is not this test's to find: polars
+    refuses it (and a short line it balances) when it reads the file. False means "read it
+    line by line", not "malformed". Read in small steps into one buffer, so that it holds no
+    more than a step of the file."""
     commas = newlines = 0
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        if mm.find(b'"') != -1:
-            return False
-        last = mm[size - 1]
-        data = np.frombuffer(mm, dtype=np.uint8)
-        try:
-            for start in range(0, size, _COUNT_STEP):
-                chunk = data[start : start + _COUNT_STEP]
-                commas += int(np.count_nonzero(chunk == 44))  # ","
-                if rows is None:
-                    newlines += int(np.count_nonzero(chunk == 10))  # "\n"
-        finally:
-            del data, chunk
+    buffer = bytearray(_COUNT_STEP)
+    last = 10  # the last byte read ("\n" for an empty file)
+    with open(path, "rb", buffering=0) as fh:
+        while size := fh.readinto(buffer):
+            if buffer.find(b'"', 0, size) != -1:
+                return False
+            chunk = np.frombuffer(buffer, dtype=np.uint8, count=size)
+            commas += int(np.count_nonzero(chunk == 44))  # ","
+            if rows is None:
+                newlines += int(np.count_nonzero(chunk == 10))  # "\n"
+            last = buffer[size - 1]
+            del chunk  # let go of the buffer before it is filled again
     lines = rows + 1 if rows is not None else newlines + (last != 10)
     return commas == (n_fields - 1) * lines
 
@@ -232,5 +230,6 @@ def _malformed(line: str, n_fields: int, id_column: int) -> tuple[str, str]:
         guess = fields[id_column].strip()
     if len(fields) != n_fields:
         more = "a comma inside a value that is not quoted?" if len(fields) > n_fields else "a value missing?"
-        return f"{len(fields)} fields where the header has {n_fields} ({more})", guess
+        counted = f"{len(fields)} field" + ("s" if len(fields) != 1 else "")
+        return f"{counted} where the header has {n_fields} ({more})", guess
     return 'misplaced quote: a value must be quoted whole, and a quote inside it doubled ("")', guess

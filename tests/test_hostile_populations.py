@@ -225,7 +225,7 @@ def test_hostile_nul_bytes_are_rejected_with_their_line_and_shown_escaped(tmp_pa
                                                         *members[9:]]))
     got = _rejects(report)
     assert got[("members.csv", 5)][1].endswith("is not a whole number") and "\\x00" in got[("members.csv", 5)][1]
-    assert got[("members.csv", 6)] == (None, "1 fields where the header has 8 (a value missing?)")
+    assert got[("members.csv", 6)] == (None, "1 field where the header has 8 (a value missing?)")
     assert got[("members.csv", 11)][1] == "group_id holds a NUL byte"
     assert b"\x00" not in Path(report.rejects).read_bytes().replace(b"\x00x", b"")  # (the id itself)
     _assert_screened_without(report, expected, _gid(in_value))
@@ -448,3 +448,32 @@ def test_hostile_diff_out_that_is_a_folder_fails_before_the_screening(tmp_path: 
     res = runner.invoke(app, ["diff", "--rules", "rules", "--population", str(tmp_path / "no-such-population"),
                               "--out", str(tmp_path / "report.md"), "--lang", "en"])
     assert res.exit_code != 0 and "is a folder" in str(res.exception)
+
+
+@pytest.mark.parametrize("data,fields,expected", [
+    (b"", 3, True), (b"a,b\n1,2\n", 2, True), (b"a,b\r\n1,2", 2, True),
+    (b"abc", 2, False),            # one field where two are named
+    (b"a,b\n1\n3,4\n", 2, False),   # a short line
+    (b"a,b\n1\n3,4,5\n", 2, True),   # a short line balanced by a long one, which polars refuses
+    (b"a,b\n\n1,2\n", 2, False),   # a blank line: read line by line, where it is left out
+    (b'a,b\n"1",2\n', 2, False),   # a quote: commas may be inside values, so not told by counting
+])
+def test_hostile_quick_count_says_well_formed_only_when_every_line_is_a_record(
+        tmp_path: Path, data: bytes, fields: int, expected: bool) -> None:
+    from engine.csvlines import well_formed
+
+    (tmp_path / "f.csv").write_bytes(data)
+    assert well_formed(tmp_path / "f.csv", fields) is expected
+
+
+def test_hostile_short_line_balanced_by_a_long_one_is_still_found(tmp_path: Path, clean) -> None:
+    groups, members, expected = clean
+    short, long = members[3], members[8]
+    members = [*members[:3], short.split(b",", 1)[0] + b"\n", *members[4:8], long.rstrip(b"\n") + b",x\n",
+               *members[9:]]
+    for chunk in (None, 2_000):
+        report = _screen(_write(tmp_path / "pop", groups, members), chunk_bytes=chunk)
+        got = _rejects(report)
+        assert got[("members.csv", 4)][1].startswith("1 field where the header has 8")
+        assert got[("members.csv", 9)][1].startswith("9 fields where the header has 8")
+        _assert_screened_without(report, expected, _gid(short), _gid(long))
