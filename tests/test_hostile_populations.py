@@ -396,6 +396,18 @@ def test_hostile_signal_mid_run_leaves_nothing_behind(tmp_path: Path, big: Path,
     assert list(out.parent.iterdir()) == [] and list(temp.iterdir()) == []
 
 
+def test_hostile_hangup_is_still_ignored_under_nohup(tmp_path: Path, big: Path) -> None:
+    out = tmp_path / "r.csv"
+    proc = subprocess.Popen(["nohup", sys.executable, "-m", "api.launch", "screen", str(big), "--out", str(out),
+                             "--as-of", "2017-06-30", "--chunk-mb", "1"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    _when_running(proc, tmp_path, ".r.csv.vincula-*.tmp")
+    proc.send_signal(signal.SIGHUP)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert pl.read_csv(out).height == 60_000 * 5
+
+
 def test_hostile_killed_run_leftovers_are_cleared_on_the_next_start(tmp_path: Path, big: Path) -> None:
     temp = tmp_path / "tmp"
     temp.mkdir()

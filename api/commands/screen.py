@@ -67,12 +67,17 @@ class Stopped(KeyboardInterrupt):
 def _stoppable(lang: Lang) -> Iterator[None]:
     """SIGTERM and SIGHUP raise `Stopped` (a KeyboardInterrupt) while the block runs; any of the
     three ends the command with a word on what was left behind (nothing), and 128 + the
-    signal's number as its exit code."""
+    signal's number as its exit code. A signal the process was started ignoring (`nohup`
+    ignores SIGHUP) stays ignored."""
 
     def stop(signum: int, _frame: object) -> None:
         raise Stopped(signum)
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {
+        sig: signal.signal(sig, stop)
+        for sig in (signal.SIGTERM, signal.SIGHUP)
+        if signal.getsignal(sig) is not signal.SIG_IGN
+    }
     try:
         yield
     except KeyboardInterrupt as exc:
