@@ -153,6 +153,12 @@ class EligibilityEngine:
             missing = [
                 f"{p}: {t('explain.no_param', lang, day=day.isoformat())}" for p in crit.missing_params
             ]
+            if crit.out_of_period:
+                start, end = crit.out_of_period
+                period = t(
+                    "explain.out_of_period", lang, day=day.isoformat(), start=start or "…", end=end or "…"
+                )
+                missing.insert(0, period)
             return CriterionResult(**base, outcome="unknown", observed=missing[0], missing_facts=missing)
         if crit.scope == "member":
             return self._members_criterion(crit, base, matches.members[crit.id], members, lang)

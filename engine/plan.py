@@ -124,6 +124,9 @@ class CriterionPlan:
     #: the parameters it uses, and those with no value in force on the date
     params: tuple[str, ...] = ()
     missing_params: tuple[str, ...] = ()
+    #: the criterion's own period (valid_from, valid_to) when the date is outside it (the
+    #: criterion is then unknown, as with a parameter that has no value in force)
+    out_of_period: tuple[dt.date | None, dt.date | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -170,10 +173,13 @@ def normalise(cond: Condition, params: Mapping[str, Scalar], scope: Scope, negat
     raise TypeError(f"a {type(cond).__name__} cannot be nested here")  # the schema forbids it
 
 
-def _criterion_plan(crit: Criterion, required: bool, params: Mapping[str, Scalar]) -> CriterionPlan:
+def _criterion_plan(
+    crit: Criterion, required: bool, params: Mapping[str, Scalar], day: dt.date
+) -> CriterionPlan:
     cond = crit.condition
     used = tuple(dict.fromkeys(p for n in walk(cond) if (p := getattr(n, "param", None)) is not None))
     missing = tuple(p for p in used if p not in params)
+    period = None if crit.in_force_on(day) else (crit.valid_from, crit.valid_to)
     scope: Scope = "member" if isinstance(cond, Members) else "group"
     where = cond.where if isinstance(cond, Members) else cond
     count = None
@@ -187,11 +193,12 @@ def _criterion_plan(crit: Criterion, required: bool, params: Mapping[str, Scalar
         id=crit.id,
         scope=scope,
         required=required,
-        match=None if missing else normalise(where, params, scope),
+        match=None if missing or period else normalise(where, params, scope),
         facts=tuple(compared_facts(where)),
         count=count,
         params=used,
         missing_params=missing,
+        out_of_period=period,
     )
 
 
@@ -203,7 +210,9 @@ def plan_for(programme: Programme, digest: str, day: dt.date) -> ProgrammePlan:
     """The plan of `programme` (whose rule file hashes to `digest`) on `day`; cached by the
     parameter values in force."""
     params = programme.params_on(day)
-    in_force = json.dumps(sorted(params.items()), default=str)
+    # what differs from one date to another: the parameter values and the criteria out of period
+    outside = [c.id for c in programme.criteria if not c.in_force_on(day)]
+    in_force = json.dumps([sorted(params.items()), outside], default=str)
     cache_key = (programme.slug, digest, in_force)
     plan = _plans.get(cache_key)
     if plan is None:
@@ -213,7 +222,7 @@ def plan_for(programme: Programme, digest: str, day: dt.date) -> ProgrammePlan:
             digest=digest,
             key=f"{programme.slug}-{digest}-{hashlib.sha256(in_force.encode()).hexdigest()[:10]}",
             params=params,
-            criteria=tuple(_criterion_plan(c, c.id in required, params) for c in programme.criteria),
+            criteria=tuple(_criterion_plan(c, c.id in required, params, day) for c in programme.criteria),
             eligibility=programme.eligibility,
         )
         with _plans_lock:

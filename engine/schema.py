@@ -325,9 +325,22 @@ class Criterion(Strict):
     assumption: Text | None = Field(
         default=None, description="what was chosen where the source is silent; shown to users"
     )
+    valid_from: dt.date | None = Field(
+        default=None,
+        description="the first day the criterion applies (inclusive); before it the criterion is "
+        "unknown: the sources give no criterion for that time, so no answer may rest on it",
+    )
+    valid_to: dt.date | None = Field(default=None, description="the last day it applies (inclusive)")
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or day >= self.valid_from) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Criterion:
+        if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
+            raise ValueError("valid_from is after valid_to")
         nodes = walk(self.condition)
         quantifiers = [n for n in nodes if isinstance(n, Members)]
         if quantifiers and not isinstance(self.condition, Members):

@@ -128,3 +128,19 @@ Característica: Opciones Productivas — basta un criterio territorial
       Entonces no se puede determinar si el grupo es elegible
       Y no se puede saber si el criterio "zap_urban" se cumple
       Y la explicación dice que falta "social_bank_office"
+
+  Regla: Los seis criterios territoriales solo valen de 2016 a 2018, los años que la fuente cubre
+
+    Esquema del escenario: Una OSSE de Ocampo (Coahuila, ningún criterio territorial) el <fecha> resulta «<resultado>»
+      Dado la fecha es <fecha>
+      Cuando se evalúa la elegibilidad para Opciones Productivas
+      Entonces el resultado es "<resultado>"
+      Y el criterio "marginalisation" da "<criterio>"
+      Y el criterio "zap_rural" da "<criterio>"
+
+      Ejemplos:
+        | fecha      | resultado              | criterio               |
+        | 2010-06-30 | no se puede determinar | sin determinar         |
+        | 2015-12-31 | no se puede determinar | sin determinar         |
+        | 2016-01-01 | no elegible            | no cumple              |
+        | 2018-12-31 | no elegible            | no cumple              |
