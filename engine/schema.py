@@ -496,7 +496,16 @@ class Member(Strict):
     """One member of a beneficiary group. A field left out is "not known", not "no"."""
 
     age: int | None = Field(
-        default=None, ge=0, le=120, json_schema_extra=fact("edad", "age", synonyms=("la edad", "años"))
+        default=None,
+        ge=0,
+        le=120,
+        json_schema_extra=fact(
+            "edad",
+            "age",
+            synonyms=("la edad", "años"),
+            changeable=True,
+            predicate=("tener {value} años", "be {value} years old"),
+        ),
     )
     sex: Literal["F", "M"] | None = Field(
         default=None,
@@ -504,6 +513,8 @@ class Member(Strict):
             "sexo",
             "sex",
             synonyms=("el sexo",),
+            changeable=True,
+            predicate=("ser {value}", "be a {value}"),
             values={
                 "F": value("mujer", "woman", "female", trait=("mujer", "mujeres", "a woman", "women")),
                 "M": value("hombre", "man", "male", trait=("hombre", "hombres", "a man", "men")),
@@ -516,6 +527,12 @@ class Member(Strict):
             "beneficiaria de PROSPERA",
             "PROSPERA beneficiary",
             synonyms=("prospera", "la condición PROSPERA", "PROSPERA status"),
+            changeable=True,
+            predicate=(
+                "ser beneficiaria de PROSPERA",
+                "be a PROSPERA beneficiary",
+                "ser beneficiario de PROSPERA",
+            ),
             trait=(
                 "beneficiario de PROSPERA",
                 "beneficiaria de PROSPERA",
@@ -532,6 +549,8 @@ class Member(Strict):
             "en situación de pobreza",
             "living in poverty",
             synonyms=("pobreza", "en pobreza", "la situación de pobreza", "poverty", "poverty status"),
+            changeable=True,
+            predicate=("estar en situación de pobreza", "be living in poverty"),
             trait=("pobre", "pobres", "en pobreza", "en situación de pobreza", "poor", "in poverty"),
         ),
     )
@@ -541,6 +560,12 @@ class Member(Strict):
             "estrato de productor",
             "producer stratum",
             synonyms=("estrato", "el estrato", "estrato productor", "stratum"),
+            changeable=True,
+            predicate=(
+                "ser productora de estrato {value}",
+                "be a producer of stratum {value}",
+                "ser productor de estrato {value}",
+            ),
             values={
                 **{s: value(s, s) for s in ("E1", "E2", "E3", "E4", "E5", "E6")},
                 "none": value("no es productor", "not a producer", "ninguno"),
@@ -553,6 +578,8 @@ class Member(Strict):
             "potencial emprendedor",
             "entrepreneurial potential",
             synonyms=("potencial", "el potencial emprendedor", "potential"),
+            changeable=True,
+            predicate=("tener potencial emprendedor {value}", "have {value} entrepreneurial potential"),
             values={
                 "very_low": value("muy bajo", "very low"),
                 "low": value("bajo", "low"),
@@ -568,6 +595,8 @@ class Member(Strict):
             "indígena",
             "indigenous",
             synonyms=("la condición indígena", "indigenous status"),
+            changeable=True,
+            predicate=("ser indígena", "be indigenous"),
             trait=("indígena", "indígenas", "indigenous"),
         ),
     )
@@ -589,7 +618,7 @@ def _amount(es: str, en: str, share: tuple[str, str], *synonyms: str) -> Any:
         default=0,
         ge=0,
         le=MAX_AMOUNT,
-        json_schema_extra=fact(es, en, synonyms=synonyms, share=share, unit="MXN"),
+        json_schema_extra=fact(es, en, synonyms=synonyms, share=share, unit="MXN", changeable=True),
     )
 
 
@@ -642,6 +671,7 @@ class Project(Strict):
         json_schema_extra=fact(
             "quién propone el proyecto",
             "project proposer",
+            changeable=True,
             values={
                 "migrant_club": value(
                     "club de migrantes", "migrant club", "un club de migrantes", "a migrant club"
@@ -664,6 +694,8 @@ class Project(Strict):
             "país donde está organizado quien propone",
             "country where the proposer is organised",
             choices="countries",
+            changeable=True,
+            example="US",
         ),
     )
     sector: (
@@ -684,6 +716,7 @@ class Project(Strict):
         json_schema_extra=fact(
             "sector del proyecto",
             "project sector",
+            changeable=True,
             values={
                 "agriculture": value("agricultura", "agriculture", "agrícola"),
                 "tourism": value("turismo", "tourism", "turístico"),
@@ -719,7 +752,12 @@ class Group(Strict):
         min_length=1,
         max_length=40,
         description="INEGI 5-digit municipality code (MX) or province code (PA)",
-        json_schema_extra=fact("clave del territorio", "territory code", synonyms=("municipio", "provincia")),
+        json_schema_extra=fact(
+            "clave del territorio",
+            "territory code",
+            synonyms=("municipio", "provincia"),
+            predicate=("estar en {value}", "be in {value}"),
+        ),
     )
     locality: Locality | None = Field(
         default=None,
@@ -727,6 +765,7 @@ class Group(Strict):
             "tipo de localidad",
             "locality type",
             synonyms=("localidad", "locality"),
+            predicate=("estar en una localidad {value}", "be in a {value} locality"),
             values={
                 "rural": value("rural", "rural"),
                 "periurban": value("periurbana", "peri-urban", "periurbano", "peri-urbana", "periurban"),
@@ -740,12 +779,18 @@ class Group(Strict):
             "forma de organización",
             "organisation type",
             synonyms=("organización", "organisation", "organization"),
+            changeable=True,
+            predicate=("ser {value}", "be {value}"),
             values={
                 "osse": value(
                     "OSSE (organización social del sector)",
                     "OSSE (social-sector organisation)",
                     "una OSSE",
                     "an OSSE",
+                    action=(
+                        "registrarse como organización del sector social de la economía (OSSE)",
+                        "register as an organisation of the social sector of the economy (OSSE)",
+                    ),
                 ),
                 "informal": value("grupo informal", "informal group", "informal"),
                 "none": value("ninguna", "none", "sin organización"),
@@ -794,7 +839,10 @@ class Territory(BaseModel):
         default=None, json_schema_extra=fact("municipio o provincia", "municipality or province")
     )
     state: str | None = Field(
-        default=None, json_schema_extra=fact("clave de entidad federativa", "state code")
+        default=None,
+        json_schema_extra=fact(
+            "clave de entidad federativa", "state code", predicate=("estar en {value}", "be in {value}")
+        ),
     )
     state_name: str | None = Field(default=None, json_schema_extra=fact("entidad federativa", "state"))
     population_2020: float | None = None
@@ -877,26 +925,89 @@ class CriterionResult(BaseModel):
     parameters: list[dict[str, Any]] = []
 
 
-Status = Literal["eligible", "not_eligible", "cannot_tell"]
+#: eligible / not eligible / cannot tell come from the criteria (as `eligible` true / false /
+#: null); a programme that does not apply to the group (another country's, or one that funds
+#: projects and the group has none) is `not_applicable`, and one whose rules are not in force on
+#: the date `not_in_force`, whatever its criteria say (engine/eligibility.py `applicability`)
+Status = Literal["eligible", "not_eligible", "cannot_tell", "not_applicable", "not_in_force"]
+StatusReason = Literal["other_country", "no_project", "before_period", "after_period"]
+
+
+class Step(BaseModel):
+    """One change towards eligibility: what to do, in words, and the same as JSON Patch
+    operations (RFC 6902) on the group document."""
+
+    criterion: str | None = Field(description="the criterion it makes pass (None: the programme's period)")
+    text: str
+    kind: Literal["change", "add_members", "collect", "outside"] = Field(
+        description="change facts the group can change, add members, find out a fact not known, "
+        "or a change that is not in the group's hands (place, date, programme period)"
+    )
+    feasible: bool = Field(description="in the group's hands (its composition, organisation, project)")
+    changes: list[dict[str, Any]] = Field(default=[], description="JSON Patch operations of this step")
+
+
+class Suggestion(BaseModel):
+    """What would make the group eligible for one programme: steps, all of them together."""
+
+    feasible: bool = Field(
+        description="every step is in the group's hands, and applying `changes` "
+        "was checked to make the programme eligible"
+    )
+    steps: list[Step]
+    changes: list[dict[str, Any]] = Field(
+        description="every step's operations, in order (RFC 6902, on the group document as the API reads it)"
+    )
 
 
 class Determination(BaseModel):
     program: str
     name: str
-    eligible: bool | None = Field(description="true, false, or null for cannot tell")
+    eligible: bool | None = Field(
+        description="what the criteria say: true, false, or null for cannot tell (the screener's "
+        "answer too); `status` also says whether the programme applies and is in force"
+    )
     status: Status
+    status_reason: StatusReason | None = Field(
+        default=None, description="why a programme does not apply or is not in force"
+    )
     summary: str
     as_of: dt.date
     rules_version: str
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
     failed: list[str] = []
     unknown: list[str] = []
     missing_facts: list[str] = []
     criteria: list[CriterionResult]
     next_steps: str | None = None
+    suggestions: list[Suggestion] = Field(
+        default=[], description="for a programme the group is not eligible for: what would change that"
+    )
+
+
+class FactToCollect(BaseModel):
+    """A fact not known that keeps programmes at "cannot tell"."""
+
+    fact: str = Field(description="its place, e.g. `members[2].age` (1-based) or `locality`")
+    label: str
+    programs: list[str] = Field(description="the programmes whose answer waits for it")
 
 
 class GroupResult(BaseModel):
     group_id: str
     as_of: dt.date
+    as_of_source: Literal["request", "group", "today"] = Field(
+        default="group",
+        description="where the date came from: the request (--as-of), the group's "
+        "`as_of`, or today's date when neither gives one",
+    )
+    warnings: list[str] = []
     territory: dict[str, Any]
     determinations: list[Determination]
+    ranking: list[str] = Field(
+        default=[], description="programme slugs from the closest to eligibility to the farthest"
+    )
+    to_collect: list[FactToCollect] = Field(
+        default=[], description="facts not known, those that keep the most answers open first"
+    )

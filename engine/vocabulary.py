@@ -48,12 +48,22 @@ def fact(
     choices: str | None = None,
     share: tuple[str, str] | None = None,
     unit: str | None = None,
+    changeable: bool = False,
+    predicate: tuple[str, str] | tuple[str, str, str] | None = None,
+    example: Any = None,
 ) -> dict[str, Any]:
     """A field's metadata as a fact: `es` / `en` labels; `synonyms`, other words for it (a
     feature's table header, a Spanish field name); `trait`, for a yes/no fact, words that say a
     member has it ("pobres" -> poverty is true); `values`, each choice's labels (`value(...)`);
     `choices`, a named table of choices instead (`"countries"`); `share`, for an amount, the
-    labels of its share of the total (a derived fact)."""
+    labels of its share of the total (a derived fact).
+
+    `changeable`: the fact is in the group's hands (its members' facts, by changing who is in
+    the group; its organisation; its project), so a suggestion that changes it is feasible;
+    its place, the date and what the territory tables say are not. `predicate`: what a
+    requirement on it says after "debe" / "must" (`{value}` stands for the values asked for;
+    a third text is the Spanish masculine form, for a man); `example`: the value a suggestion
+    proposes where the rule only says which values do not do (`!= MX` -> US)."""
     meta: dict[str, Any] = {"label": {"es": es, "en": en}, "synonyms": list(synonyms), "trait": list(trait)}
     if values is not None:
         meta["values"] = dict(values)
@@ -63,12 +73,27 @@ def fact(
         meta["share"] = {"es": share[0], "en": share[1]}
     if unit is not None:
         meta["unit"] = unit
+    if changeable:
+        meta["changeable"] = True
+    if predicate is not None:
+        meta["predicate"] = {"es": predicate[0], "en": predicate[1]}
+        if len(predicate) > 2:
+            meta["predicate"]["es_m"] = predicate[2]
+    if example is not None:
+        meta["example"] = example
     return {FACT_KEY: meta}
 
 
-def value(es: str, en: str, *synonyms: str, trait: Iterable[str] = ()) -> dict[str, Any]:
-    """One choice's labels, other words for it, and words that say a member has it."""
-    return {"label": {"es": es, "en": en}, "synonyms": list(synonyms), "trait": list(trait)}
+def value(
+    es: str, en: str, *synonyms: str, trait: Iterable[str] = (), action: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """One choice's labels, other words for it, words that say a member has it, and `action`:
+    what a group does to take this value, where that says more than its label ("registrarse
+    como organización del sector social de la economía")."""
+    out: dict[str, Any] = {"label": {"es": es, "en": en}, "synonyms": list(synonyms), "trait": list(trait)}
+    if action is not None:
+        out["action"] = {"es": action[0], "en": action[1]}
+    return out
 
 
 def nested(prefix: str) -> dict[str, Any]:
@@ -108,6 +133,7 @@ class Choice:
     label: Mapping[str, str]
     synonyms: tuple[str, ...] = ()
     trait: tuple[str, ...] = ()
+    action: Mapping[str, str] | None = None
 
     def words(self) -> list[str]:
         return [self.value, *self.label.values(), *self.synonyms]
@@ -132,6 +158,11 @@ class Fact:
     path: tuple[str, ...] | None = None
     default: Any = None  # what it is when left out of a sub-model that is given (an amount: 0)
     unit: str | None = None
+    #: in the group's hands (see `fact`)
+    changeable: bool = False
+    #: what a requirement on it says after "debe" / "must" (see `fact`)
+    predicate: Mapping[str, str] | None = None
+    example: Any = None
     #: the field's annotation (its validators included), for reading a stated value as the
     #: group document reads it
     annotation: Any = field(default=None, compare=False, repr=False)
@@ -254,6 +285,7 @@ def model_facts(
                             label=dict(labels[c]["label"]),
                             synonyms=tuple(labels[c].get("synonyms", ())),
                             trait=tuple(labels[c].get("trait", ())),
+                            action=labels[c].get("action"),
                         )
                         for c in choices
                     )
@@ -266,6 +298,9 @@ def model_facts(
                 path=(*path, name) if origin == "input" else None,
                 default=default.value if isinstance(default, Enum) else default,
                 unit=meta.get("unit"),
+                changeable=bool(meta.get("changeable", False)),
+                predicate=meta.get("predicate"),
+                example=meta.get("example"),
                 annotation=info.annotation,
             )
         )

@@ -87,8 +87,8 @@ def test_page_answers_a_group_in_spanish_then_english(page: Any, base_url: str) 
     assert articles.count() == 5
     statuses = {articles.nth(i).get_attribute("data-program"): articles.nth(i).get_attribute("data-status")
                 for i in range(5)}
-    assert statuses["red-oportunidades-empresariales"] == "not_eligible"  # a Mexican group
-    assert set(statuses.values()) <= {"eligible", "not_eligible", "cannot_tell"}
+    assert statuses["red-oportunidades-empresariales"] == "not_applicable"  # a Mexican group
+    assert set(statuses.values()) <= {"eligible", "not_eligible", "cannot_tell", "not_applicable", "not_in_force"}
     proinpro = page.locator("article[data-program=proinpro]")
     assert proinpro.locator("tr[data-criterion]").count() >= 5
     assert "PROINPRO" in proinpro.locator("td.source").first.inner_text()

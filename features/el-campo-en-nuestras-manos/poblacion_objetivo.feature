@@ -89,15 +89,15 @@ Característica: El Campo en Nuestras Manos — mujeres en pobreza y pequeños p
 
       Ejemplos:
         | fecha      | resultado   | criterio  |
-        | 2015-12-31 | no elegible | no cumple |
+        | 2015-12-31 | no vigente  | no cumple |
         | 2016-01-01 | elegible    | cumple    |
         | 2017-12-31 | elegible               | cumple    |
-        | 2018-01-01 | no se puede determinar | cumple    |
+        | 2018-01-01 | no vigente             | cumple    |
 
   Regla: El grupo está en México (in_mexico)
 
-    Escenario: Un grupo en Panamá no es elegible para El Campo en Nuestras Manos
+    Escenario: El Campo en Nuestras Manos no aplica a un grupo de Panamá
       Dado un grupo en la provincia "Herrera"
       Cuando se evalúa la elegibilidad para El Campo en Nuestras Manos
-      Entonces el grupo no es elegible
+      Entonces el programa no aplica al grupo
       Y el criterio "in_mexico" no se cumple

@@ -25,12 +25,12 @@ from features.steps.world import (
     TRAITS,
     World,
     choose,
-    opposite,
     date,
     fold,
     member_value,
     municipality,
     number,
+    opposite,
     province,
 )
 

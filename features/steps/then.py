@@ -57,6 +57,18 @@ def cannot_tell(world: World) -> None:
     _expect_status(world, "cannot_tell", None)
 
 
+@then("el programa no aplica al grupo")
+@then("the programme does not apply to the group")
+def not_applicable(world: World) -> None:
+    _expect_status(world, "not_applicable", None)
+
+
+@then("el programa no está vigente en la fecha")
+@then("the programme is not in force on the date")
+def not_in_force(world: World) -> None:
+    _expect_status(world, "not_in_force", None)
+
+
 @then(parsers.parse('el resultado para {programme} es "{result}"'))
 @then(parsers.parse('the result for {programme} is "{result}"'))
 def result_for(world: World, programme: str, result: str) -> None:

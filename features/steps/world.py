@@ -96,7 +96,7 @@ def opposite(fact: str, value: Any) -> Any:
     return others[0]
 
 
-_STATUSES = ("eligible", "not_eligible", "cannot_tell")
+_STATUSES = ("eligible", "not_eligible", "cannot_tell", "not_applicable", "not_in_force")
 STATUS = {fold(t(f"status.{s}", lang)): s for s in _STATUSES for lang in LANGS} | {"no se sabe": "cannot_tell"}
 STATUS_WORDS = {lang: {s: t(f"status.{s}", lang).upper() for s in _STATUSES} for lang in LANGS}
 
