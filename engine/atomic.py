@@ -18,7 +18,7 @@ def write_atomic(path: Path | str, text: str | bytes) -> Path:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise InputError(f"folder does not exist: {folder}", hint="create it or choose another --out")
+        raise InputError(key="error.no_folder", hint_key="error.no_folder.hint", values={"folder": folder})
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -72,11 +72,24 @@ def _yes_no(value: bool | None, lang: Lang) -> str:
     return t("explain.unknown" if value is None else "explain.yes" if value else "explain.no", lang)
 
 
-def rows(results: Iterable[GroupResult], lang: Lang) -> Iterator[list[Any]]:
-    """One row per group and programme, every text cell safe for a spreadsheet."""
+#: a group that could not be judged: (group_id, what was wrong)
+Failed = tuple[str, str]
+
+
+def rows(results: Iterable[GroupResult | Failed], lang: Lang) -> Iterator[list[Any]]:
+    """One row per group and programme (one row, status `error`, for a group that could not be
+    judged), every text cell safe for a spreadsheet."""
     from engine.eligibility import fact_place_label
 
     for r in results:
+        if isinstance(r, tuple):
+            group_id, problem = r
+            row: list[Any] = [group_id, *[""] * (len(COLUMNS) - 1)]
+            row[COLUMNS.index("status")] = "error"
+            row[COLUMNS.index("status_text")] = t("export.error", lang)
+            row[COLUMNS.index("reasons")] = problem
+            yield [safe_text(v) for v in row]
+            continue
         place = ", ".join(str(x) for x in (r.territory.get("name"), r.territory.get("state_name")) if x)
         for det in r.determinations:
             best = det.suggestions[0] if det.suggestions else None
@@ -103,18 +116,18 @@ def rows(results: Iterable[GroupResult], lang: Lang) -> Iterator[list[Any]]:
             yield [safe_text(v) for v in row]
 
 
-def csv_text(results: Iterable[GroupResult], lang: Lang) -> Iterator[str]:
-    """The CSV, a line at a time (UTF-8 with a byte-order mark, which spreadsheets need to
-    read accents right)."""
+def csv_line(row: list[Any]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header(lang))
-    yield "\ufeff" + buffer.getvalue()
+    csv.writer(buffer, lineterminator="\r\n").writerow(row)
+    return buffer.getvalue()
+
+
+def csv_text(results: Iterable[GroupResult | Failed], lang: Lang) -> Iterator[str]:
+    """The CSV, a line at a time, starting with a byte-order mark (spreadsheets need it to read
+    UTF-8 accents right)."""
+    yield "\ufeff" + csv_line(header(lang))
     for row in rows(results, lang):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(row)
-        yield buffer.getvalue()
+        yield csv_line(row)
 
 
 def xlsx_bytes(results: Iterable[GroupResult], lang: Lang) -> bytes:

@@ -1,15 +1,21 @@
-"""Read beneficiary-group files (YAML or JSON): one group, a list, or `{groups: [...]}`."""
+"""Read beneficiary-group files (YAML or JSON): one group, a list, or `{groups: [...]}`.
+
+A file that is not valid is refused whole, every problem named by file, line and place in the
+words of engine/input_errors.py ("g.yaml:12: integrante 3, edad: debe ser a lo más 120"), in the
+language asked for."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from engine.errors import InputError
-from engine.messages import Lang
+from engine.input_errors import worded
+from engine.messages import Lang, t
 from engine.schema import Group
-from engine.yamlfile import explain_validation, read_data
+from engine.yamlfile import line_of, read_data
 
 GROUP_SUFFIXES = (".yaml", ".yml", ".json")
 _GROUPS = TypeAdapter(list[Group])
@@ -21,7 +27,7 @@ def load_groups(path: Path | str, lang: Lang = "es") -> list[Group]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in GROUP_SUFFIXES)
         if not files:
-            raise InputError(f"no group files (*.yaml, *.json) in {path}")
+            raise InputError(key="input.no_group_files", values={"path": path})
         return [g for f in files for g in load_groups(f, lang)]
     data, node = read_data(path, InputError)
     if isinstance(data, dict) and "groups" in data:
@@ -31,4 +37,26 @@ def load_groups(path: Path | str, lang: Lang = "es") -> list[Group]:
     try:
         return _GROUPS.validate_python(data) if many else [Group.model_validate(data)]
     except ValidationError as exc:
-        raise InputError(explain_validation(exc, path, data, node)) from None
+        raise InputError(_explained(exc, path, data, node, many, lang)) from None
+
+
+def _explained(exc: ValidationError, path: Path, data: Any, node: Any, many: bool, lang: Lang) -> str:
+    """Every problem of a group file, one per line: `file:line: place: what is wrong`."""
+    lines: list[str] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        line = line_of(node, loc)
+        where = f"{path}:{line}" if line else str(path)
+        inner: dict[str, Any] = dict(err)
+        if many and loc and isinstance(loc[0], int):
+            inner["loc"] = loc[1:]
+        place, message = worded(inner, lang)
+        if many and loc and isinstance(loc[0], int):
+            item = data[loc[0]] if isinstance(data, list) and loc[0] < len(data) else None
+            gid = item.get("id") if isinstance(item, dict) else None
+            group = t("input.group_n", lang, n=loc[0] + 1) + (f" ({gid})" if gid else "")
+            place = f"{group}, {place}"
+        text = f"{where}: {place}: {message}"
+        if text not in lines:
+            lines.append(text)
+    return "\n".join(lines)

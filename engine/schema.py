@@ -23,9 +23,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from engine.countries import countries, country_code
-from engine.vocabulary import fact, nested, value
+from engine.vocabulary import fact, nested, parse_date, read_part, value, words
 
 
 class Strict(BaseModel):
@@ -468,6 +469,18 @@ class Programme(Strict):
 # the words people use live here, in the field; its type, choices and range in its annotation.
 
 
+class Stated(Strict):
+    """A part of the group document. Keys may be any word for a field (its Spanish or English
+    label, `localidad`, `edad`), values as people type them (`Sí`, `Rural`, `mujer`, `alto`,
+    30/06/2017): engine/vocabulary.py `read_part`, the one reading for group files, the API and
+    the page."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_people_write(cls, data: Any) -> Any:
+        return read_part(cls, data)
+
+
 class Locality(str, Enum):
     rural = "rural"
     periurban = "periurban"
@@ -492,7 +505,7 @@ class Potential(str, Enum):
 Stratum = Literal["E1", "E2", "E3", "E4", "E5", "E6", "none"]
 
 
-class Member(Strict):
+class Member(Stated):
     """One member of a beneficiary group. A field left out is "not known", not "no"."""
 
     age: int | None = Field(
@@ -622,7 +635,7 @@ def _amount(es: str, en: str, share: tuple[str, str], *synonyms: str) -> Any:
     )
 
 
-class Contributions(Strict):
+class Contributions(Stated):
     """What each level puts into a project, in pesos. Given at all, a level left out is 0."""
 
     federal: float = _amount(
@@ -663,7 +676,7 @@ CountryCode = Annotated[
 ]
 
 
-class Project(Strict):
+class Project(Stated):
     """The project a group (or a migrant club) proposes."""
 
     proposer: Literal["migrant_club", "migrant_federation", "group", "municipality", "other"] | None = Field(
@@ -730,7 +743,9 @@ class Project(Strict):
             },
         ),
     )
-    contributions: Contributions | None = Field(default=None, json_schema_extra=nested(""))
+    contributions: Contributions | None = Field(
+        default=None, json_schema_extra={**nested(""), **words("aportaciones", "aportaciones al proyecto")}
+    )
 
 
 #: dates in a group document are written YYYY-MM-DD (pydantic alone would read "0" or 0 as a
@@ -738,10 +753,12 @@ class Project(Strict):
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class Group(Strict):
+class Group(Stated):
     """A beneficiary group (or the group behind a project), in the population interchange names."""
 
-    id: str = Field(min_length=1, max_length=200)
+    id: str = Field(
+        min_length=1, max_length=200, json_schema_extra=words("clave del grupo", "identificador", "folio")
+    )
     country: Literal["MX", "PA"] = Field(
         default="MX",
         json_schema_extra=fact(
@@ -783,8 +800,8 @@ class Group(Strict):
             predicate=("ser {value}", "be {value}"),
             values={
                 "osse": value(
-                    "OSSE (organización social del sector)",
-                    "OSSE (social-sector organisation)",
+                    "OSSE (organización del sector social de la economía)",
+                    "OSSE (organisation of the social sector of the economy)",
                     "una OSSE",
                     "an OSSE",
                     action=(
@@ -811,22 +828,42 @@ class Group(Strict):
         description="a cooperative savings and loan or community funding society",
         json_schema_extra=fact("sucursal de banca social (declarada)", "social-banking office (stated)"),
     )
-    members: list[Member] = Field(default=[], max_length=500)
-    project: Project | None = Field(default=None, json_schema_extra=nested("project."))
-    as_of: dt.date | None = None
-    name: str | None = None
+    members: list[Member] = Field(
+        default=[], max_length=500, json_schema_extra=words("integrantes", "miembros")
+    )
+    project: Project | None = Field(
+        default=None, json_schema_extra={**nested("project."), **words("proyecto")}
+    )
+    as_of: dt.date | None = Field(
+        default=None,
+        description="the day to judge on: YYYY-MM-DD, or day first as 30/06/2017",
+        json_schema_extra=words("fecha", "fecha de la determinación", "fecha de evaluación"),
+    )
+    name: str | None = Field(default=None, json_schema_extra=words("nombre", "nombre del grupo"))
+    notes: str | None = Field(default=None, json_schema_extra=words("notas", "observaciones"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_people_write(cls, data: Any) -> Any:
+        """As every part of the document reads (`Stated`), and the territory as people write it:
+        a number, a code without its leading zeros, a province by name (engine/territory.py)."""
+        data = read_part(cls, data)
+        if isinstance(data, dict) and "territory" in data:
+            from engine.territory import territory_code
+
+            data = {**data, "territory": territory_code(data.get("country", "MX"), data["territory"])}
+        return data
 
     @field_validator("as_of", mode="before")
     @classmethod
     def _date_not_number(cls, v: Any) -> Any:
         # pydantic reads a number, or a text of digits, as seconds since 1970
         if isinstance(v, (int, float)) and not isinstance(v, bool):
-            raise ValueError("write the date as YYYY-MM-DD")
-        if isinstance(v, str) and not ISO_DATE.match(v.strip()):
-            raise ValueError(f"`{v}` is not a date: write it as YYYY-MM-DD, e.g. 2017-06-30")
-        return v.strip() if isinstance(v, str) else v
-
-    notes: str | None = None
+            raise PydanticCustomError("date_text", "write the date as YYYY-MM-DD or DD/MM/YYYY", {"input": v})
+        v = parse_date(v)
+        if isinstance(v, str) and not ISO_DATE.match(v):
+            raise PydanticCustomError("date_text", "write the date as YYYY-MM-DD or DD/MM/YYYY", {"input": v})
+        return v
 
 
 class Territory(BaseModel):

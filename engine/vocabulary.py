@@ -15,6 +15,7 @@ The metadata is plain JSON, so the API's OpenAPI document carries it too (`x-fac
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -23,7 +24,7 @@ from enum import Enum
 from typing import Annotated, Any, Literal, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
+from pydantic_core import PydanticCustomError, PydanticUndefined
 
 from engine.messages import Lang
 
@@ -314,4 +315,110 @@ def share_labels(model: type[BaseModel]) -> dict[str, dict[str, str]]:
         meta = _extra(info.json_schema_extra).get(FACT_KEY)
         if meta is not None and "share" in meta:
             out[name] = dict(meta["share"])
+    return out
+
+
+# --------------------------------------------------------------------------- reading what people type
+
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def parse_date(raw: Any) -> Any:
+    """A date as people write it: 2017-06-30 or, day first, 30/06/2017 (also 30-06-2017 and
+    30.06.2017); anything else is returned as it is, for the validator to refuse."""
+    if isinstance(raw, str):
+        day_first = _DAY_FIRST.match(raw)
+        if day_first:
+            day, month, year = (int(x) for x in day_first.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                return raw
+        return raw.strip()
+    return raw
+
+
+def parse_value(spec: Fact, raw: Any) -> Any:
+    """A value of a fact as a person may type it, read as the fact's type: yes / no in Spanish or
+    English (`Sí`, `no`, `verdadero`, `1`), a choice by its code, label or another word for it,
+    in any letter case, with or without accents (`Rural`, `mujer`, `alto`, `Estados Unidos`), a
+    date day first (30/06/2017). What it cannot read is returned unchanged, for the field's own
+    validation to refuse with its message. The one reading for group files, the API, the page
+    and populations."""
+    if not isinstance(raw, str):
+        return raw
+    if spec.type == "bool":
+        word = fold(raw)
+        if word in YES_NO:
+            return YES_NO[word]
+        return {"1": True, "0": False}.get(word, raw)
+    if spec.choices is not None:
+        return spec.choice(raw) or raw
+    if spec.type == "date":
+        return parse_date(raw)
+    return raw
+
+
+#: json_schema_extra key of the other words for a field that is not a fact (`integrantes`)
+WORDS_KEY = "x-words"
+
+
+def words(*synonyms: str) -> dict[str, Any]:
+    """Other words for a field of the group document that is not a fact (`members`:
+    "integrantes"), accepted as its key."""
+    return {WORDS_KEY: list(synonyms)}
+
+
+def _key(word: str) -> str:
+    return fold(word).replace("_", " ")
+
+
+_KEYS: dict[type[BaseModel], tuple[dict[str, str], dict[str, Fact]]] = {}
+
+
+def field_words(model: type[BaseModel]) -> tuple[dict[str, str], dict[str, Fact]]:
+    """(every word that names a field of `model` -> the field, field -> its fact): a field's
+    name, its labels and other words, folded (`Localidad`, `edad`, `estrato_productor`)."""
+    cached = _KEYS.get(model)
+    if cached is None:
+        facts = {
+            f.path[-1] if f.path else f.name: f for f in model_facts(model, "group") if f.path is not None
+        }
+        keys: dict[str, str] = {}
+        for name, info in model.model_fields.items():
+            extra = _extra(info.json_schema_extra)
+            names = [name, *extra.get(WORDS_KEY, [])]  # type: ignore[list-item]
+            if name in facts:
+                names += facts[name].words()
+            if NESTED_KEY in extra:
+                names += [name]
+            for word in names:
+                keys.setdefault(_key(str(word)), name)
+        cached = _KEYS[model] = (keys, facts)
+    return cached
+
+
+def read_part(model: type[BaseModel], data: Any) -> Any:
+    """A part of a group document as people write it, in the model's own terms: keys by any word
+    for the field (the field's name wins over another field's word), values through
+    `parse_value`. A field named twice (`edad` and `age`) is an error; an unknown key is left for
+    the model to refuse."""
+    if not isinstance(data, dict):
+        return data
+    keys, facts = field_words(model)
+    out: dict[str, Any] = {}
+    named_by: dict[str, str] = {}
+    for key, value in data.items():
+        name = key if isinstance(key, str) and key in model.model_fields else keys.get(_key(str(key)))
+        if name is None:
+            out[key] = value
+            continue
+        if name in out:
+            raise PydanticCustomError(
+                "field_twice",
+                "`{first}` and `{second}` name the same field",
+                {"first": named_by[name], "second": str(key), "field": name},
+            )
+        named_by[name] = str(key)
+        out[name] = parse_value(facts[name], value) if name in facts else value
     return out

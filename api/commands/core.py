@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
 def lang_option(lang: str) -> Lang:
     """The --lang option as the one language type, or a usage error."""
     if lang not in LANGS:
-        raise typer.BadParameter(t("cli.lang_hint", "en"), param_hint="--lang")
+        raise typer.BadParameter(t("cli.lang_hint", "es"), param_hint="--lang")
     return cast(Lang, lang)
 
 
@@ -194,7 +194,7 @@ def check(
             try:
                 results.append(engine.check(group, day, language, program, suggest=True))
             except UnknownTerritoryError as exc:
-                exc.where = f"{path}: {t('ui.group', language).lower()} {group.id}: territory"
+                exc.where = t("error.territory_of", language, path=path, id=group.id)
                 raise
     if fmt is not None:
         if out_file is None:
