@@ -66,8 +66,9 @@ class Problem(BaseModel):
 class ApiError(Exception):
     """An error a handler raises on purpose (not from the engine)."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, headers: dict[str, str] | None = None) -> None:
         self.problem = problem
+        self.headers = headers
         super().__init__(problem.message)
 
 
@@ -249,7 +250,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> JSONResponse:
-        return _respond(exc.problem)
+        return _respond(exc.problem, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

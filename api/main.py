@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.middleware import BodyLimit, HeadAsGet, SecurityHeaders
-from api.routes import eligibility, gaps, health, pages, programs, territories
+from api.routes import coverage, eligibility, gaps, health, pages, programs, territories
 from api.settings import Settings
 from engine.eligibility import EligibilityEngine, shared_matcher
 from engine.evaluate import IsolatedHost, RuleMatcher
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
-    for module in (programs, eligibility, territories, gaps, health, pages):
+    for module in (programs, eligibility, territories, gaps, coverage, health, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

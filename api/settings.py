@@ -70,6 +70,21 @@ class Settings(BaseSettings):
         description="requests one worker process reads or answers at once; beyond, 503 with "
         "Retry-After (each may hold up to max_body_bytes in memory while its body arrives)",
     )
+    populations_dir: Path | None = Field(
+        default=None,
+        description="folder of populations (one folder each, with groups, members and a padrón) that "
+        "coverage requests may name; none by default: only populations sent in the request",
+    )
+    max_coverage_runs: int = Field(
+        default=1,
+        ge=1,
+        description="coverage measurements one worker process makes at once (503 with Retry-After "
+        "beyond): each holds a thread and memory in proportion to its population (1,000,000 "
+        "groups: about 1 GB and 10 s of two cores)",
+    )
+    max_rejects_listed: int = Field(
+        default=1000, ge=0, description="rejected rows a coverage answer lists (the rest are counted)"
+    )
     default_lang: str = Field(default="es", pattern="^(es|en)$")
     isolate_engine: bool = Field(
         default=True,

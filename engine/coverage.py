@@ -17,10 +17,10 @@ produce), the people whose groups two or more programmes supported that year, an
 of programmes the people and groups supported by both, classified by whether the rules allow
 receiving both (`concurrency`: allowed, forbidden, or unknown where the sources are silent).
 
-Nothing here knows a programme by name. Screening goes through `Screening`, the one adapter to
-the population pipeline, which also gives the members' person_id for `served_people` (read
-with the screened facts in one pass where the population is small enough, else by a second,
-streaming pass that keeps only the members of supported groups).
+Nothing here knows a programme by name. Groups are judged by the one screening pipeline
+(engine/screen.py `screen`), which reads, validates and rejects the population as `vincula
+screen` does; people are read by the population reader too (person_id is one of its member
+columns), in a second, streaming pass that keeps only the members of supported groups.
 """
 
 from __future__ import annotations
@@ -30,21 +30,22 @@ import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
 from pydantic import BaseModel, Field
 
-from engine import population as popmod
-from engine import vectorised as vec
 from engine.errors import InputError
 from engine.messages import Lang, t
 from engine.padron import CheckedPadron, Padron, check
+from engine.population import LINE, TRUTH_WORDS, FrameWriter, Population, truth
 from engine.rules import RuleSet
-from engine.schema import Text
+from engine.schema import CitationOut, Text
+from engine.screen import Screened, Screening, screen
+from engine.validation import REJECT_SCHEMA
+from engine.vocabulary import fold
 
 PERSON = "person_id"
 #: the six cells of a programme's coverage, in the order of `_cell_code`
@@ -95,9 +96,8 @@ class ConcurrencyNote(BaseModel):
     program: str = Field(description="the rule file that says it")
     other: str
     allowed: bool | None = Field(description="true, false, or null where the file says it is not known")
-    quote: str | None = None
-    source: str | None = None
-    note: str | None = None
+    source: CitationOut | None = Field(default=None, description="the passage that says so")
+    note: Text | None = None
 
 
 class PairOverlap(BaseModel):
@@ -112,6 +112,16 @@ class Overlap(BaseModel):
     persons_served: int = Field(description="distinct people in any supported group")
     persons_in_two_or_more: int
     pairs: list[PairOverlap]
+
+
+class Linkage(BaseModel):
+    """PROSPERA members reached by the programmes measured: the linkage STEIA was meant to make."""
+
+    prospera_persons: int = Field(description="distinct people marked PROSPERA in a screened group")
+    prospera_persons_served: int = Field(
+        description="of them, in a group that a programme measured supported"
+    )
+    rate: float | None = Field(description="prospera_persons_served / prospera_persons (null: none)")
 
 
 class PopulationInfo(BaseModel):
@@ -143,6 +153,7 @@ class CoverageReport(BaseModel):
     padron: PadronInfo
     programs: dict[str, ProgrammeCoverage]
     overlap: Overlap
+    linkage: Linkage | None = Field(default=None, description="when asked for (`vincula gaps --registry`)")
     rejects: RejectsInfo
     seconds: float
 
@@ -150,45 +161,25 @@ class CoverageReport(BaseModel):
 # --------------------------------------------------------------------------- concurrency
 
 
-def _field(entry: Any, name: str) -> Any:
-    return entry.get(name) if isinstance(entry, dict) else getattr(entry, name, None)
-
-
 def _declared(rules: RuleSet, slug: str, other: str) -> ConcurrencyNote | None:
-    """What `slug`'s rule file says about receiving `other` too, if it says anything.
-
-    Rule files gain a `concurrency` section (per other programme: allowed true / false /
-    unknown, with its quote); this is the one place that reads it, as a mapping keyed by the
-    other programme's slug or a list of entries naming it, so that it works before and after
-    the section exists."""
-    section = getattr(rules.get(slug), "concurrency", None)
-    if not section:
-        return None
-    if isinstance(section, dict):
-        entry = section.get(other)
-    else:
-        entry = next((e for e in section if (_field(e, "program") or _field(e, "other")) == other), None)
+    """What `slug`'s rule file says about receiving `other` too (its `concurrency` section),
+    with the source it cites, if it says anything."""
+    programme = rules.get(slug)
+    entry = programme.concurrency.get(other)
     if entry is None:
         return None
-    allowed = _field(entry, "allowed")
-    if isinstance(allowed, str):
-        allowed = {"true": True, "false": False}.get(allowed.lower())
-    source = _field(entry, "source")
-    where = None
-    if source is not None:
-        ref, pinpoint = _field(source, "ref"), _field(source, "pinpoint")
-        where = ", ".join(str(x) for x in (ref, pinpoint) if x) or None
-    quote = _field(entry, "quote") or (_field(source, "quote") if source is not None else None)
-    note = _field(entry, "note")
-    if isinstance(note, Text):
-        note = note.es
+    source = None
+    if entry.source is not None:
+        doc = programme.sources[entry.source.ref]
+        source = CitationOut(
+            title=doc.title, pinpoint=entry.source.pinpoint, link=doc.link, quote=entry.source.quote
+        )
     return ConcurrencyNote(
         program=slug,
         other=other,
-        allowed=allowed if isinstance(allowed, bool) else None,
-        quote=quote,
-        source=where,
-        note=note if isinstance(note, str) else None,
+        allowed=entry.allowed if isinstance(entry.allowed, bool) else None,
+        source=source,
+        note=entry.note,
     )
 
 
@@ -204,130 +195,34 @@ def concurrency(rules: RuleSet, a: str, b: str) -> tuple[Concurrency, list[Concu
     return "unknown", notes
 
 
-# --------------------------------------------------------------------------- screening adapter
+# --------------------------------------------------------------------------- screening
 
-#: a clean CSV population up to this size (bytes on disk) has its members read once, typed, and
-#: held for both the screening and the people: 1,000,000 groups / 7.5 M members (382 MB of
-#: CSV) peak near 0.9 GB; a larger one is screened in partitions and its people streamed
+#: a population up to this size (bytes on disk) is screened in one piece (engine/partition.py
+#: splits one above 320 MB by default): 1,000,000 groups / 7.5 M members (382 MB of CSV) are
+#: clean and streamed; a larger one is screened in the pipeline's parts
 ONE_PIECE_BYTES = 512 * 2**20
-STATE = "__state"
+STATE = "state"  # the screened groups' state (engine/screen.py)
 MASK = "__programs"  # a bit set of the programmes supporting a group (group_masks)
 
 
-@dataclass
-class Screened:
-    """One chunk of whole groups as screened: `frame` has group_id, `STATE`, and for the i-th
-    programme measured `eligible_i` (true / false / null for cannot tell) and `failed_i` (the
-    blocking criteria as a bit set over the eligibility rule's ids); `rejects` the rows left out."""
-
-    frame: pl.DataFrame
-    rejects: pl.DataFrame
+def screened(pop: Population, rules: RuleSet, as_of: dt.date, slugs: list[str]) -> Screening:
+    """The population screened for `slugs` on `as_of` by the one screening pipeline
+    (engine/screen.py), in one piece up to ONE_PIECE_BYTES."""
+    whole = pop.size_bytes if pop.size_bytes <= ONE_PIECE_BYTES else None
+    return screen(pop.directory, rules, as_of, programs=slugs, chunk_bytes=whole)
 
 
-def members_header(pop: popmod.Population) -> list[str]:
-    if pop.format == "parquet":
-        return list(pl.read_parquet_schema(pop.members))
-    return pl.read_csv(pop.members, n_rows=0).columns
-
-
-class Screening:
-    """The population screened for `programs` on `as_of`: the one place where coverage meets
-    the population pipeline (engine/population.py, engine/vectorised.py), so that moving to
-    another screening entry point is a change here only. `chunks` gives the screened groups;
-    `people` the members' group_id, person_id and prospera, for following people.
-
-    members.csv with `person_id` is not the interchange format's exact column list, which the
-    pipeline's fast read requires, and people need a pass over it too; so a clean CSV population
-    of up to ONE_PIECE_BYTES is read here once, with the pipeline's strict types, and handed to
-    the pipeline's own clean-case step. Anything else (a larger population, Parquet, a value the
-    strict read refuses, a row to reject) goes through the pipeline's chunks, validated exactly,
-    and its people are read by a second, streaming pass."""
-
-    def __init__(self, population: Path | str, rules: RuleSet, as_of: dt.date, programs: list[str]) -> None:
-        self.pop = popmod.Population.find(population)
-        self.rules = rules
-        self.plan = vec.compile_plan(
-            rules,
-            as_of,
-            group_columns={
-                "country",
-                "territory",
-                "locality",
-                "organisation",
-                *popmod.territory_frame().columns,
-            },
-            member_columns=set(popmod.MEMBER_COLUMNS) - {"group_id"},
-            programs=programs,
-        )
-        self.held = self._read_whole()
-
-    def _read_whole(self) -> pl.DataFrame | None:
-        pop = self.pop
-        if pop.format != "csv" or pop.size_bytes > ONE_PIECE_BYTES:
-            return None
-        header = members_header(pop)
-        if sorted(header) != sorted([*popmod.MEMBER_COLUMNS, PERSON]):
-            return None
-        schema: dict[str, pl.DataType] = {"group_id": pl.String(), PERSON: pl.String(), "age": pl.Int64()}
-        for col in ("sex", "producer_stratum", "entrepreneurial_potential"):
-            schema[col] = pl.Enum(list(popmod.CHOICES[col]))
-        for col in ("prospera", "poverty"):
-            schema[col] = pl.Boolean()
-        try:
-            return pl.read_csv(pop.members, schema={c: schema[c] for c in header})
-        except pl.exceptions.PolarsError:  # e.g. 1 / 0 for true / false: the exact path reads it
-            return None
-
-    def _chunks(self) -> Iterator[popmod.Chunk]:
-        cols, aggs = vec.member_stage(self.plan)
-        pop = self.pop
-        if self.held is not None:
-            whole = popmod._aggregated_chunk(
-                self.held.lazy().select(popmod.MEMBER_COLUMNS),
-                lambda: pop.scan("groups").collect(),
-                pop.groups.name,
-                cols,
-                aggs,
-            )
-            if whole is not None:
-                yield whole
-                return
-        yield from popmod.chunks(pop, popmod.partitions_for(pop), None, cols, aggs)
-
-    def chunks(self) -> Iterator[Screened]:
-        # Categorical, as the territory facts are: counted by state far faster than text
-        state = pl.coalesce(
-            pl.col("territory.state_name"), pl.col("territory.name"), pl.col("territory").cast(pl.Categorical)
-        ).cast(pl.Categorical)
-        results = [f"{k}_{i}" for i in range(len(self.plan.programmes)) for k in ("eligible", "failed")]
-        for chunk in self._chunks():
-            groups = chunk.groups.lazy().with_columns(state.alias(STATE))
-            frame = (
-                vec.group_stage(self.plan, self.rules, groups).select("group_id", STATE, *results).collect()
-            )
-            yield Screened(frame, chunk.rejects)
-
-    def people(self, line: bool = False) -> pl.LazyFrame:
-        """group_id, person_id and prospera (Boolean where the strict read typed it, else as
-        written) of every member, with `LINE` (the row's line in members.csv) if `line`."""
-        cols = ["group_id", PERSON, "prospera"]
-        pop = self.pop
-        if self.held is not None:
-            lf = self.held.lazy().select(cols)
-            if line:
-                lf = lf.with_row_index(popmod.LINE, offset=2)
-        elif pop.format == "csv":
-            schema: dict[str, pl.DataType] = {c: pl.String() for c in members_header(pop)}
-            schema["prospera"] = pl.Categorical()
-            lf = pl.scan_csv(
-                pop.members, schema=schema, row_index_name=popmod.LINE if line else None, row_index_offset=2
-            )
-        else:
-            lf = pl.scan_parquet(
-                pop.members, row_index_name=popmod.LINE if line else None, row_index_offset=1
-            )
-            lf = lf.with_columns(pl.col(c).cast(pl.String) for c in cols)
-        return lf.select(*([pl.col(popmod.LINE).cast(pl.Int64)] if line else []), *cols)
+def people_scan(pop: Population) -> pl.LazyFrame:
+    """Every member row as the population reader reads it (engine/population.py): `LINE`,
+    group_id, person_id (a blank cell as null: it identifies nobody) and prospera as a Boolean
+    that is true only where the member is known to be in PROSPERA."""
+    yes = [w for w in TRUTH_WORDS if truth(w)]
+    return pop.scan("members").select(
+        LINE,
+        "group_id",
+        pl.when(pl.col(PERSON).str.strip_chars() != "").then(pl.col(PERSON)).alias(PERSON),
+        pl.col("prospera").cast(pl.String).is_in(yes).fill_null(False).alias("prospera"),
+    )
 
 
 # --------------------------------------------------------------------------- counting
@@ -344,29 +239,37 @@ def _cell_code(i: int) -> pl.Expr:
 
 @dataclass
 class _Tally:
-    """Counts gathered chunk by chunk."""
+    """Counts gathered part by part of the screening."""
 
     slugs: list[str]
     masks: pl.DataFrame  # group_masks: one row per group listed in the year
     examples: int
     counts: list[pl.DataFrame] = field(default_factory=list)  # program index, state, cell, n
-    blocked: list[Counter[int]] = field(default_factory=list)  # bit set -> served groups blocked
+    blocked: list[Counter[str]] = field(default_factory=list)  # failed criteria -> served groups
     samples: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     found: list[pl.Series] = field(default_factory=list)
     rejects: list[pl.DataFrame] = field(default_factory=list)
     groups: int = 0
+    keep_ids: bool = False
+    screened: list[pl.Series] = field(default_factory=list)  # every group screened, if `keep_ids`
 
     def __post_init__(self) -> None:
         self.blocked = [Counter() for _ in self.slugs]
 
-    def add(self, chunk: Screened) -> None:
+    def add(self, part: Screened) -> None:
         n = len(self.slugs)
         flags = [f"__served_{i}" for i in range(n)]
         cells = [f"__cell_{i}" for i in range(n)]
         # one join gives the programmes serving each group, and which listed groups were screened
-        frame = chunk.frame.join(self.masks, on="group_id", how="left").with_columns(
-            ((pl.col(MASK) & pl.lit(1 << i, pl.UInt64)).fill_null(0) != 0).alias(flag)
-            for i, flag in enumerate(flags)
+        frame = (
+            part.groups.select(
+                "group_id", STATE, *[f"{k}_{i}" for i in range(n) for k in ("eligible", "failed")]
+            )
+            .join(self.masks, on="group_id", how="left")
+            .with_columns(
+                ((pl.col(MASK) & pl.lit(1 << i, pl.UInt64)).fill_null(0) != 0).alias(flag)
+                for i, flag in enumerate(flags)
+            )
         )
         frame = frame.with_columns(_cell_code(i) for i in range(n))
         # one group-by for every programme: the combinations of cells are few
@@ -383,8 +286,10 @@ class _Tally:
                 )
             )
             included = frame.filter(pl.col(cell) == CELLS.index("not_eligible_served"))
-            for bits, count in included.get_column(f"failed_{i}").value_counts().iter_rows():
-                self.blocked[i][int(bits or 0)] += int(count)
+            for failed, count in (
+                included.get_column(f"failed_{i}").cast(pl.String).value_counts().iter_rows()
+            ):
+                self.blocked[i][failed or ""] += int(count)
             if self.examples:
                 picked = frame.group_by(cell).agg(pl.col("group_id").bottom_k(self.examples))
                 for code, ids in picked.iter_rows():
@@ -392,8 +297,10 @@ class _Tally:
                         : self.examples
                     ]
         self.found.append(frame.filter(pl.any_horizontal(flags)).get_column("group_id"))
-        self.rejects.append(chunk.rejects)
+        self.rejects.append(part.rejects)
         self.groups += frame.height
+        if self.keep_ids:
+            self.screened.append(frame.get_column("group_id"))
 
 
 # --------------------------------------------------------------------------- people
@@ -403,19 +310,6 @@ class _Tally:
 #: this much of the population on disk each: 10 M groups (4 GB of CSV) make 10 partitions
 PEOPLE_PART_BYTES = 400 * 2**20
 PERSON_SEED = 20261128
-
-
-def _blank_is_null() -> pl.Expr:
-    """person_id, with a blank cell as null (not known): it identifies nobody."""
-    return pl.when(pl.col(PERSON).str.strip_chars() != "").then(pl.col(PERSON)).alias(PERSON)
-
-
-def _truthy(dtype: pl.DataType) -> pl.Expr:
-    """prospera as a Boolean that is true only where the member is known to be in PROSPERA (a
-    text cell as engine/population.py's `truth` reads it: true in any letter case, or 1)."""
-    if dtype == pl.Boolean:
-        return pl.col("prospera").fill_null(False)
-    return pl.col("prospera").cast(pl.String).str.to_lowercase().is_in(["true", "1"]).fill_null(False)
 
 
 @dataclass
@@ -431,15 +325,16 @@ class People:
     served: int = 0
     two_or_more: int = 0
     pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
-    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=popmod.REJECT_SCHEMA))
+    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
 
     def add(self, members: pl.DataFrame) -> None:
         """Count member rows (person_id, `MASK`: the programmes supporting their group, and
-        prospera), whose people appear in no other call: per person, whether any of their rows
-        is in a group of each programme (s_i), and in PROSPERA there (p_i); then each figure is
-        a count. (Booleans and `max`: a bitwise `or` of the masks per person took twice as long.)"""
+        prospera as `people_scan` reads it), whose people appear in no other call: per person,
+        whether any of their rows is in a group of each programme (s_i), and in PROSPERA there
+        (p_i); then each figure is a count. (Booleans and `max`: a bitwise `or` of the masks per
+        person took twice as long.)"""
         n = len(self.slugs)
-        in_prospera = _truthy(members.schema["prospera"])
+        in_prospera = pl.col("prospera")
         served = [(pl.col(MASK) & pl.lit(1 << i, pl.UInt64)) != 0 for i in range(n)]
         per = (
             members.filter(pl.col(PERSON).is_not_null())
@@ -482,20 +377,17 @@ def group_masks(rows: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
     return rows.group_by("group_id").agg(bits.bitwise_or().alias(MASK))
 
 
-def served_people(screening: Screening, pairs: pl.DataFrame, slugs: list[str], lang: Lang = "es") -> People:
+def served_people(pop: Population, pairs: pl.DataFrame, slugs: list[str], lang: Lang = "es") -> People:
     """Count the people of the groups in `pairs` (program, group_id: screened, supported in the
-    year) in one pass over the members that keeps only theirs: at once for a population whose
-    members are held or small, else written in partitions by person and counted one by one."""
+    year) in one streaming pass over the members that keeps only theirs: at once for a
+    population up to PEOPLE_PART_BYTES, else written in partitions by person and counted one
+    by one."""
     people = People(slugs)
     masks = group_masks(pairs, slugs)
-    served = (
-        screening.people()
-        .join(masks.lazy(), on="group_id", how="inner")
-        .select(_blank_is_null(), MASK, "prospera")
-    )
-    parts = 1 if screening.held is not None else -(-screening.pop.size_bytes // PEOPLE_PART_BYTES)
+    served = people_scan(pop).join(masks.lazy(), on="group_id", how="inner").select(PERSON, MASK, "prospera")
+    parts = -(-pop.size_bytes // PEOPLE_PART_BYTES)
     if parts <= 1:
-        members = served.collect(engine="in-memory" if screening.held is not None else "streaming")
+        members = served.collect(engine="streaming")
         missing = members.get_column(PERSON).null_count()
         people.add(members)
     else:
@@ -517,32 +409,57 @@ def served_people(screening: Screening, pairs: pl.DataFrame, slugs: list[str], l
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     if missing:
-        people.rejects = _missing_person_rejects(screening, pairs, lang)
+        people.rejects = _missing_person_rejects(pop, pairs, lang)
     return people
 
 
-def _missing_person_rejects(screening: Screening, pairs: pl.DataFrame, lang: Lang) -> pl.DataFrame:
+def _missing_person_rejects(pop: Population, pairs: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     """Rejects for the members of supported groups without person_id (rare: a second pass,
     with line numbers)."""
     programs = pairs.group_by("group_id").agg(pl.col("program").sort().str.join(", ").alias("__programs"))
     lines = (
-        screening.people(line=True)
-        .with_columns(_blank_is_null())
+        people_scan(pop)
         .filter(pl.col(PERSON).is_null())
         .join(programs.lazy(), on="group_id", how="inner")
         .collect()
     )
     return (
         lines.select(
-            pl.lit(screening.pop.members.name).alias("file"),
-            pl.col(popmod.LINE).alias("line"),
+            pl.lit(pop.members.name).alias("file"),
+            pl.col(LINE).alias("line"),
             "group_id",
             pl.format(t("padron.reject.person_missing", lang, programs="{}"), pl.col("__programs")).alias(
                 "reason"
             ),
         )
-        .cast(popmod.REJECT_SCHEMA)  # type: ignore[arg-type]
+        .cast(REJECT_SCHEMA)  # type: ignore[arg-type]
         .sort("line")
+    )
+
+
+def prospera_linkage(
+    pop: Population, screened: list[pl.Series], pairs: pl.DataFrame, slugs: list[str]
+) -> Linkage:
+    """The distinct PROSPERA members of the screened groups, and how many of them are in a group
+    that a programme measured supported (a person counts where a row of theirs says PROSPERA,
+    as `prospera_persons_served` counts them per programme)."""
+    ids = pl.concat([pl.Series("group_id", [], pl.String), *screened]).to_frame()
+    counted = (
+        people_scan(pop)
+        .filter(pl.col("prospera") & pl.col(PERSON).is_not_null())
+        .join(ids.lazy(), on="group_id", how="semi")
+        .join(group_masks(pairs, slugs).lazy(), on="group_id", how="left")
+        .group_by(PERSON)
+        .agg(pl.col(MASK).is_not_null().any().alias("served"))
+        .select(pl.len().alias("all"), pl.col("served").sum().alias("served"))
+        .collect(engine="streaming")
+    )
+    total, served = counted.row(0)
+    served = served or 0
+    return Linkage(
+        prospera_persons=total,
+        prospera_persons_served=served,
+        rate=round(served / total, 4) if total else None,
     )
 
 
@@ -573,8 +490,8 @@ def overlap(rules: RuleSet, people: People, pairs: pl.DataFrame) -> Overlap:
 # --------------------------------------------------------------------------- the whole run
 
 
-def require_person_id(pop: popmod.Population) -> None:
-    if PERSON not in members_header(pop):
+def require_person_id(pop: Population) -> None:
+    if PERSON not in pop.headers["members"]:
         raise InputError(
             f"{pop.members.name} has no column {PERSON}",
             where=f"{pop.members}:1",
@@ -587,7 +504,7 @@ def _unmatched(
     padron: Padron,
     rows: pl.DataFrame,
     found: pl.Series,
-    pop: popmod.Population,
+    pop: Population,
     population_rejects: pl.DataFrame,
     lang: Lang,
 ) -> tuple[pl.DataFrame, Counter[str]]:
@@ -596,7 +513,7 @@ def _unmatched(
     why) or not in it at all; and their count by kind."""
     missing = rows.filter(~pl.col("group_id").is_in(found.implode()))
     if missing.height == 0:
-        return pl.DataFrame(schema=popmod.REJECT_SCHEMA), Counter()
+        return pl.DataFrame(schema=REJECT_SCHEMA), Counter()
     first = (
         population_rejects.filter(pl.col("group_id").is_in(missing.get_column("group_id").implode()))
         .sort(pl.col("file") != pop.groups.name, "line")
@@ -620,7 +537,7 @@ def _unmatched(
         )
         .otherwise(pl.lit(t("padron.reject.group_not_in_population", lang)))
         .alias("reason"),
-    ).cast(popmod.REJECT_SCHEMA)  # type: ignore[arg-type]
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     kinds: Counter[str] = Counter()
     kinds["padron.reject.group_rejected"] = int(rejected.sum())
     kinds["padron.reject.group_not_in_population"] = joined.height - int(rejected.sum())
@@ -654,12 +571,11 @@ def _programmes(
         for _, state, cell, n in counts.filter(pl.col("i") == i).sort(STATE).iter_rows():
             totals[CELLS[cell]] += n
             by_state[str(state)][CELLS[cell]] += n
-        ids = programme.eligibility.ids()  # bit k of a failed set names ids[k]
         blocked: Counter[str] = Counter()
-        for bits, n in tally.blocked[i].items():
-            for cid in {cid for k, cid in enumerate(ids) if bits >> k & 1}:
+        for failed, n in tally.blocked[i].items():
+            for cid in {cid for cid in failed.split(";") if cid}:
                 blocked[cid] += n
-        order = {cid: k for k, cid in enumerate(dict.fromkeys(ids))}
+        order = {cid: k for k, cid in enumerate(dict.fromkeys(programme.eligibility.ids()))}
         out[slug] = ProgrammeCoverage(
             name=programme.name,
             served=served.get(slug, 0),
@@ -670,7 +586,9 @@ def _programmes(
                 CriterionCount(criterion=cid, label=programme.criterion(cid).label, groups=n)
                 for cid, n in sorted(blocked.items(), key=lambda kv: (-kv[1], order[kv[0]]))
             ],
-            by_state={s: Cells(**c) for s, c in sorted(by_state.items())},
+            by_state={
+                s: Cells(**c) for s, c in sorted(by_state.items(), key=lambda sc: (fold(sc[0]), sc[0]))
+            },
             examples={CELLS[code]: ids for (k, code), ids in sorted(tally.samples.items()) if k == i},
         )
     return out
@@ -686,14 +604,17 @@ def measure(
     rejects: Path | str | None = None,
     examples: int = 5,
     lang: Lang = "es",
+    linkage: bool = False,
 ) -> CoverageReport:
     """Measure coverage and overlap in the fiscal year of `as_of`: the programmes in `programs`,
     or every programme the padrón lists that year. The rejected rows (population, padrón, and
-    members of supported groups without person_id) go to `rejects` when given."""
+    members of supported groups without person_id) go to `rejects` when given. `linkage` adds
+    the share of the population's PROSPERA members that the programmes reached (a further pass
+    over the members)."""
     t0 = time.perf_counter()
     for slug in programs or []:
         rules.get(slug)  # an unknown slug fails before any work
-    pop = popmod.Population.find(population)
+    pop = Population.find(population)
     require_person_id(pop)
     pad = Padron.open(padron)
     checked = check(pad, pad.read(), rules, as_of, programs, lang)
@@ -705,16 +626,14 @@ def measure(
             where=str(pad.path),
             hint=_years_hint(checked),
         )
-    screening = Screening(pop.directory, rules, as_of, slugs)
-    tally = _Tally(slugs, group_masks(checked.rows, slugs), examples)
-    for chunk in screening.chunks():
-        tally.add(chunk)
-    pop_rejects = pl.concat([pl.DataFrame(schema=popmod.REJECT_SCHEMA), *tally.rejects])
+    tally = _Tally(slugs, group_masks(checked.rows, slugs), examples, keep_ids=linkage)
+    for part in screened(pop, rules, as_of, slugs):
+        tally.add(part)
+    pop_rejects = pl.concat([pl.DataFrame(schema=REJECT_SCHEMA), *tally.rejects])
     found = pl.concat([pl.Series("group_id", [], pl.String), *tally.found])
     unmatched, unmatched_kinds = _unmatched(pad, checked.rows, found, pop, pop_rejects, lang)
     pairs = checked.rows.filter(pl.col("group_id").is_in(found.implode())).select("program", "group_id")
-    people = served_people(screening, pairs, slugs, lang)
-    del screening  # the members it may hold
+    people = served_people(pop, pairs, slugs, lang)
     served = dict(pairs.group_by("program").len().iter_rows())
     all_rejects = pl.concat([pop_rejects, checked.rejects, unmatched, people.rejects]).sort("file", "line")
     kinds = Counter(checked.kinds) + unmatched_kinds
@@ -722,7 +641,7 @@ def measure(
     kinds["padron.reject.person_missing"] += people.rejects.height
     written = None
     if rejects is not None:
-        with popmod.FrameWriter(Path(rejects), popmod.REJECT_SCHEMA) as out:
+        with FrameWriter(Path(rejects), REJECT_SCHEMA) as out:
             if all_rejects.height:
                 out.write(all_rejects)
         written = str(rejects)
@@ -743,8 +662,72 @@ def measure(
         ),
         programs=_programmes(rules, tally, people, served),
         overlap=overlap(rules, people, pairs),
+        linkage=prospera_linkage(pop, tally.screened, pairs, slugs) if linkage else None,
         rejects=RejectsInfo(
             path=written, rows=all_rejects.height, by_kind={k: v for k, v in sorted(kinds.items()) if v}
         ),
         seconds=round(time.perf_counter() - t0, 3),
+    )
+
+
+# --------------------------------------------------------------------------- files a client sends
+
+
+class RejectRow(BaseModel):
+    file: str
+    line: int | None
+    group_id: str | None
+    reason: str | None
+
+
+class Measured(BaseModel):
+    """A coverage report with its rejected rows (the first ones: `rejects_not_listed` more)."""
+
+    report: CoverageReport
+    rejects: list[RejectRow]
+    rejects_not_listed: int = Field(description="rejected rows beyond those listed")
+
+
+def measure_listing_rejects(
+    population: Path,
+    padron: Path,
+    rules: RuleSet,
+    as_of: dt.date,
+    *,
+    labels: tuple[str, str],
+    hide: list[Path],
+    programs: list[str] | None = None,
+    examples: int = 5,
+    lang: Lang = "es",
+    listed: int = 1000,
+) -> Measured:
+    """`measure`, with the first `listed` rejected rows returned rather than written; the report
+    names the population and padrón by `labels`, and errors name files without the folders in
+    `hide` (where the server keeps or put them: not the client's business)."""
+    with tempfile.TemporaryDirectory(prefix="vincula-coverage-") as tmp:
+        rejects = Path(tmp) / "rejects.csv"
+        try:
+            report = measure(
+                population,
+                padron,
+                rules,
+                as_of,
+                programs=programs,
+                rejects=rejects,
+                examples=examples,
+                lang=lang,
+            )
+        except InputError as exc:
+            for folder in hide:
+                exc.message = exc.message.replace(f"{folder}/", "").replace(str(folder), labels[0])
+                if exc.where:
+                    exc.where = exc.where.replace(f"{folder}/", "").replace(str(folder), labels[0])
+            raise
+        rows = pl.read_csv(rejects, schema=REJECT_SCHEMA, n_rows=listed)
+    report.population.path, report.padron.path = labels
+    report.rejects.path = None
+    return Measured(
+        report=report,
+        rejects=[RejectRow(**r) for r in rows.iter_rows(named=True)],
+        rejects_not_listed=report.rejects.rows - rows.height,
     )

@@ -32,7 +32,7 @@ from engine.schema import (
     Programme,
     Territory,
 )
-from engine.vocabulary import Fact, Scope, model_facts, share_labels
+from engine.vocabulary import Fact, Key, Scope, model_facts, model_keys, share_labels
 
 #: the levels that contribute to a project, in the order their amounts are added up
 CONTRIBUTION_LEVELS = tuple(Contributions.model_fields)
@@ -70,6 +70,8 @@ GROUP_FACTS: dict[str, Fact] = {
     ]
 }
 MEMBER_FACTS: dict[str, Fact] = {f.name: f for f in model_facts(Member, "member")}
+#: what names a member rather than states a fact about them (person_id): read, never tested
+MEMBER_KEYS: dict[str, Key] = {k.name: k for k in model_keys(Member, "member")}
 FACTS: dict[Scope, dict[str, Fact]] = {"group": GROUP_FACTS, "member": MEMBER_FACTS}
 
 #: the facts a group states (its own fields and its project's), in document order

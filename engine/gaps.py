@@ -35,7 +35,8 @@ from engine.commitments import (
     load_cases,
     population_path,
 )
-from engine.errors import RuleFileError, UnknownProgrammeError
+from engine.coverage import CoverageReport
+from engine.errors import InputError, RuleFileError, UnknownProgrammeError
 from engine.messages import t
 from engine.schema import (
     AllOf,
@@ -82,6 +83,12 @@ GapKind = Literal[
     "weak_governance",
     "target_group_not_reached",
     "bridge_not_built",
+    # measured from a programme registry (`vincula gaps --registry DIR --padron FILE`)
+    "inclusion_measured",
+    "exclusion_measured",
+    "forbidden_overlap",
+    "unexplained_overlap",
+    "linkage_measured",
 ]
 
 #: each kind's name for the reader, from the message catalogue (engine/messages.yaml)
@@ -112,6 +119,17 @@ class GapCitation(BaseModel):
     reasoning: Text | None = None
 
 
+class Measurement(BaseModel):
+    """What a measured finding was measured on: the population, the padrón and the date."""
+
+    population: str
+    groups: int = Field(description="groups screened (rejected ones left out)")
+    padron: str
+    padron_rows: int = Field(description="rows of the fiscal year measured")
+    fiscal_year: int
+    as_of: dt.date
+
+
 class Gap(BaseModel):
     kind: GapKind
     check: str = Field(description="the check that found it: a rules/gaps file id or a built-in name")
@@ -129,6 +147,9 @@ class Gap(BaseModel):
     )
     known: bool = Field(default=True, description="false: the condition is not known for the actors")
     citations: list[GapCitation] = []
+    measured: Measurement | None = Field(
+        default=None, description="for a finding measured from a registry: the population and padrón"
+    )
 
 
 class ScreenRow(BaseModel):
@@ -163,6 +184,7 @@ class GraphNode(BaseModel):
     label: str
     name: str
     kind: str
+    programme: str | None = Field(default=None, description="its rule file's slug, if it has one")
     coordinating: bool
     illustrative: bool
     in_gap: bool = False
@@ -180,6 +202,7 @@ class GraphEdge(BaseModel):
     amount: float | None = None
     currency: str | None = None
     label: Text
+    citation: GapCitation | None = Field(default=None, description="where the commitment is written")
 
 
 class Figure(BaseModel):
@@ -214,6 +237,10 @@ class CaseReport(BaseModel):
     nodes: list[GraphNode]
     edges: list[GraphEdge]
     screening: Screening | None = None
+    registry: CoverageReport | None = Field(
+        default=None, description="coverage measured from a registry (`--registry`), beside the commitments"
+    )
+    registry_note: Text | None = Field(default=None, description="why the registry measured nothing here")
 
 
 class GapReport(BaseModel):
@@ -1136,6 +1163,253 @@ def check_mismatch(case: Case, screening: Screening | None) -> list[Gap]:
     ]
 
 
+# --------------------------------------------------------------------------- measured from a registry
+
+#: severity of a measured finding by its rate: this project's thresholds, not a source's (the
+#: report says so beside them). Inclusion: share of served groups that the rules exclude;
+#: exclusion: share of eligible groups not served; linkage: share of PROSPERA members reached.
+INCLUSION_SEVERITY: tuple[tuple[float, Severity], ...] = ((0.10, "high"), (0.02, "medium"))
+EXCLUSION_SEVERITY: tuple[tuple[float, Severity], ...] = ((0.50, "high"), (0.20, "medium"))
+LINKAGE_HIGH_BELOW = 0.50
+
+
+def _by_rate(rate: float, bands: tuple[tuple[float, Severity], ...]) -> Severity:
+    return next((sev for floor, sev in bands if rate >= floor), "low")
+
+
+def _registry_actors(case: Case, cov: CoverageReport) -> dict[str, str]:
+    """slug -> actor id of the case's programmes that the registry measured."""
+    return {a.programme: a.id for a in case.actors if a.programme and a.programme in cov.programs}
+
+
+def measurement(cov: CoverageReport) -> Measurement:
+    return Measurement(
+        population=cov.population.path,
+        groups=cov.population.groups,
+        padron=cov.padron.path,
+        padron_rows=cov.padron.rows_measured,
+        fiscal_year=cov.fiscal_year,
+        as_of=cov.as_of,
+    )
+
+
+def _criterion_citation(rules: Any, slug: str, cid: str) -> GapCitation:
+    programme = rules.get(slug)
+    source = programme.criterion(cid).source
+    doc = programme.sources[source.ref]
+    return GapCitation(title=doc.title, pinpoint=source.pinpoint, quote=source.quote)
+
+
+def check_registry(case: Case, cov: CoverageReport, rules: Any) -> list[Gap]:
+    """Measured findings for the case's programmes that the registry measured: inclusion (served
+    though the rules exclude them, by blocking criterion, citing each criterion's source),
+    exclusion (eligible, not served), overlap the rules forbid or do not explain (citing what
+    the rule files say), and the linkage rate of the case's linking programme, each with its
+    figures and what it was measured on."""
+    actors = _registry_actors(case, cov)
+    measured = measurement(cov)
+    year = cov.fiscal_year
+    gaps: list[Gap] = []
+    for slug, actor in actors.items():
+        p = cov.programs[slug]
+        name = p.name
+        if p.not_eligible_served:
+            rate = p.not_eligible_served / p.served if p.served else 0.0
+            evidence = [
+                Text(
+                    es=t(
+                        "gap.registry.inclusion.criterion",
+                        "es",
+                        criterion=c.criterion,
+                        label=c.label.es,
+                        count=c.groups,
+                    ),
+                    en=t(
+                        "gap.registry.inclusion.criterion",
+                        "en",
+                        criterion=c.criterion,
+                        label=c.label.en,
+                        count=c.groups,
+                    ),
+                )
+                for c in p.inclusion_by_criterion
+            ]
+            if p.cannot_tell_served:
+                evidence.append(_both("gap.registry.cannot_tell", count=p.cannot_tell_served))
+            gaps.append(
+                Gap(
+                    kind="inclusion_measured",
+                    check="registry-inclusion",
+                    severity=_by_rate(rate, INCLUSION_SEVERITY),
+                    title=Text(
+                        es=t(
+                            "gap.registry.inclusion.title",
+                            "es",
+                            name=name.es,
+                            count=p.not_eligible_served,
+                            year=year,
+                            rate=pct(rate),
+                        ),
+                        en=t(
+                            "gap.registry.inclusion.title",
+                            "en",
+                            name=name.en,
+                            count=p.not_eligible_served,
+                            year=year,
+                            rate=pct(rate),
+                        ),
+                    ),
+                    evidence=evidence,
+                    remedy=_both("gap.registry.inclusion.remedy"),
+                    actors=[actor],
+                    figures={
+                        "served": p.served,
+                        "not_eligible_served": p.not_eligible_served,
+                        "cannot_tell_served": p.cannot_tell_served,
+                        "inclusion_rate": round(rate, 4),
+                        "by_criterion": {c.criterion: c.groups for c in p.inclusion_by_criterion},
+                    },
+                    citations=[
+                        _criterion_citation(rules, slug, c.criterion) for c in p.inclusion_by_criterion
+                    ],
+                    measured=measured,
+                )
+            )
+        eligible = p.eligible_served + p.eligible_not_served
+        if p.eligible_not_served:
+            rate = p.eligible_not_served / eligible
+            gaps.append(
+                Gap(
+                    kind="exclusion_measured",
+                    check="registry-exclusion",
+                    severity=_by_rate(rate, EXCLUSION_SEVERITY),
+                    title=Text(
+                        es=t(
+                            "gap.registry.exclusion.title",
+                            "es",
+                            name=name.es,
+                            count=p.eligible_not_served,
+                            year=year,
+                            rate=pct(rate),
+                        ),
+                        en=t(
+                            "gap.registry.exclusion.title",
+                            "en",
+                            name=name.en,
+                            count=p.eligible_not_served,
+                            year=year,
+                            rate=pct(rate),
+                        ),
+                    ),
+                    evidence=[
+                        _both("gap.registry.exclusion.evidence", served=p.eligible_served, eligible=eligible)
+                    ],
+                    remedy=_both("gap.registry.exclusion.remedy"),
+                    actors=[actor],
+                    figures={
+                        "eligible_served": p.eligible_served,
+                        "eligible_not_served": p.eligible_not_served,
+                        "exclusion_rate": round(rate, 4),
+                    },
+                    measured=measured,
+                )
+            )
+    for pair in cov.overlap.pairs:
+        a, b = pair.programs
+        if pair.concurrency == "allowed" or not pair.persons or not (a in actors or b in actors):
+            continue
+        forbidden = pair.concurrency == "forbidden"
+        names = {x: cov.programs[x].name for x in (a, b)}
+        evidence = [_both("gap.registry.overlap.evidence", persons=pair.persons, groups=pair.groups)]
+        if not forbidden:
+            evidence.append(_both("gap.registry.overlap.silent"))
+        evidence += [n.note for n in pair.evidence if n.note is not None]
+        key = "forbidden" if forbidden else "unknown"
+        gaps.append(
+            Gap(
+                kind="forbidden_overlap" if forbidden else "unexplained_overlap",
+                check="registry-overlap",
+                severity="high" if forbidden else "medium",
+                title=Text(
+                    es=t(
+                        f"gap.registry.overlap.{key}.title",
+                        "es",
+                        a=names[a].es,
+                        b=names[b].es,
+                        persons=pair.persons,
+                        year=year,
+                    ),
+                    en=t(
+                        f"gap.registry.overlap.{key}.title",
+                        "en",
+                        a=names[a].en,
+                        b=names[b].en,
+                        persons=pair.persons,
+                        year=year,
+                    ),
+                ),
+                evidence=evidence,
+                remedy=_both(f"gap.registry.overlap.{key}.remedy"),
+                actors=[actors[x] for x in (a, b) if x in actors],
+                figures={
+                    "programs": [a, b],
+                    "persons": pair.persons,
+                    "groups": pair.groups,
+                    "concurrency": pair.concurrency,
+                },
+                citations=[
+                    GapCitation(title=n.source.title, pinpoint=n.source.pinpoint, quote=n.source.quote)
+                    for n in pair.evidence
+                    if n.source is not None
+                ],
+                measured=measured,
+            )
+        )
+    link = cov.linkage
+    if case.linkage is not None and link is not None and link.rate is not None and actors:
+        linking = case.actor(case.linkage.linking).label
+        reached = [
+            Text(
+                es=t(
+                    "gap.registry.linkage.per_programme",
+                    "es",
+                    name=cov.programs[s].name.es,
+                    count=cov.programs[s].prospera_persons_served,
+                ),
+                en=t(
+                    "gap.registry.linkage.per_programme",
+                    "en",
+                    name=cov.programs[s].name.en,
+                    count=cov.programs[s].prospera_persons_served,
+                ),
+            )
+            for s in actors
+        ]
+        values = dict(served=link.prospera_persons_served, total=link.prospera_persons, rate=pct(link.rate))
+        gaps.append(
+            Gap(
+                kind="linkage_measured",
+                check="registry-linkage",
+                severity="high" if link.rate < LINKAGE_HIGH_BELOW else "medium",
+                title=_both("gap.registry.linkage.title", linking=linking, year=year, **values),
+                evidence=[
+                    _both("gap.registry.linkage.evidence", programs=", ".join(cov.programs), **values),
+                    *reached,
+                ],
+                remedy=_both("gap.linkage.remedy"),
+                actors=[case.linkage.linking, *actors.values()],
+                figures={
+                    "prospera_persons": link.prospera_persons,
+                    "prospera_persons_served": link.prospera_persons_served,
+                    "rate": link.rate,
+                    "by_programme": {s: cov.programs[s].prospera_persons_served for s in actors},
+                },
+                measured=measured,
+            )
+        )
+    return gaps
+
+
 BUILTIN_CHECKS = [
     "linkage-rate",
     "population-screen",
@@ -1155,9 +1429,12 @@ def analyse_case(
     checks: list[GapCheck] | None = None,
     rules_dir: Path | None = None,
     include_illustrative: bool = False,
+    registry: CoverageReport | None = None,
+    registry_note: Text | None = None,
 ) -> CaseReport:
     """Every check on one case. A gap that rests on an illustrative fact is left out unless
-    `include_illustrative`, and then kept apart (`basis: illustrative`), never in the counts."""
+    `include_illustrative`, and then kept apart (`basis: illustrative`), never in the counts.
+    `registry` (coverage measured from a padrón) adds the measured findings."""
     checks = load_checks() if checks is None else checks
     screening = screen_population(case, rules_dir)
     gaps: list[Gap] = []
@@ -1169,8 +1446,12 @@ def analyse_case(
     gaps += check_silos(case)
     gaps += check_vertical(case)
     gaps += check_budgets(case)
+    if registry is not None:
+        from engine.rules import load_rules
+
+        gaps += check_registry(case, registry, load_rules(rules_dir))
     for g in gaps:
-        if not g.citations:
+        if not g.citations and g.measured is None:  # a measured finding rests on its measurement
             records = [case.commitment(c) for c in g.commitments]
             g.basis, g.citations = _basis(case, records, g.actors if not records else [])
     if not include_illustrative:
@@ -1192,6 +1473,7 @@ def analyse_case(
             label=a.label,
             name=a.name,
             kind=a.kind,
+            programme=a.programme,
             coordinating=a.coordinating,
             illustrative=a.illustrative,
             in_gap=a.id in in_gap,
@@ -1211,6 +1493,7 @@ def analyse_case(
             amount=c.amount,
             currency=c.currency,
             label=c.description,
+            citation=_citation(case, c.source, c.evidence, c.reasoning),
         )
         for c in case.commitments
     ]
@@ -1260,6 +1543,8 @@ def analyse_case(
         nodes=nodes,
         edges=edges,
         screening=screening,
+        registry=registry if registry is not None and _registry_actors(case, registry) else None,
+        registry_note=registry_note,
     )
 
 
@@ -1289,11 +1574,65 @@ def analyse(
     checks_dir: Path | None = None,
     rules_dir: Path | None = None,
     include_illustrative: bool = False,
+    registry: Path | None = None,
+    padron: Path | None = None,
+    as_of: dt.date | None = None,
 ) -> GapReport:
-    """The gap report for one named case (file stem in fixtures/commitments/) or for all of them."""
+    """The gap report for one named case (file stem in fixtures/commitments/) or for all of them.
+    With a `registry` population and its `padron`, each case's programmes are also measured
+    (engine/coverage.py) on `as_of`, by default the date the case screens its linking
+    programme's population on (else the case's own date), and the findings added."""
     checks = load_checks(checks_dir)
     cases = load_cases(case, commitments_dir)
+    measured: dict[str, tuple[CoverageReport | None, Text | None]] = {}
+    if registry is not None:
+        if padron is None:
+            raise InputError(
+                "--registry needs --padron", hint="give the padrón: --padron FILE (CSV or Parquet)"
+            )
+        measured = _measure_cases(cases, registry, padron, rules_dir, as_of)
     return GapReport(
-        cases=[analyse_case(c, checks, rules_dir, include_illustrative) for c in cases],
-        checks=[c.id for c in checks] + BUILTIN_CHECKS,
+        cases=[
+            analyse_case(c, checks, rules_dir, include_illustrative, *measured.get(c.id, (None, None)))
+            for c in cases
+        ],
+        checks=[c.id for c in checks] + BUILTIN_CHECKS + (REGISTRY_CHECKS if registry is not None else []),
     )
+
+
+REGISTRY_CHECKS = ["registry-inclusion", "registry-exclusion", "registry-overlap", "registry-linkage"]
+
+
+def _measure_cases(
+    cases: list[Case], registry: Path, padron: Path, rules_dir: Path | None, as_of: dt.date | None
+) -> dict[str, tuple[CoverageReport | None, Text | None]]:
+    """Each case's coverage (measured once per date), or why there is none: a bad file is an
+    error before any work; a fiscal year the padrón has no row of is a note on the case, unless
+    no case could be measured at all."""
+    from engine.coverage import measure, require_person_id
+    from engine.padron import Padron
+    from engine.population import Population
+    from engine.rules import load_rules
+
+    require_person_id(Population.find(registry))
+    Padron.open(padron).read()  # a ragged or unreadable padrón fails here, not once per case
+    rules = load_rules(rules_dir)
+    by_day: dict[dt.date, CoverageReport | InputError] = {}
+    out: dict[str, tuple[CoverageReport | None, Text | None]] = {}
+    for c in cases:
+        day = as_of or (c.linkage.as_of if c.linkage is not None and c.linkage.as_of else c.as_of)
+        if day not in by_day:
+            try:
+                by_day[day] = measure(registry, padron, rules, day, linkage=True)
+            except InputError as exc:
+                by_day[day] = exc
+        got = by_day[day]
+        if isinstance(got, InputError):
+            out[c.id] = (None, _both("gap.registry.not_measured", day=day, why=got.message))
+        elif not _registry_actors(c, got):
+            out[c.id] = (got, _both("gap.registry.no_programme", programs=", ".join(got.programs) or "—"))
+        else:
+            out[c.id] = (got, None)
+    if all(isinstance(v, InputError) for v in by_day.values()):
+        raise next(v for v in by_day.values() if isinstance(v, InputError))
+    return out

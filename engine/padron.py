@@ -27,8 +27,8 @@ import polars as pl
 
 from engine.errors import InputError
 from engine.messages import Lang, t
-from engine.population import REJECT_SCHEMA
 from engine.rules import RuleSet
+from engine.validation import REJECT_SCHEMA
 
 PADRON_COLUMNS = ("program", "fiscal_year", "group_id")
 SUFFIXES: dict[str, Literal["csv", "parquet"]] = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}

@@ -6,13 +6,15 @@ holds whole groups with all their members, and is screened on its own. A small p
 read in one piece, its members streamed and never held.
 
 Members that all pass the strict read (`Population.strict_scan`) are split typed, which is far
-cheaper to split and to screen; otherwise as text, for the exact validation.
+cheaper to split and to screen; otherwise as text, for the exact validation. Both files are
+checked for malformed lines before they are split (`Population.check`), and a file polars
+refuses is split again from its sorted copy (`Population.read`). The partitions live in the
+run's scratch folder (engine/scratch.py), removed as they are screened and at the end.
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -20,7 +22,8 @@ from pathlib import Path
 
 import polars as pl
 
-from engine.population import Population, as_read
+from engine.population import LAST_EMPTY, Population, as_read
+from engine.scratch import Scratch
 from engine.validation import HASH_SEED
 
 #: a population up to this size (bytes on disk) is screened in one piece: in the clean case its
@@ -53,34 +56,42 @@ class Part:
     members: Callable[[], pl.DataFrame]
 
 
-def parts(pop: Population, n_parts: int, workdir: Path | None = None) -> Iterator[Part]:
-    """The population in `n_parts` parts of whole groups (one: the files themselves)."""
+def parts(pop: Population, n_parts: int, scratch: Scratch | None = None) -> Iterator[Part]:
+    """The population in `n_parts` parts of whole groups (one: the files themselves, whose groups
+    come with `LAST_EMPTY`), split in `scratch` (default: one of its own in the system's
+    temporary folder)."""
     if n_parts <= 1:
         yield Part(
-            groups=lambda: pop.scan("groups").collect(),
+            groups=lambda: pop.scan("groups", last_empty=True).collect(),
             typed=pop.strict_scan("members"),
             members=lambda: pop.scan("members").collect(),
         )
         return
-    tmp = Path(tempfile.mkdtemp(prefix="vincula-screen-", dir=workdir))
+    own = scratch is None
+    scratch = scratch or Scratch()
+    tmp = scratch.path / "parts"
     part = (pl.col("group_id").str.strip_chars().hash(HASH_SEED + 1) % n_parts).alias("__part")
 
-    def split(frame: pl.LazyFrame, folder: Path) -> None:
-        frame.with_columns(part).sink_ipc(  # type: ignore[arg-type]
+    def split(frame: Callable[[], pl.LazyFrame], folder: Path) -> None:
+        shutil.rmtree(folder, ignore_errors=True)  # what a refused first try left
+        frame().with_columns(part).sink_ipc(  # type: ignore[arg-type]
             pl.PartitionBy(folder, key="__part", include_key=False), mkdir=True
         )
 
     try:
-        split(pop.scan("groups"), tmp / "groups")
+        for which in ("groups", "members"):
+            pop.check(which, scratch)  # type: ignore[arg-type]
+        pop.read("groups", scratch, partial(split, partial(pop.scan, "groups"), tmp / "groups"))
         typed = pop.strict_scan("members", lines=True)
         if typed is not None:
+            typed_members = typed = typed.drop(LAST_EMPTY)
             try:
-                split(typed, tmp / "members")
+                split(lambda: typed_members, tmp / "members")
             except pl.exceptions.PolarsError:  # a value the strict read refuses
                 shutil.rmtree(tmp / "members", ignore_errors=True)
                 typed = None
         if typed is None:
-            split(pop.scan("members"), tmp / "members")
+            pop.read("members", scratch, partial(split, partial(pop.scan, "members"), tmp / "members"))
         like = typed if typed is not None else pop.scan("members")
         groups_like = pop.scan("groups")
         for i in range(n_parts):
@@ -101,6 +112,8 @@ def parts(pop: Population, n_parts: int, workdir: Path | None = None) -> Iterato
                 shutil.rmtree(tmp / which / f"__part={i}", ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if own:
+            scratch.close()
 
 
 def _read_part(folder: Path, like: pl.LazyFrame) -> pl.DataFrame:

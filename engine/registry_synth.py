@@ -28,11 +28,13 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
+from engine.population import FrameWriter
 from engine.rules import RuleSet
+from engine.tabular import safe_frame
 
 #: slug -> group_id -> (eligible: true / false / None for cannot tell, blocking criteria)
 Truth = dict[str, dict[str, tuple[bool | None, list[str]]]]
@@ -45,28 +47,18 @@ CELL_NAMES = {
     (None, False): "cannot_tell_not_served",
 }
 BAD_TERRITORY = "99999"  # no municipality has this code
+BAD_GROUP = "bad-territory"  # the group given it, which the population rejects
 
 
 def per_group_truth(groups: pl.DataFrame, members: pl.DataFrame, rules: RuleSet, as_of: dt.date) -> Truth:
-    """Each group's determination for each programme by the per-group engine."""
+    """Each group's determination for each programme by the per-group engine, on the group
+    documents the two frames describe (engine/population.py `groups_of`)."""
     from engine.eligibility import EligibilityEngine
-    from engine.schema import Group, Member
+    from engine.population import groups_of
 
-    by_group: dict[str, list[Member]] = defaultdict(list)
-    for row in members.select(pl.exclude("person_id")).iter_rows(named=True):
-        gid = row.pop("group_id")
-        by_group[gid].append(Member(**{k: v for k, v in row.items() if v is not None}))
     engine = EligibilityEngine(rules)
     truth: Truth = defaultdict(dict)
-    for r in groups.iter_rows(named=True):
-        group = Group(
-            id=r["group_id"],
-            country=r["country"] or "MX",
-            territory=r["territory"],
-            locality=r["locality"],
-            organisation=r["organisation"],
-            members=by_group.get(r["group_id"], []),
-        )
+    for group in groups_of(groups, members):
         for d in engine.check(group, as_of).determinations:
             truth[d.program][group.id] = (d.eligible, d.failed)
     return dict(truth)
@@ -91,6 +83,8 @@ class Registry:
     rejects: dict[tuple[str, int], str]
     #: the member rows given the same person_id as a row of another group
     shared: list[tuple[str, str, str]] = field(default_factory=list)  # (person_id, group a, group b)
+    as_of: dt.date = dt.date(2017, 6, 30)
+    fmt: Literal["csv", "parquet"] = "csv"
 
     def expected_overlap(self) -> dict[str, Any]:
         programmes: dict[str, set[str]] = defaultdict(set)
@@ -111,14 +105,53 @@ class Registry:
             "pairs": pairs,
         }
 
+    def expected(self) -> dict[str, Any]:
+        """What `vincula coverage` must report on these files, as plain data (expected.json):
+        per programme the six cells, the served groups each criterion blocks, the groups,
+        people and PROSPERA people served; the overlap; and every reject coverage itself writes
+        (file, line, kind), beside the one group the population rejects."""
+        from engine.coverage import CELLS
+
+        return {
+            "fiscal_year": self.as_of.year,
+            "as_of": self.as_of.isoformat(),
+            "programs": {
+                slug: {
+                    **{cell: len(self.cells[slug].get(cell, ())) for cell in CELLS},
+                    "served": len(self.served[slug]),
+                    "persons_served": len(self.persons[slug]),
+                    "prospera_persons_served": len(self.prospera[slug]),
+                    "inclusion_by_criterion": {
+                        cid: len(groups) for cid, groups in sorted(self.blocked[slug].items())
+                    },
+                }
+                for slug in sorted(self.cells)
+            },
+            "overlap": self.expected_overlap(),
+            "rejects": [
+                {"file": file, "line": line, "kind": kind}
+                for (file, line), kind in sorted(self.rejects.items())
+            ],
+            "population_rejects": [BAD_GROUP],
+        }
+
     def write(self, folder: Path | str) -> Path:
-        """groups.csv, members.csv and padron.csv in `folder`; returns the padrón's path."""
+        """groups, members (with person_id) and the padrón in `folder`, in the format the
+        registry was drawn for, each written atomically (CSV cells made safe for spreadsheets,
+        engine/tabular.py), and expected.json; returns the padrón's path."""
+        import json
+
+        from engine.atomic import write_atomic
+
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        self.groups.write_csv(folder / "groups.csv")
-        self.members.write_csv(folder / "members.csv")
-        self.padron.write_csv(folder / "padron.csv")
-        return folder / "padron.csv"
+        for name, frame in (("groups", self.groups), ("members", self.members), ("padron", self.padron)):
+            with FrameWriter(folder / f"{name}.{self.fmt}", frame.schema) as out:
+                out.write(frame if self.fmt == "parquet" else safe_frame(frame))
+        write_atomic(
+            folder / "expected.json", json.dumps(self.expected(), indent=2, ensure_ascii=False) + "\n"
+        )
+        return folder / f"padron.{self.fmt}"
 
 
 def generate(
@@ -130,9 +163,11 @@ def generate(
     seed: int = 1,
     inclusion: int = 5,
     shared: int = 5,
+    fmt: Literal["csv", "parquet"] = "csv",
 ) -> Registry:
     """A registry over the population, with the errors described in the module docstring, for
-    every programme in force on `as_of` that has an eligible group."""
+    every programme in force on `as_of` that has an eligible group, to be written as `fmt`
+    (which names the files and numbers the lines of the rejects)."""
     rng = random.Random(seed)
     year = as_of.year
     programs = [s for s in rules.slugs if s in truth and any(e is True for e, _ in truth[s].values())]
@@ -179,7 +214,7 @@ def generate(
 
     # the padrón: good rows, rows of the year before, and one bad row of each kind
     first = programs[0]
-    bad_gid = "bad-territory"
+    bad_gid = BAD_GROUP
     rows: list[tuple[str, int, str, str | None]] = [
         (slug, year, gid, None) for slug in programs for gid in sorted(served[slug])
     ]
@@ -213,8 +248,9 @@ def generate(
     orig = next(i for i, r in enumerate(rows) if r[:3] == (first, year, some) and r[3] is None)
     if dup < orig:
         rows[dup], rows[orig] = (first, year, some, None), (first, year, some, "padron.reject.duplicate")
-    rejects = {("padron.csv", i + 2): kind for i, (_, _, _, kind) in enumerate(rows) if kind}
-    rejects[("members.csv", missing_row + 2)] = "padron.reject.person_missing"
+    first_line = 2 if fmt == "csv" else 1  # below the header; a Parquet row from 1
+    rejects = {(f"padron.{fmt}", i + first_line): kind for i, (_, _, _, kind) in enumerate(rows) if kind}
+    rejects[(f"members.{fmt}", missing_row + first_line)] = "padron.reject.person_missing"
     padron = pl.DataFrame(
         {
             "program": [r[0] for r in rows],
@@ -265,4 +301,30 @@ def generate(
         prospera=prospera,
         rejects=rejects,
         shared=joined,
+        as_of=as_of,
+        fmt=fmt,
     )
+
+
+def synthesise(
+    n_groups: int,
+    rules: RuleSet,
+    as_of: dt.date,
+    seed: int = 1,
+    fmt: Literal["csv", "parquet"] = "csv",
+) -> Registry:
+    """A synthetic population (engine/synth.py) with a registry over it (`generate`), the truth
+    taken from the per-group engine: `vincula synth N --padron`. Held in memory, and judged
+    group by group, so meant for checks rather than volume (seconds for a few thousand groups)."""
+    from engine import synth
+
+    groups, members = synth.generate(n_groups, seed)
+    truth = per_group_truth(groups, members, rules, as_of)
+    if not any(e is True for cells in truth.values() for e, _ in cells.values()):
+        from engine.errors import InputError
+
+        raise InputError(
+            f"no group of the {n_groups:,} drawn is eligible for any programme in force on {as_of}",
+            hint="draw more groups, or choose an --as-of date when programmes are in force (`vincula programs`)",
+        )
+    return generate(groups, members, truth, rules, as_of, seed=seed, fmt=fmt)

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from engine.errors import InputError
 from engine.gaps import KIND_LABELS, CaseReport, GapReport, pct
+from engine.messages import t
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 Format = Literal["md", "html", "json"]
@@ -370,6 +371,20 @@ def _linkage(case: CaseReport) -> dict[str, Any] | None:
     return g.figures if g else None
 
 
+def _side_by_side(case: CaseReport) -> list[dict[str, Any]]:
+    """For each programme of the case that the registry measured: what was promised (the
+    commitments it gives or receives, with where they are written) beside its coverage."""
+    if case.registry is None:
+        return []
+    rows = []
+    for node in case.nodes:
+        if node.programme is None or node.programme not in case.registry.programs:
+            continue
+        promised = [e for e in case.edges if node.id in (e.source, e.target)]
+        rows.append({"node": node, "promised": promised, "p": case.registry.programs[node.programme]})
+    return rows
+
+
 def render(report: GapReport, fmt: str = "html", lang: str = "es") -> str:
     """The report as Markdown, a self-contained HTML page, or JSON (both languages)."""
     if fmt not in FORMATS:
@@ -397,6 +412,7 @@ def render(report: GapReport, fmt: str = "html", lang: str = "es") -> str:
                 "linkage": _linkage(c),
                 "graph": svg_graph(c, lang) if fmt == "html" else None,
                 "actor_label": {n.id: n.label for n in c.nodes},
+                "side": _side_by_side(c),
             }
         )
     template = _env().get_template(f"gaps.{fmt}.j2")
@@ -409,4 +425,6 @@ def render(report: GapReport, fmt: str = "html", lang: str = "es") -> str:
         kind_names=KIND_NAMES[lang],
         kind_colour=KIND_COLOUR,
         status_colour=STATUS_COLOUR,
+        m=lambda key, **values: t(key, lang, **values),  # type: ignore[arg-type]
+        rate=lambda part, whole: pct(part / whole) if whole else "—",
     )

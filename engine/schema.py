@@ -26,7 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from engine.countries import countries, country_code
-from engine.vocabulary import fact, nested, parse_date, read_part, value, words
+from engine.vocabulary import fact, identifier, nested, parse_date, read_part, value, words
 
 
 class Strict(BaseModel):
@@ -508,6 +508,13 @@ Stratum = Literal["E1", "E2", "E3", "E4", "E5", "E6", "none"]
 class Member(Stated):
     """One member of a beneficiary group. A field left out is "not known", not "no"."""
 
+    person_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="a stable person key (CURP-like): the same person in several groups has the same one",
+        json_schema_extra=identifier("clave de la persona", "person key"),
+    )
     age: int | None = Field(
         default=None,
         ge=0,

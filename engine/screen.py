@@ -18,16 +18,21 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from engine import partition, validation
-from engine.population import FrameWriter, Population
+from engine.errors import InputError
+from engine.messages import DEFAULT_LANG, Lang, t
+from engine.population import LAST_EMPTY, FrameWriter, Population, check_destination
 from engine.rules import RuleSet
+from engine.scratch import Scratch, clear_leftovers
+from engine.tabular import safe_column, safe_frame
 from engine.vectorised import Plan, compile_plan, group_stage, member_stage, name_failures, outcome_columns
 
 RESULT_SCHEMA = {"group_id": pl.String, "program": pl.String, "eligible": pl.Boolean, "failed": pl.String}
@@ -76,35 +81,52 @@ class Screening:
     workdir: Path | None = None
     outcomes: bool = False
     started: float = 0.0
+    #: where partitions and sorted copies of malformed files go while the screening runs
+    scratch: Scratch = field(init=False)
 
-    def __iter__(self) -> Iterator[Screened]:
+    def __post_init__(self) -> None:
+        self.scratch = Scratch(self.workdir)
+
+    def __iter__(self) -> Generator[Screened]:
         cols, aggs = member_stage(self.plan)
         keep = list(outcome_columns(self.plan)) if self.outcomes else []
         state = pl.coalesce(pl.col("territory.state_name"), pl.col("territory.name"))
-        for part in partition.parts(self.population, self.partitions, self.workdir):
-            chunk = self._validated(part, cols, aggs)
-            wide = (
-                group_stage(self.plan, chunk.groups.lazy())
-                .select(
-                    "group_id",
-                    "territory",
-                    state.alias("state"),
-                    *[f"{k}_{i}" for i in range(len(self.plan.programmes)) for k in ("eligible", "failed")],
-                    *keep,
+        try:
+            for part in partition.parts(self.population, self.partitions, self.scratch):
+                chunk = self._validated(part, cols, aggs)
+                wide = (
+                    group_stage(self.plan, chunk.groups.lazy())
+                    .select(
+                        "group_id",
+                        "territory",
+                        state.alias("state"),
+                        *[
+                            f"{k}_{i}"
+                            for i in range(len(self.plan.programmes))
+                            for k in ("eligible", "failed")
+                        ],
+                        *keep,
+                    )
+                    .collect()
                 )
-                .collect()
-            )
-            yield Screened(self.plan, name_failures(self.plan, wide), chunk.rejects)
+                yield Screened(self.plan, name_failures(self.plan, wide), chunk.rejects)
+        finally:  # finished, failed, interrupted or abandoned: nothing left in the scratch folder
+            self.scratch.close()
+            self.population.forget_copies()
 
     def _validated(self, part: partition.Part, cols: list[pl.Expr], aggs: list[pl.Expr]) -> validation.Chunk:
         """The part's valid groups with their members' sums (the validation's and the
         evaluator's, in one pass), and its rejects."""
-        gfile, mfile = self.population.groups.name, self.population.members.name
+        pop, gfile, mfile = self.population, self.population.groups.name, self.population.members.name
         if part.typed is not None:
             chunk = self._clean(part, cols, aggs)
             if chunk is not None:
                 return chunk
-        raw_groups, raw_members = part.groups(), part.members()
+        if self.partitions <= 1:  # (a partitioned population was checked before it was split)
+            pop.check("groups", self.scratch)
+            pop.check("members", self.scratch)
+        raw_groups = pop.read("groups", self.scratch, part.groups).drop(LAST_EMPTY, strict=False)
+        raw_members = pop.read("members", self.scratch, part.members)
         for exact in (False, True):
             key, check = validation.keys(exact)
             try:
@@ -137,19 +159,26 @@ class Screening:
     ) -> validation.Chunk | None:
         """The chunk of a part in which nothing is rejected: the typed members aggregated in one
         streaming pass while the groups are checked on a second thread. None when something
-        may be rejected (then the part is validated exactly)."""
+        may be rejected (then the part is validated exactly): a value or a line the strict read
+        refuses, or a line with too few fields, which it would read as empty cells; a row with an
+        empty last cell is where such a line would show, so only then are the files' lines
+        counted (`Population.check`)."""
         assert part.typed is not None
         key, check = validation.keys()
+        typed, gfile = part.typed, self.population.groups.name
+        short = [pl.col(LAST_EMPTY).sum().alias(LAST_EMPTY)] if LAST_EMPTY in typed.collect_schema() else []
         aggregated = (
-            part.typed.with_columns(key, check, validation.clean_bad().alias(validation.BAD))
+            typed.with_columns(key, check, validation.clean_bad().alias(validation.BAD))
             .with_columns(cols)
             .group_by(validation.KEY)
-            .agg(*validation.member_aggregates(exact=False), *aggs)
+            .agg(*validation.member_aggregates(exact=False), *aggs, *short)
         )
 
-        def checked_groups() -> tuple[pl.DataFrame, pl.DataFrame]:
-            groups, rejects = validation.check_groups(part.groups(), self.population.groups.name, key)
-            return groups.with_columns(check), rejects
+        def checked_groups() -> tuple[pl.DataFrame, pl.DataFrame, int, int]:
+            raw = part.groups()
+            last_empty = int(raw.get_column(LAST_EMPTY).sum()) if LAST_EMPTY in raw.columns else 0
+            groups, rejects = validation.check_groups(raw.drop(LAST_EMPTY, strict=False), gfile, key)
+            return groups.with_columns(check), rejects, last_empty, raw.height
 
         # the groups are checked on a second thread meanwhile (polars lets go of the GIL)
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -159,9 +188,20 @@ class Screening:
             except pl.exceptions.PolarsError:  # a value the strict read refuses
                 return None
             try:
-                groups, g_rejects = checked.result()
-            except validation.KeyCollision:
+                groups, g_rejects, groups_last_empty, groups_read = checked.result()
+            except (validation.KeyCollision, pl.exceptions.PolarsError):
                 return None
+        if short and agg.select(pl.col(LAST_EMPTY).sum()).item():
+            rows = agg.select(pl.col(validation.N_MEMBERS).sum()).item()
+            if not self.population.check("members", self.scratch, rows):
+                return None
+            agg = agg.drop(LAST_EMPTY)
+        elif short:
+            agg = agg.drop(LAST_EMPTY)
+        if groups_last_empty and not self.population.check(
+            "groups", self.scratch, groups.height + g_rejects.height
+        ):
+            return None
         return validation.settle_clean(groups, g_rejects, agg)
 
 
@@ -205,12 +245,22 @@ class ScreenReport:
     partitions: int
     seconds: float
     summary: pl.DataFrame
+    programmes: int = 0
 
 
-def _need_quoting(ids: pl.Series) -> bool:
-    """Whether any group id needs CSV quoting (slugs and criterion ids never do: their
-    patterns in engine/schema.py)."""
-    return bool(ids.str.contains(r'[,"\r\n]').any())
+def _care(ids: pl.Series) -> tuple[bool, bool]:
+    """Whether any group id needs CSV quoting, and whether any would start a formula in a
+    spreadsheet (engine/tabular.py); the two looks run side by side (slugs and criterion ids
+    need neither: their patterns in engine/schema.py)."""
+    id_ = pl.col(ids.name)
+    quoting, formulas = (
+        ids.to_frame()
+        .select(
+            id_.str.contains(r'[,"\r\n]').any().alias("q"), id_.str.contains(r"^[=+\-@\t\r]").any().alias("f")
+        )
+        .row(0)
+    )
+    return bool(quoting), bool(formulas)
 
 
 def _summary(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
@@ -251,17 +301,18 @@ def write_screening(
     """Write a screening's results (CSV or Parquet by the suffix of `out`: one row per group and
     programme) and its rejected rows (`rejects`, default beside `out`), each atomically."""
     out = Path(out)
-    rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
+    rejects_path = Path(rejects) if rejects else rejects_beside(out)
     plan = screening.plan
     summaries: list[pl.DataFrame] = []
     groups = rejected = done = 0
     with (
         FrameWriter(out, RESULT_SCHEMA) as results,
         FrameWriter(rejects_path, validation.REJECT_SCHEMA) as bad,
+        closing(iter(screening)) as parts,  # closed (its scratch folder removed) however this ends
     ):
         if progress:
             progress(0, screening.partitions)
-        for part in screening:
+        for part in parts:
             with ThreadPoolExecutor(max_workers=1) as pool:
                 counted = pool.submit(_summary, plan, part.groups)  # while the rows are written
                 if results.parquet:
@@ -269,12 +320,14 @@ def write_screening(
                         part.long(pl.Enum(plan.slugs)).with_columns(pl.col("failed").cast(pl.String))
                     )
                 else:  # a programme at a time (no 5-fold copy in memory), program as text
-                    plain = not _need_quoting(part.groups.get_column("group_id"))
+                    quoting, formulas = _care(part.groups.get_column("group_id"))
                     for rows in part.by_programme():
-                        results.write(rows, plain)
+                        results.write(
+                            rows.with_columns(safe_column("group_id")) if formulas else rows, not quoting
+                        )
                 summaries.append(counted.result())
             if part.rejects.height:
-                bad.write(part.rejects)
+                bad.write(part.rejects if bad.parquet else safe_frame(part.rejects))
             groups += part.groups.height
             rejected += part.rejects.height
             done += 1
@@ -293,7 +346,13 @@ def write_screening(
         partitions=screening.partitions,
         seconds=time.perf_counter() - screening.started,
         summary=summary,
+        programmes=len(plan.slugs),
     )
+
+
+def rejects_beside(out: Path) -> Path:
+    """Where the rejects of a screening written to `out` go by default."""
+    return out.with_name(out.stem + ".rejects.csv")
 
 
 def screen_population(
@@ -305,9 +364,18 @@ def screen_population(
     rejects: Path | str | None = None,
     chunk_bytes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lang: Lang = DEFAULT_LANG,
 ) -> ScreenReport:
     """Screen a population and write the results: `write_screening(screen(...), ...)`, with
-    partitions (if any) beside `out`."""
-    out = Path(out)
-    screening = screen(population, rules, as_of, programs, chunk_bytes, workdir=out.parent)
-    return write_screening(screening, out, rejects, progress)
+    partitions (if any) beside `out`. Before any work, the destinations are checked (a clear
+    error, not a traceback at the end) and the leftovers of killed runs beside `out` and in the
+    temporary folder are removed (engine/scratch.py)."""
+    out = check_destination(out, lang)
+    rejects_path = check_destination(rejects if rejects else rejects_beside(out), lang)
+    pop = Population.find(population)
+    for path in (out, rejects_path):
+        if path.resolve() in (pop.groups.resolve(), pop.members.resolve()):
+            raise InputError(t("out.same_as_input", lang, path=path), hint=t("out.same_as_input.hint", lang))
+    clear_leftovers(out.parent, rejects_path.parent, None)
+    screening = screen(pop.directory, rules, as_of, programs, chunk_bytes, workdir=out.parent)
+    return write_screening(screening, out, rejects_path, progress)

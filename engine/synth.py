@@ -25,7 +25,9 @@ import numpy as np
 import polars as pl
 
 from engine.facts import CONTRIBUTION_LEVELS, GROUP_FACTS, MEMBER_FACTS
-from engine.population import GROUP_COLUMNS, MEMBER_COLUMNS, FrameWriter
+from engine.messages import DEFAULT_LANG, Lang
+from engine.population import GROUP_COLUMNS, MEMBER_COLUMNS, FrameWriter, check_destination, check_folder
+from engine.scratch import clear_leftovers
 from engine.territory import PROVIDERS
 from engine.vocabulary import Fact
 
@@ -42,7 +44,7 @@ STRATUM_SHARES = [0.3, 0.1, 0.1, 0.15, 0.15, 0.1, 0.1]
 #: the interchange columns, as the vocabulary types them: a fact added to the group document is
 #: drawn here too (by `_generic` unless a tuned drawer below knows it better)
 GROUP_SCHEMA = pl.Schema({n: c.typed_dtype for n, c in GROUP_COLUMNS.items()})
-MEMBER_SCHEMA = pl.Schema({n: c.typed_dtype for n, c in MEMBER_COLUMNS.items()})
+MEMBER_SCHEMA = pl.Schema({n: c.typed_dtype for n, c in MEMBER_COLUMNS.items() if c.key is None})
 #: the share of groups that propose a project (the rest have none: its facts not known)
 PROJECT_SHARE = 0.1
 #: the rest of the choices of a country where a project's proposer is organised
@@ -202,6 +204,7 @@ def _block(seed: int, block: int, start: int, n_groups: int) -> tuple[pl.DataFra
         {
             name: tuned_m[name] if name in tuned_m else _generic(rng, col.fact, n)
             for name, col in MEMBER_COLUMNS.items()
+            if name in MEMBER_SCHEMA  # no person_id: `vincula synth --padron` gives people theirs
         },
         schema=MEMBER_SCHEMA,
     )
@@ -230,10 +233,16 @@ def generate(
     return pl.concat([g for g, _ in parts]), pl.concat([m for _, m in parts])
 
 
-def _paths(out_dir: Path | str, fmt: Literal["csv", "parquet"]) -> tuple[Path, Path]:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    return out / f"groups.{fmt}", out / f"members.{fmt}"
+def _paths(
+    out_dir: Path | str, fmt: Literal["csv", "parquet"], lang: Lang = DEFAULT_LANG
+) -> tuple[Path, Path]:
+    """The two files of a population in `out_dir`, made if missing; an InputError, before any
+    work, when it cannot be written in or a file there is in the way."""
+    out = check_folder(out_dir, lang)
+    paths = out / f"groups.{fmt}", out / f"members.{fmt}"
+    for path in paths:
+        check_destination(path, lang)
+    return paths
 
 
 def write_population(
@@ -242,12 +251,16 @@ def write_population(
     seed: int = 1,
     fmt: Literal["csv", "parquet"] = "csv",
     block_groups: int = BLOCK_GROUPS,
+    lang: Lang = DEFAULT_LANG,
 ) -> tuple[Path, Path, int, int]:
     """Draw and write a population block by block (one Parquet row group per block), holding
     one block at a time. Returns the groups and members paths and how many of each were written.
     Each file is written beside its target under a temporary name and renamed when complete,
-    so an interrupted run leaves no half-written file behind."""
-    paths = _paths(out_dir, fmt)
+    so an interrupted run leaves no half-written file behind (and a killed one's temporary files
+    are removed by the next run). The ids, codes and words drawn here never start a spreadsheet
+    formula (engine/tabular.py), so the files need no neutralising."""
+    paths = _paths(out_dir, fmt, lang)
+    clear_leftovers(paths[0].parent)
     with FrameWriter(paths[0], GROUP_SCHEMA) as groups, FrameWriter(paths[1], MEMBER_SCHEMA) as members:
         for group_rows, member_rows in blocks(n_groups, seed, block_groups):
             # ids, codes and words: nothing needs quoting

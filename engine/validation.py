@@ -17,6 +17,10 @@ Two ways to the same answer (engine/screen.py chooses):
   `settle_clean` returns the chunk only when nothing at all is rejected, else None and the
   caller validates exactly. So the clean way never decides a reject: it only shows there is none.
 
+A line that is not a record of the header's width (engine/csvlines.py) comes as a row whose
+`MALFORMED` names what is wrong with it: rejected with that reason alone, and, for a member, its
+group (as far as its group_id could be read) left out with it.
+
 Members are matched to groups on a 64-bit hash of group_id (KEY), confirmed by a second,
 independent hash (CHECK: min = max = the group's); `KeyCollision` asks for the text as key.
 """
@@ -31,8 +35,9 @@ from typing import Any
 import polars as pl
 from pydantic import TypeAdapter, ValidationError
 
+from engine.csvlines import shown
 from engine.facts import GROUP_FACTS
-from engine.population import GROUP_COLUMNS, LINE, MEMBER_COLUMNS, Column
+from engine.population import GROUP_COLUMNS, LINE, MALFORMED, MEMBER_COLUMNS, Column
 from engine.territory import PROVIDERS, territory_code
 from engine.vocabulary import parse_value
 
@@ -165,10 +170,12 @@ def cell(column: Column, text: str) -> tuple[Any, str | None]:
         value = parse_value(spec, text)
         if isinstance(value, bool):
             return value, None
-        return None, f"{name} `{text}` is not true or false (sí / no)"
+        return None, f"{name} `{shown(text)}` is not true or false (sí / no)"
     if spec.type == "number":  # a whole number (real numbers are parsed as columns)
         if not _INT.match(text.strip()):
-            return None, f"{name} `{text}` is not a whole number"
+            return None, f"{name} `{shown(text)}` is not a whole number"
+        if len(text.strip().lstrip("+-").lstrip("0")) > 18:  # beyond any range, and int() refuses it
+            return None, f"{name} {shown(text.strip())} out of range ({_bounds(column)})"
         number = int(text)
         if (spec.ge is not None and number < spec.ge) or (spec.le is not None and number > spec.le):
             return None, f"{name} {number} out of range ({_bounds(column)})"
@@ -179,8 +186,9 @@ def cell(column: Column, text: str) -> tuple[Any, str | None]:
         value = _adapter(column).validate_python(parse_value(spec, text))
     except ValidationError as exc:
         if len(spec.values) <= 12:
-            return None, f"{name} `{text}` is not one of {' | '.join(spec.values)}"
-        return None, f"{name} `{text}`: {exc.errors()[0]['msg'].removeprefix('Value error, ')}"
+            return None, f"{name} `{shown(text)}` is not one of {' | '.join(spec.values)}"
+        why = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        return None, f"{name} `{shown(text)}`: {why.replace(text, shown(text)) if len(text) > 40 else why}"
     return getattr(value, "value", value), None
 
 
@@ -193,18 +201,27 @@ def parse(frame: pl.DataFrame, column: Column) -> tuple[pl.Expr, pl.Expr, pl.Exp
     per distinct value (`cell`), a real number parsed as a column. `bad` is cheap; the reason
     is meant for the rows already known to be bad."""
     c = pl.col(column.name)
+    if column.key is not None:  # an identifier such as person_id: any text, empty = not known
+        return c, pl.lit(False), pl.lit(None, pl.String)
     if column.fact is None:  # group_id
         empty = c.is_null() | (c.str.len_bytes() == 0)
-        return c, empty, pl.when(empty).then(pl.lit("group_id is empty"))
+        nul = c.str.contains("\x00", literal=True).fill_null(False)  # a damaged file, never an id
+        id_reason: pl.Expr = (
+            pl.when(empty)
+            .then(pl.lit("group_id is empty"))
+            .when(nul)
+            .then(pl.lit("group_id holds a NUL byte"))
+        )
+        return c, empty | nul, id_reason
     if column.real:
         x = c.str.strip_chars().cast(pl.Float64, strict=False)
         not_number = c.is_not_null() & x.is_null()
         outside = _out_of_range(column, x)
         reason: pl.Expr = (
             pl.when(not_number)
-            .then(pl.format(f"{column.name} `{{}}` is not a number", c))
+            .then(pl.format(f"{column.name} `{{}}` is not a number", _shown(c)))
             .when(outside)
-            .then(pl.format(f"{column.name} {{}} out of range ({_bounds(column)})", c))
+            .then(pl.format(f"{column.name} {{}} out of range ({_bounds(column)})", _shown(c)))
         )
         return pl.when(~outside).then(x), not_number | outside, reason
     values: dict[str, Any] = {}
@@ -229,9 +246,15 @@ def parse(frame: pl.DataFrame, column: Column) -> tuple[pl.Expr, pl.Expr, pl.Exp
     return typed, bad, reason
 
 
+def _shown(text: pl.Expr) -> pl.Expr:
+    """The polars form of `csvlines.shown` for a value in a reason: cut to 40 characters."""
+    return pl.when(text.str.len_chars() > 40).then(text.str.slice(0, 40) + "…").otherwise(text)
+
+
 def _reason(parts: list[pl.Expr]) -> pl.Expr:
+    """The reasons a row is rejected, joined; a malformed line's own reason alone."""
     joined = pl.concat_str(parts, separator="; ", ignore_nulls=True)
-    return pl.when(joined != "").then(joined)
+    return pl.when(pl.col(MALFORMED).is_not_null()).then(pl.col(MALFORMED)).when(joined != "").then(joined)
 
 
 def _reject_rows(frame: pl.DataFrame, file: str, reason: pl.Expr) -> pl.DataFrame:
@@ -293,7 +316,9 @@ def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFra
     parsed = {name: parse(raw, col) for name, col in GROUP_COLUMNS.items()}
     g = raw.with_columns(
         *[typed.alias(name) for name, (typed, _, _) in parsed.items()],
-        pl.any_horizontal([bad for _, bad, _ in parsed.values()]).alias(BAD),
+        pl.any_horizontal(pl.col(MALFORMED).is_not_null(), *[bad for _, bad, _ in parsed.values()]).alias(
+            BAD
+        ),
         parsed["country"][1].alias("__country_bad"),
         key,
     ).with_columns(_defaults(GROUP_COLUMNS))
@@ -352,7 +377,9 @@ def type_members(raw: pl.DataFrame) -> pl.DataFrame:
     parsed = {name: parse(raw, col) for name, col in MEMBER_COLUMNS.items()}
     return raw.with_columns(
         *[typed.alias(name) for name, (typed, _, _) in parsed.items() if name != "group_id"],
-        pl.any_horizontal([bad for _, bad, _ in parsed.values()]).alias(BAD),
+        pl.any_horizontal(pl.col(MALFORMED).is_not_null(), *[bad for _, bad, _ in parsed.values()]).alias(
+            BAD
+        ),
     )
 
 

@@ -33,6 +33,7 @@ Scope = Literal["group", "member"]
 Origin = Literal["input", "derived", "territory"]
 
 FACT_KEY = "x-fact"  # json_schema_extra key of a fact's metadata
+KEY_KEY = "x-key"  # json_schema_extra key of an identifier's metadata
 NESTED_KEY = "x-facts"  # json_schema_extra key of a sub-model whose fields are facts
 
 
@@ -83,6 +84,13 @@ def fact(
     if example is not None:
         meta["example"] = example
     return {FACT_KEY: meta}
+
+
+def identifier(es: str, en: str) -> dict[str, Any]:
+    """A field's metadata as an identifier: it names who or what a document is about (a person's
+    key), so populations carry it as a column and coverage follows people by it, but no rule
+    tests it (it is not a fact)."""
+    return {KEY_KEY: {"label": {"es": es, "en": en}}}
 
 
 def value(
@@ -306,6 +314,26 @@ def model_facts(
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class Key:
+    """An identifier a model declares (`identifier(...)`): its name, labels and place in the
+    document (in a member, for a member's key)."""
+
+    name: str
+    scope: Scope
+    label: Mapping[str, str]
+    path: tuple[str, ...]
+
+
+def model_keys(model: type[BaseModel], scope: Scope) -> list[Key]:
+    """The identifiers a model's fields declare, in field order."""
+    return [
+        Key(name=name, scope=scope, label=dict(meta["label"]), path=(name,))
+        for name, info in model.model_fields.items()
+        if (meta := _extra(info.json_schema_extra).get(KEY_KEY)) is not None
+    ]
 
 
 def share_labels(model: type[BaseModel]) -> dict[str, dict[str, str]]:

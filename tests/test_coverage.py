@@ -235,32 +235,43 @@ def test_coverage_same_report_when_members_take_the_exact_path(registry: Path, m
 
 
 def test_coverage_pairs_follow_the_rule_files_concurrency_section() -> None:
-    """Read before and after rule files gain `concurrency`: a pair is forbidden when either file
-    forbids it, allowed when one allows it and the other does not forbid it, else unknown."""
-    from types import SimpleNamespace
+    """A pair is forbidden when either rule file forbids it, allowed when one allows it and the
+    other does not forbid it, else unknown; each side's word comes with its source or note."""
+    from dataclasses import replace
 
     from engine.coverage import concurrency
+    from engine.schema import Concurrency
 
     rules = load_rules()
-    assert concurrency(rules, "proinpro", "opciones-productivas")[0] == "allowed"  # 004: it funded PROINPRO groups
-    quote = "no podrán recibir apoyos de otros programas federales para el mismo concepto"
-    declared = {
-        "proinpro": {"opciones-productivas": {"allowed": False, "quote": quote,
-                                              "source": {"ref": "design", "pinpoint": "p. 3"}}},
-        "el-campo-en-nuestras-manos": [SimpleNamespace(program="proinpro", allowed=True, quote=None,
-                                                       source=None, note="complementario")],
-        "opciones-productivas": {"el-campo-en-nuestras-manos": {"allowed": "unknown", "note": "silent"}},
-    }
-    fake = SimpleNamespace(
-        get=lambda slug: SimpleNamespace(concurrency=declared.get(slug)),
-        slugs=rules.slugs,
-    )
-    status, [note] = concurrency(fake, "opciones-productivas", "proinpro")  # type: ignore[arg-type]
-    assert status == "forbidden" and note.program == "proinpro" and note.quote == quote
-    assert note.source == "design, p. 3"
-    assert concurrency(fake, "proinpro", "el-campo-en-nuestras-manos")[0] == "allowed"  # type: ignore[arg-type]
-    status, [note] = concurrency(fake, "el-campo-en-nuestras-manos", "opciones-productivas")  # type: ignore[arg-type]
-    assert status == "unknown" and note.allowed is None and note.note == "silent"
+    status, notes = concurrency(rules, "proinpro", "opciones-productivas")
+    assert status == "allowed"  # PROINPRO's file quotes the support Opciones Productivas gave its groups
+    [note] = [n for n in notes if n.program == "proinpro"]
+    assert note.source is not None and note.source.quote and note.source.title
+    assert note.source.quote == rules.get("proinpro").concurrency["opciones-productivas"].source.quote
+
+    def saying(slug: str, other: str, entry: Concurrency | None) -> object:
+        programme = rules.get(slug)
+        table = {k: v for k, v in programme.concurrency.items() if k != other}
+        if entry is not None:
+            table[other] = entry
+        return programme.model_copy(update={"concurrency": table})
+
+    forbid = Concurrency.model_validate({
+        "allowed": False,
+        "source": {**rules.get("proinpro").concurrency["opciones-productivas"].source.model_dump(exclude_none=True)},
+    })
+    silent = Concurrency.model_validate({"allowed": "unknown", "note": {"es": "sin fuente", "en": "no source"}})
+    changed = replace(rules, programmes={**rules.programmes,
+                                         "opciones-productivas": saying("opciones-productivas", "proinpro", forbid)})
+    status, notes = concurrency(changed, "opciones-productivas", "proinpro")
+    assert status == "forbidden" and {n.program: n.allowed for n in notes} == {"proinpro": True, "opciones-productivas": False}
+    neither = replace(rules, programmes={
+        **rules.programmes,
+        "proinpro": saying("proinpro", "opciones-productivas", silent),
+        "opciones-productivas": saying("opciones-productivas", "proinpro", None),
+    })
+    status, [note] = concurrency(neither, "opciones-productivas", "proinpro")
+    assert status == "unknown" and note.allowed is None and note.note is not None and note.note.en == "no source"
 
 
 def test_coverage_html_is_one_page_with_the_figures(registry: Path) -> None:
@@ -310,3 +321,65 @@ def test_coverage_rules_in_force_that_year_but_not_on_the_date(registry: Path) -
     reasons = set(pl.read_csv(rejects).filter(pl.col("file") == "padron.csv")["reason"].to_list())
     assert ("the rules of proinpro are not in force on 2017-06-30 (in force 2016-01-01 to 2017-03-31); "
             "measure with an --as-of date inside that period") in reasons
+
+
+def test_person_id_is_an_optional_member_column_of_the_population_reader(registry: Path) -> None:
+    """members.csv may carry person_id (coverage requires it): the population reader reads it as
+    text, a blank one is not a reject, the screening is the same with or without it, and a group
+    document carries it both ways (frames_of / groups_of)."""
+    from engine.facts import MEMBER_FACTS
+    from engine.population import Population, frames_of, groups_of
+    from engine.schema import Group
+    from engine.screen import screen
+
+    pop = Population.find(registry / "pop")
+    assert "person_id" in pop.columns("members") and "person_id" not in MEMBER_FACTS  # never tested by a rule
+    typed = pop.strict_scan("members")
+    assert typed is not None
+    people = typed.select("group_id", "person_id").collect()
+    assert people.schema["person_id"] == pl.String and people.row(0) == ("g-ok1", "P1")
+    with_ids = [part for part in screen(registry / "pop", load_rules(), DAY)]
+    assert all("person_id" not in (r["reason"] or "") for p in with_ids for r in p.rejects.iter_rows(named=True))
+    members = registry / "pop" / "members.csv"
+    members.write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != 1)
+                                 for line in members.read_text().splitlines()) + "\n")
+    without = [part for part in screen(registry / "pop", load_rules(), DAY)]
+    assert pl.concat([p.long() for p in with_ids]).sort("group_id", "program").equals(
+        pl.concat([p.long() for p in without]).sort("group_id", "program"))
+    group = Group.model_validate({"id": "g", "territory": "12029",
+                                  "members": [{"person_id": "CURP01", "age": 30}, {"age": 40}]})
+    g, m = frames_of([group])
+    assert m.get_column("person_id").to_list() == ["CURP01", None]
+    assert groups_of(g, m)[0].members[0].person_id == "CURP01"
+
+
+def test_gaps_registry_adds_measured_findings_with_their_figures_and_population(registry: Path) -> None:
+    """`vincula gaps --registry DIR --padron FILE`: the STEIA case gains inclusion (by criterion,
+    citing each criterion's source), exclusion and linkage findings measured on the population,
+    and its report shows the commitments beside the coverage; an allowed overlap is no gap."""
+    from engine.gaps import analyse
+    from engine.report import render
+
+    report = analyse("steia", registry=registry / "pop", padron=registry / "padron.csv")
+    [case] = report.cases
+    measured = {(g.kind, tuple(g.actors)): g for g in case.gaps if g.measured is not None}
+    inclusion = measured[("inclusion_measured", ("proinpro",))]
+    assert inclusion.figures["by_criterion"] == {"adults": 1, "rural": 1}
+    assert inclusion.figures["inclusion_rate"] == 0.5 and inclusion.severity == "high"
+    assert {c.pinpoint for c in inclusion.citations} == {
+        load_rules().get("proinpro").criterion(cid).source.pinpoint for cid in ("adults", "rural")}
+    assert inclusion.measured.population.endswith("pop") and inclusion.measured.groups == 5
+    assert inclusion.measured.fiscal_year == 2017
+    assert measured[("exclusion_measured", ("cenm",))].figures == {
+        "eligible_served": 2, "eligible_not_served": 2, "exclusion_rate": 0.5}
+    assert not any(k == "unexplained_overlap" or k == "forbidden_overlap" for k, _ in measured)  # allowed (004)
+    linkage = next(g for (k, _), g in measured.items() if k == "linkage_measured")
+    # PROSPERA members of the screened groups: P1..P18, P20, P21 (P19 not known; P22, P23 no)
+    # less the member without person_id; in served groups: all of them
+    assert linkage.figures["prospera_persons"] == linkage.figures["prospera_persons_served"] == 19
+    page = render(report, "html", "es")
+    assert "Lo prometido y lo ocurrido" in page and "Inclusión medida" in page
+    assert "Medido en la población" in page and "<script" not in page
+    # a fiscal year the padrón does not have is a clear error when no case can be measured
+    with pytest.raises(InputError, match="no row to measure for fiscal year 2019"):
+        analyse("steia", registry=registry / "pop", padron=registry / "padron.csv", as_of=dt.date(2019, 6, 30))

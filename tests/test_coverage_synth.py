@@ -82,3 +82,41 @@ def test_coverage_synth_every_bad_row_is_rejected_where_it_is(measured) -> None:
     population = rejects.filter(pl.col("file") == "groups.csv")
     assert population["group_id"].to_list() == ["bad-territory"]
     assert report.padron.rows_other_years == sum(min(3, len(s)) for s in registry.served.values())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_synth_padron_writes_a_registry_whose_injected_errors_coverage_finds_exactly(
+        tmp_path: Path, fmt: str) -> None:
+    """`vincula synth N --padron` writes the population with person_id, the padrón and
+    expected.json; `vincula coverage` on them reports exactly what expected.json says: every
+    cell, blocking criterion, people count, overlap pair and reject, and nothing else."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["synth", "600", "--out", str(tmp_path), "--seed", "3", "--padron", "--format", fmt])
+    assert res.exit_code == 0, res.output
+    assert "Errores inyectados" in res.output
+    expected = json.loads((tmp_path / "expected.json").read_text())
+    res = runner.invoke(app, ["coverage", str(tmp_path), "--padron", str(tmp_path / f"padron.{fmt}"),
+                              "--as-of", expected["as_of"], "--format", "json", "--out", str(tmp_path / "c.json"),
+                              "--rejects", str(tmp_path / "r.csv")])
+    assert res.exit_code == 0, res.output
+    got = json.loads((tmp_path / "c.json").read_text())
+    assert set(got["programs"]) == set(expected["programs"])
+    for slug, want in expected["programs"].items():
+        mine = dict(got["programs"][slug])
+        mine["inclusion_by_criterion"] = {c["criterion"]: c["groups"] for c in mine["inclusion_by_criterion"]}
+        assert {k: mine[k] for k in want} == want, slug
+    assert sum(p["not_eligible_served"] for p in expected["programs"].values()) > 0
+    overlap = got["overlap"]
+    assert {k: overlap[k] for k in ("persons_served", "persons_in_two_or_more")} == {
+        k: expected["overlap"][k] for k in ("persons_served", "persons_in_two_or_more")}
+    assert [{k: p[k] for k in ("programs", "persons", "groups")} for p in overlap["pairs"]] == expected["overlap"]["pairs"]
+    rejects = pl.read_csv(tmp_path / "r.csv")
+    ours = rejects.filter(pl.col("file") != f"groups.{fmt}")
+    assert sorted(ours.select("file", "line").rows()) == [(r["file"], r["line"]) for r in expected["rejects"]]
+    assert rejects.filter(pl.col("file") == f"groups.{fmt}")["group_id"].to_list() == expected["population_rejects"]

@@ -32,3 +32,13 @@ def test_language_codes_from_users_and_headers():
     assert lang_of("EN") == "en"
     assert lang_of("fr") == "es"
     assert lang_of(None) == "es"
+
+
+def test_every_commitment_status_has_words_in_both_languages():
+    from typing import get_args
+
+    from engine.commitments import Status
+
+    assert [t(f"commitment.status.{s}", "es") for s in get_args(Status)] == [
+        "previsto", "cumplido", "parcial", "incumplido", "retirado"
+    ]

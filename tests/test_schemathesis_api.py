@@ -7,6 +7,7 @@ import warnings
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from api.main import create_app
 
@@ -27,4 +28,7 @@ def _lifespan() -> object:
 @settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_schemathesis_no_server_errors(case: schemathesis.Case) -> None:
-    case.call_and_validate()
+    # a coverage request carries files whose contents no schema describes (a CSV text may lack
+    # a column): a schema-valid one may be refused with 422, which this check would call wrong
+    files = case.path in ("/v1/coverage", "/coverage/report")
+    case.call_and_validate(excluded_checks=[positive_data_acceptance] if files else [])

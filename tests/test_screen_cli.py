@@ -70,3 +70,19 @@ def test_screen_cli_summary_shows_programme_names_whole_on_a_narrow_terminal(tmp
         assert part in table, part
     assert "…" not in table.split("┡")[0]  # no programme name cut short in the header
     assert any("not eligible" in line for line in table.splitlines())
+
+
+def test_screen_cli_population_with_no_groups_still_names_the_programmes_screened(tmp_path: Path) -> None:
+    runner.invoke(app, ["synth", "0", "--out", str(tmp_path / "pop")])
+    res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv"),
+                              "--as-of", "2017-06-30", "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert "0 groups screened for 5 programmes on 2017-06-30" in res.output
+
+
+def test_screen_cli_out_that_is_a_folder_is_refused_before_screening(tmp_path: Path) -> None:
+    runner.invoke(app, ["synth", "20", "--out", str(tmp_path / "pop")])
+    res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "pop")])
+    assert res.exit_code != 0
+    assert "es una carpeta" in str(res.exception) and "resultados.csv" in str(res.exception)
+    assert sorted(p.name for p in (tmp_path / "pop").iterdir()) == ["groups.csv", "members.csv"]

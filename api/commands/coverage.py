@@ -1,11 +1,12 @@
 """`vincula coverage POPULATION --padron FILE --as-of DATE`: coverage, exclusion, inclusion and
-overlap measured from programme registries (engine/coverage.py)."""
+overlap measured from programme registries (engine/coverage.py); and the registry that
+`vincula synth N --padron` writes (engine/registry_synth.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -13,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from engine.messages import Lang, t
-from engine.rules import load_rules
+from engine.rules import RuleSet, load_rules
 
 if TYPE_CHECKING:
     from engine.coverage import CoverageReport
@@ -182,3 +183,44 @@ def _print_summary(r: CoverageReport, lang: Lang) -> None:
         ),
         style="dim",
     )
+
+
+def write_registry(
+    n: int,
+    folder: Path,
+    seed: int,
+    fmt: Literal["csv", "parquet"],
+    as_of: dt.date,
+    rules: RuleSet,
+    lang: Lang,
+) -> None:
+    """`vincula synth N --out DIR --padron`: a population with person_id, a padrón with known
+    errors, and expected.json with what coverage must find."""
+    from engine.registry_synth import synthesise
+
+    registry = synthesise(n, rules, as_of, seed, fmt)
+    padron = registry.write(folder)
+    expected = registry.expected()
+    programs = expected["programs"].values()
+    done = t(
+        "synth.padron_done",
+        lang,
+        groups=f"{registry.groups.height:,}",
+        members=f"{registry.members.height:,}",
+        rows=f"{registry.padron.height:,}",
+        year=as_of.year,
+        seed=seed,
+        folder=escape(str(padron.parent)),
+    )
+    out.print(done, soft_wrap=True)
+    injected = t(
+        "synth.padron_injected",
+        lang,
+        inclusion=sum(p["not_eligible_served"] for p in programs),
+        exclusion=sum(p["eligible_not_served"] for p in programs),
+        cannot_tell=sum(p["cannot_tell_served"] for p in programs),
+        shared=len(registry.shared),
+        rejects=len(expected["rejects"]) + len(expected["population_rejects"]),
+        expected=escape(str(padron.parent / "expected.json")),
+    )
+    out.print(injected, soft_wrap=True)

@@ -178,9 +178,13 @@ def diff(
     """Who gains and who loses eligibility if the rules of --rules replace those of --against."""
     from engine.atomic import write_atomic
     from engine.impact import FORMATS, compare, render
+    from engine.messages import lang_of
+    from engine.population import check_destination
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    if out_file is not None:  # before the screening, not after it
+        check_destination(out_file, lang_of(lang))
     before = load_rules(against or RULES_DIR)
     after = load_rules(rules)
     impact = compare(before, after, population, as_of.date() if as_of else None, lang, examples)

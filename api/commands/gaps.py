@@ -1,7 +1,9 @@
-"""`vincula gaps [--case NAME] [--format md|html|json] [--out FILE] [--lang es|en] [--include-illustrative]`."""
+"""`vincula gaps [--case NAME] [--format md|html|json] [--out FILE] [--lang es|en] [--include-illustrative]
+[--registry DIR --padron FILE [--as-of DATE]]`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -36,9 +38,29 @@ def gaps(
             help="also show, apart and without severity, findings that rest on illustrative facts",
         ),
     ] = False,
+    registry: Annotated[
+        Path | None,
+        typer.Option(
+            "--registry", help="a population (groups + members with person_id) to measure the padrón on"
+        ),
+    ] = None,
+    padron: Annotated[
+        Path | None,
+        typer.Option("--padron", help="with --registry: program,fiscal_year,group_id (.csv or .parquet)"),
+    ] = None,
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="with --registry: judge on this date (default: the date each case screens its population on)",
+        ),
+    ] = None,
 ) -> None:
     """Coordination gaps of the commitments cases: declarative promises, unrealised linkages,
-    mismatched populations, single points of failure, vertical and budget gaps."""
+    mismatched populations, single points of failure, vertical and budget gaps; with --registry and
+    --padron, also what a programme registry shows (inclusion, exclusion, overlap, linkage),
+    measured, beside what was promised."""
     # imported here: networkx and jinja2 are not needed by the other commands' start-up
     from engine.atomic import write_atomic
     from engine.gaps import analyse
@@ -48,7 +70,14 @@ def gaps(
         raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
     if lang not in ("es", "en"):
         raise InputError(f"unknown language `{lang}`", hint="use es or en")
-    report = analyse(case, commitments_dir=commitments, include_illustrative=include_illustrative)
+    report = analyse(
+        case,
+        commitments_dir=commitments,
+        include_illustrative=include_illustrative,
+        registry=registry,
+        padron=padron,
+        as_of=as_of.date() if as_of else None,
+    )
     text = render(report, fmt, lang)
     if out is None:
         typer.echo(text, nl=False)

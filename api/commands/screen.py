@@ -1,11 +1,19 @@
-"""`vincula screen POPULATION --out FILE` and `vincula synth N --out DIR`: whole populations."""
+"""`vincula screen POPULATION --out FILE` and `vincula synth N --out DIR`: whole populations.
+
+Both stop on SIGTERM and SIGHUP as on Ctrl-C: the signal is turned into KeyboardInterrupt, so
+that the engine's clean-up runs (no half-written file, no scratch folder left), and the command
+says so and exits with 128 + the signal's number.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import polars as pl
 import typer
@@ -16,7 +24,10 @@ from rich.table import Table
 
 from api.commands.core import lang_option
 from engine.messages import Lang, t
-from engine.rules import load_rules
+from engine.rules import RuleSet, load_rules
+
+if TYPE_CHECKING:
+    from engine.screen import ScreenReport
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -44,6 +55,40 @@ ChunkOpt = Annotated[
 ]
 
 
+class Stopped(KeyboardInterrupt):
+    """A run stopped by SIGTERM or SIGHUP, taken the way of Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _stoppable(lang: Lang) -> Iterator[None]:
+    """SIGTERM and SIGHUP raise `Stopped` (a KeyboardInterrupt) while the block runs; any of the
+    three ends the command with a word on what was left behind (nothing), and 128 + the
+    signal's number as its exit code. A signal the process was started ignoring (`nohup`
+    ignores SIGHUP) stays ignored."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Stopped(signum)
+
+    previous = {
+        sig: signal.signal(sig, stop)
+        for sig in (signal.SIGTERM, signal.SIGHUP)
+        if signal.getsignal(sig) is not signal.SIG_IGN
+    }
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+        err.print(t("run.interrupted", lang, signal=signal.Signals(signum).name), soft_wrap=True)
+        raise typer.Exit(128 + signum) from None
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def screen(
     population: PopulationArg,
     out_file: OutOpt,
@@ -55,32 +100,14 @@ def screen(
     lang: LangOpt = "es",
 ) -> None:
     """Screen every group of a population for every programme: one row per group and programme."""
-    from engine.screen import screen_population
-
     language = lang_option(lang)
     rs = load_rules(rules)
     for slug in program or []:
         rs.get(slug)  # an unknown slug fails before any work
     day = as_of.date() if as_of else dt.date.today()
     chunk = chunk_mb * 2**20 if chunk_mb else None
-    if sys.stderr.isatty():
-        with Progress(
-            TextColumn(f"[bold]{t('screen.progress', language)}[/]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn(t("screen.progress_unit", language)),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("screen", total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            report = screen_population(population, out_file, rs, day, program, rejects, chunk, progress)
-    else:
-        report = screen_population(population, out_file, rs, day, program, rejects, chunk)
+    with _stoppable(language):
+        report = _screen(population, out_file, rs, day, program, rejects, chunk, language)
     _print_summary(report.summary, language)
     parts = t("screen.parts", language, count=report.partitions)
     out.print(
@@ -88,7 +115,7 @@ def screen(
             "screen.done",
             language,
             groups=f"{report.groups:,}",
-            programmes=report.summary["program"].n_unique(),
+            programmes=report.programmes,
             day=day,
             seconds=f"{report.seconds:.1f}",
             parts=parts,
@@ -101,6 +128,38 @@ def screen(
         out.print(f"[yellow]{rejected}[/] → {escape(str(report.rejects))}", soft_wrap=True)
     else:
         out.print(t("screen.no_rejects", language))
+
+
+def _screen(
+    population: Path,
+    out_file: Path,
+    rs: RuleSet,
+    day: dt.date,
+    program: list[str] | None,
+    rejects: Path | None,
+    chunk: int | None,
+    language: Lang,
+) -> ScreenReport:
+    """The screening, with a progress bar when a terminal shows it."""
+    from engine.screen import screen_population
+
+    if not sys.stderr.isatty():
+        return screen_population(population, out_file, rs, day, program, rejects, chunk, lang=language)
+    with Progress(
+        TextColumn(f"[bold]{t('screen.progress', language)}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(t("screen.progress_unit", language)),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("screen", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return screen_population(population, out_file, rs, day, program, rejects, chunk, progress, language)
 
 
 def _print_summary(summary: pl.DataFrame, lang: Lang) -> None:
@@ -137,6 +196,23 @@ def synth(
     seed: Annotated[int, typer.Option("--seed", help="same seed, same files")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
     lang: LangOpt = "es",
+    padron: Annotated[
+        bool,
+        typer.Option(
+            "--padron",
+            help="also a registry: members with person_id, padron.csv with known errors and overlaps, "
+            "and expected.json (what `vincula coverage` must find)",
+        ),
+    ] = False,
+    padron_as_of: Annotated[
+        dt.datetime,
+        typer.Option(
+            "--padron-as-of",
+            formats=["%Y-%m-%d"],
+            help="with --padron: the registry's date (its year: the fiscal year)",
+        ),
+    ] = dt.datetime(2017, 6, 30),
+    rules: RulesOpt = None,
 ) -> None:
     """Write a synthetic population (interchange format) over the real municipalities."""
     from engine import synth as gen
@@ -145,7 +221,14 @@ def synth(
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter("use csv or parquet", param_hint="--format")
     kind: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
-    groups, members, n_groups, n_members = gen.write_population(n, out_dir, seed, kind)
+    if padron:
+        from api.commands.coverage import write_registry
+
+        with _stoppable(language):
+            write_registry(n, out_dir, seed, kind, padron_as_of.date(), load_rules(rules), language)
+        return
+    with _stoppable(language):
+        groups, members, n_groups, n_members = gen.write_population(n, out_dir, seed, kind, lang=language)
     paths = f"{escape(str(groups))}, {escape(str(members))}"
     done = t("synth.done", language, groups=f"{n_groups:,}", members=f"{n_members:,}", seed=seed, paths=paths)
     out.print(done, soft_wrap=True)
