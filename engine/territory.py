@@ -140,16 +140,20 @@ class Provider:
         if isinstance(raw, float) and raw == int(raw):
             raw = int(raw)
         text = str(raw).strip()
+        if text in self.table:
+            return text
         if text.isdigit() and len(text) < self._width:
             padded = text.zfill(self._width)
-            return padded if padded in self.table else text
+            if padded in self.table:
+                return padded
         if text and not any(c in DIGITS for c in text):
             names = [
                 code for code, row in self.table.items() if _fold(str(row.get("name", ""))) == _fold(text)
             ]
             if len(names) == 1:
                 return names[0]
-        return text
+        # not read as a territory: as it was written, for the field's checks and `lookup`
+        return str(raw) if isinstance(raw, (int, float)) else raw
 
     def lookup(self, code: str) -> dict[str, Any]:
         try:
