@@ -9,13 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from engine.errors import InputError
-from engine.input_errors import worded
+from engine.input_errors import PARTS, worded
 from engine.messages import Lang, t
 from engine.schema import Group
-from engine.yamlfile import line_of, read_data
+from engine.vocabulary import field_of
+from engine.yamlfile import read_data
 
 GROUP_SUFFIXES = (".yaml", ".yml", ".json")
 _GROUPS = TypeAdapter(list[Group])
@@ -45,7 +47,7 @@ def _explained(exc: ValidationError, path: Path, data: Any, node: Any, many: boo
     lines: list[str] = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        line = line_of(node, loc)
+        line = _line(node, loc)
         where = f"{path}:{line}" if line else str(path)
         inner: dict[str, Any] = dict(err)
         if many and loc and isinstance(loc[0], int):
@@ -60,3 +62,26 @@ def _explained(exc: ValidationError, path: Path, data: Any, node: Any, many: boo
         if text not in lines:
             lines.append(text)
     return "\n".join(lines)
+
+
+def _line(node: Any, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the deepest part of the file that `loc` (the model's field names) reaches,
+    whatever word the file uses for each key (`integrantes`, `edad`): engine/vocabulary.py
+    `field_of`."""
+    model: type[BaseModel] = Group
+    best = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(
+                (v for k, v in node.value if field_of(model, getattr(k, "value", None)) == part), None
+            )
+            if match is None:
+                continue
+            node = match
+            model = PARTS.get(str(part), model)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            continue
+        best = node.start_mark.line + 1
+    return best

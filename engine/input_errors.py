@@ -21,7 +21,7 @@ from engine.schema import Contributions, Group, Member, Project
 from engine.vocabulary import Fact, field_words, fold
 
 #: the model each part of the group document is (a list position is a member)
-_PARTS: dict[str, type[BaseModel]] = {"project": Project, "contributions": Contributions, "members": Member}
+PARTS: dict[str, type[BaseModel]] = {"project": Project, "contributions": Contributions, "members": Member}
 
 
 def _label(model: type[BaseModel], name: str, lang: Lang) -> tuple[str, Fact | None]:
@@ -62,7 +62,7 @@ def place(
         label, spec = _label(holder, part, lang)
         if part != "members" or not words:
             words.append(label)
-        holder = _PARTS.get(part, holder)
+        holder = PARTS.get(part, holder)
     if words and words[0] == _label(Group, "members", lang)[0] and len(words) > 1:
         words = words[1:]
     return ", ".join(words), spec, holder

@@ -426,6 +426,13 @@ def field_words(model: type[BaseModel]) -> tuple[dict[str, str], dict[str, Fact]
     return cached
 
 
+def field_of(model: type[BaseModel], word: Any) -> str | None:
+    """The field of `model` that `word` names (its name, a label or another word for it)."""
+    if isinstance(word, str) and word in model.model_fields:
+        return word
+    return field_words(model)[0].get(_key(str(word)))
+
+
 def read_part(model: type[BaseModel], data: Any) -> Any:
     """A part of a group document as people write it, in the model's own terms: keys by any word
     for the field (the field's name wins over another field's word), values through

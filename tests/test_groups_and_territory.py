@@ -25,7 +25,7 @@ def test_group_file_with_unknown_field_is_rejected(tmp_path):
     path.write_text('{"id": "g", "territory": "12041", "locallity": "rural"}', encoding="utf-8")
     with pytest.raises(InputError) as err:
         load_groups(path)
-    assert "locallity: no es un campo del formato; ¿quiso decir «locality» (tipo de localidad)?" in str(err.value)
+    assert "locallity: no es un campo del formato; ¿quiso decir «tipo de localidad» (o «locality»)?" in str(err.value)
 
 
 def test_group_list_error_names_the_group_index(tmp_path):

@@ -106,7 +106,7 @@ def test_a_field_named_twice_and_a_misspelt_field_are_named_in_spanish() -> None
     with pytest.raises(ValidationError) as info:
         Group.model_validate({"id": "x", "territory": "12029", "localidd": "rural"})
     assert worded(info.value.errors()[0], "es") == (
-        "localidd", "no es un campo del formato; ¿quiso decir «locality» (tipo de localidad)?")
+        "localidd", "no es un campo del formato; ¿quiso decir «tipo de localidad» (o «locality»)?")
 
 
 def test_a_population_cell_that_is_neither_yes_nor_no_is_rejected_naming_it(tmp_path: Path) -> None:
@@ -115,3 +115,18 @@ def test_a_population_cell_that_is_neither_yes_nor_no_is_rejected_naming_it(tmp_
     parts = list(screen(tmp_path, load_rules(), DAY))
     reasons = [r for p in parts for r in p.rejects.get_column("reason").to_list()]
     assert any("prospera `quizá` is not true or false (sí / no)" in r for r in reasons)
+
+
+def test_errors_in_a_file_written_with_spanish_field_names_give_their_own_lines(tmp_path: Path) -> None:
+    from engine.errors import InputError
+
+    path = tmp_path / "g.yaml"
+    path.write_text("clave del grupo: prueba\nmunicipio: 12029\nfecha: 31/02/2017\nintegrantes:\n"
+                    "  - {edad: 130, sexo: mujer}\n  - {edda: 30}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_groups(path)
+    assert str(info.value).splitlines() == [
+        f"{path}:5: integrante 1, edad: debe ser a lo más 120 (se leyó 130)",
+        f"{path}:6: integrante 2, edda: no es un campo del formato; ¿quiso decir «edad» (o «age»)?",
+        f"{path}:3: fecha de la determinación: «31/02/2017» no es una fecha: escríbala como 30/06/2017 o 2017-06-30",
+    ]
