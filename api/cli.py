@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from api.commands import core, coverage, designer, gaps, screen, serve
+from api.commands.language import cli_lang, localised
 from engine.errors import VinculaError
 
 app = typer.Typer(
@@ -34,10 +35,11 @@ coverage.register(app)
 
 
 def main() -> None:
+    lang = cli_lang(sys.argv[1:])
     try:
-        app()
+        localised(app, lang)(prog_name="vincula")
     except VinculaError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(exc.text(lang))}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

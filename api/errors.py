@@ -30,6 +30,7 @@ from engine.errors import (
     UnknownTerritoryError,
     VinculaError,
 )
+from engine.input_errors import worded
 from engine.messages import LANGS, Lang, lang_of, t
 from engine.yamlfile import field_path
 
@@ -42,7 +43,12 @@ class FieldProblem(BaseModel):
         examples=["members[2].age"],
     )
     loc: list[str | int] = Field(description="the same place as a list of keys and indexes")
-    message: str = Field(examples=["Input should be less than or equal to 120"])
+    label: str | None = Field(
+        default=None,
+        description="the place in words, members counted from 1",
+        examples=["integrante 3, edad"],
+    )
+    message: str = Field(examples=["debe ser a lo más 120 (se leyó 130)"])
     type: str = Field(description="machine-readable kind (pydantic error type)")
 
 
@@ -117,13 +123,14 @@ GET_PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def engine_problem(exc: VinculaError) -> Problem:
+def engine_problem(exc: VinculaError, lang: Lang = "es") -> Problem:
     status, code = next((s, c) for cls, s, c in ENGINE_STATUS if isinstance(exc, cls))
+    message = exc.message_in(lang)
     return Problem(
         status=status,
         code=code,
-        message=f"{exc.where}: {exc.message}" if exc.where else exc.message,
-        hint=exc.hint,
+        message=f"{exc.where}: {message}" if exc.where else message,
+        hint=exc.hint_in(lang),
         suggestions=list(getattr(exc, "suggestions", [])),
     )
 
@@ -140,16 +147,36 @@ def _field(loc: tuple[Any, ...], body: Any) -> str:
     return ".".join(str(p) for p in loc)  # query.lang, path.slug
 
 
+def _document_error(err: dict[str, Any], lang: Lang) -> tuple[str, str] | None:
+    """(place in words, message) of an error in a group document (a body that is one group, or
+    a batch's `groups`), worded by engine/input_errors.py; None for other errors."""
+    loc = tuple(err.get("loc", ()))
+    if not loc or loc[0] != "body":
+        return None
+    inner, group = loc[1:], None
+    if len(inner) >= 2 and inner[0] == "groups" and isinstance(inner[1], int):
+        inner, group = inner[2:], inner[1]
+    elif inner[:1] == ("groups",):
+        return None
+    place, message = worded(dict(err, loc=inner), lang)
+    if group is not None:
+        place = f"{t('input.group_n', lang, n=group + 1)}, {place}"
+    return place, message
+
+
 def _message(err: dict[str, Any], lang: Lang) -> str:
-    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     kind = err.get("type", "")
+    if kind in ("model_attributes_type", "dict_type") and err.get("loc") == ("body",):
+        return t("api.field.not_object", lang)
+    worded_error = _document_error(err, lang)
+    if worded_error is not None:
+        return worded_error[1]
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     if kind == "extra_forbidden":
         return t("api.field.unknown", lang)
     if kind == "missing":
         return t("api.field.missing", lang)
-    if kind in ("model_attributes_type", "dict_type") and err.get("loc") == ("body",):
-        return t("api.field.not_object", lang)
-    return msg  # pydantic's own words (English), next to the field path that locates them
+    return msg  # a query or path parameter: pydantic's own words, next to the field path
 
 
 def malformed_json(message: str, lang: Lang) -> Problem:
@@ -169,16 +196,20 @@ def validation_problem(exc: RequestValidationError, lang: Lang = "es") -> Proble
     fields = []
     for err in errors:
         loc = tuple(err.get("loc", ()))
+        worded_error = _document_error(err, lang)
         fields.append(
             FieldProblem(
                 field=_field(loc, body),
                 loc=list(loc),
+                label=worded_error[0] if worded_error else None,
                 message=_message(err, lang),
                 type=str(err.get("type", "")),
             )
         )
     unique = list(
-        dict.fromkeys(f.message if f.field == "(top level)" else f"{f.field}: {f.message}" for f in fields)
+        dict.fromkeys(
+            f.message if f.field == "(top level)" else f"{f.label or f.field}: {f.message}" for f in fields
+        )
     )
     shown = "; ".join(unique[:5]) + (
         " " + t("api.validation.more", lang, count=len(unique) - 5) if len(unique) > 5 else ""
@@ -212,7 +243,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(VinculaError)
     async def _engine(request: Request, exc: VinculaError) -> JSONResponse:
-        problem = engine_problem(exc)
+        problem = engine_problem(exc, request_lang(request.scope))
         if problem.status >= 500:
             log.error("rules error while serving %s: %s", request.url.path, exc)
         return _respond(problem)

@@ -12,16 +12,17 @@ from pathlib import Path
 from engine.errors import InputError
 
 
-def write_atomic(path: Path | str, text: str) -> Path:
-    """Write `text` to `path` atomically (see the module docstring)."""
+def write_atomic(path: Path | str, text: str | bytes) -> Path:
+    """Write `text` (or bytes, written as they are) to `path` atomically (see the module
+    docstring)."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise InputError(f"folder does not exist: {folder}", hint="create it or choose another --out")
+        raise InputError(key="error.no_folder", hint_key="error.no_folder.hint", values={"folder": folder})
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text if isinstance(text, bytes) else text.encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)

@@ -106,7 +106,7 @@ def compare(
         columns = {pc: c for c, pc in parts[0].outcomes.items()}
         for i, det in enumerate(result.determinations):
             tally.determinations += 1
-            tally.outcomes[det.status] += 1
+            tally.outcomes[det.status] = tally.outcomes.get(det.status, 0) + 1
             failed = row[f"failed_{i}"].split(";") if row[f"failed_{i}"] else []
             checks: list[tuple[str, Any, Any]] = [
                 ("eligible", det.eligible, row[f"eligible_{i}"]),

@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from typing import Any
+from typing import Any, Literal
 
 from engine.algebra import TRI, Tri
 from engine.evaluate import Matches, RuleMatcher
-from engine.explain import condition_text, fact_label, value_text
-from engine.facts import group_facts, member_facts
+from engine.explain import condition_text, day_text, fact_label, value_label
+from engine.facts import GROUP_FACTS, MEMBER_FACTS, group_facts, member_facts
 from engine.messages import Lang, t
 from engine.plan import (
     CriterionPlan,
@@ -42,6 +42,7 @@ from engine.schema import (
     Programme,
     Rule,
     Status,
+    StatusReason,
 )
 from engine.territory import lookup
 
@@ -92,19 +93,58 @@ class EligibilityEngine:
         return list(self.rules.programmes.values())
 
     def check(
-        self, group: Group, as_of: dt.date | None = None, lang: Lang = "es", programs: list[str] | None = None
+        self,
+        group: Group,
+        as_of: dt.date | None = None,
+        lang: Lang = "es",
+        programs: list[str] | None = None,
+        suggest: bool = False,
     ) -> GroupResult:
-        day = as_of or group.as_of or dt.date.today()
+        """Every programme (or `programs`) for `group` on `as_of`, else the group's own date,
+        else today. With `suggest`, each programme the group is not eligible for says what
+        would change that (engine/suggest.py)."""
+        day, source = judging_day(group, as_of)
         territory = lookup(group.country, group.territory)
         facts = group_facts(group, territory, day)
         members = [member_facts(m) for m in group.members]
         slugs = programs or self.rules.slugs
-        determinations = [self.determine(self.rules.get(s), facts, members, day, lang) for s in slugs]
-        return GroupResult(group_id=group.id, as_of=day, territory=territory, determinations=determinations)
+        determinations = [self.determine(self.rules.get(s), group, facts, members, day, lang) for s in slugs]
+        result = GroupResult(
+            group_id=group.id,
+            as_of=day,
+            as_of_source=source,
+            territory=territory,
+            determinations=determinations,
+            warnings=self._warnings(slugs, day, lang),
+        )
+        if suggest:
+            from engine.suggest import advise
+
+            advise(self, group, result, lang)
+        return result
+
+    def _warnings(self, slugs: list[str], day: dt.date, lang: Lang) -> list[str]:
+        """A warning when no programme judged has rules in force on the day."""
+        programmes = [self.rules.get(s) for s in slugs]
+        if any(_in_period(p, day) for p in programmes):
+            return []
+        start = min(p.valid_from for p in programmes)
+        ends = [p.valid_to for p in programmes]
+        end = None if None in ends else max(e for e in ends if e is not None)
+        return [
+            t(
+                "warning.none_in_force",
+                lang,
+                day=day_text(day, lang),
+                start=day_text(start, lang),
+                end=day_text(end, lang) if end else "…",
+            )
+        ]
 
     def determine(
         self,
         programme: Programme,
+        group: Group,
         facts: dict[str, Any],
         members: list[dict[str, Any]],
         day: dt.date,
@@ -121,20 +161,31 @@ class EligibilityEngine:
         unknown = blocking(programme.eligibility, outcomes, None) if eligible is None else []
         by_id = {r.id: r for r in results}
         missing = list(dict.fromkeys(f for cid in unknown for f in by_id[cid].missing_facts))
-        status = _STATUS[eligible]
+        status: Status = _STATUS[eligible]
+        reason = applicability(programme, group, day)
+        if reason is not None:
+            status = "not_applicable" if reason in ("other_country", "no_project") else "not_in_force"
+            summary = _outside_summary(programme, group, day, reason, lang)
+        else:
+            summary = _summary(eligible, [by_id[i] for i in failed], missing, lang)
         return Determination(
             program=programme.slug,
             name=programme.name.get(lang),
             eligible=eligible,
             status=status,
+            status_reason=reason,
             as_of=day,
             rules_version=self.rules.version(programme.slug),
-            summary=_summary(eligible, [by_id[i] for i in failed], missing, lang),
+            valid_from=programme.valid_from,
+            valid_to=programme.valid_to,
+            summary=summary,
             failed=failed,
             unknown=unknown,
             missing_facts=missing,
             criteria=results,
-            next_steps=programme.next_steps.get(lang) if programme.next_steps and eligible else None,
+            next_steps=programme.next_steps.get(lang)
+            if programme.next_steps and status == "eligible"
+            else None,
         )
 
     def _criterion(
@@ -151,7 +202,8 @@ class EligibilityEngine:
         base = self._static_parts(programme, plan, crit, day, lang)
         if crit.match is None:
             missing = [
-                f"{p}: {t('explain.no_param', lang, day=day.isoformat())}" for p in crit.missing_params
+                f"{programme.parameters[p].label.get(lang)}: {t('explain.no_param', lang, day=day_text(day, lang))}"
+                for p in crit.missing_params
             ]
             if crit.out_of_period:
                 start, end = crit.out_of_period
@@ -165,7 +217,10 @@ class EligibilityEngine:
         refs = crit.facts
         missing = [f for f in refs if f not in facts]
         outcome: Outcome = _OUTCOME[group_outcome(TRI, crit.id in matches.group, bool(missing))]
-        observed = "; ".join(f"{fact_label(f, lang)}: {value_text(facts.get(f), lang)}" for f in refs)
+        observed = "; ".join(
+            f"{fact_label(f, lang)}: {value_label(f, facts.get(f), lang, country=programme.country)}"
+            for f in refs
+        )
         value = facts.get(refs[0]) if len(refs) == 1 else {f: facts.get(f) for f in refs}
         return CriterionResult(
             **base,
@@ -190,7 +245,7 @@ class EligibilityEngine:
                 id=crit.id,
                 label=crit.label.get(lang),
                 required=cp.required,
-                threshold=condition_text(crit.condition, plan.params, lang),
+                threshold=condition_text(crit.condition, plan.params, lang, country=programme.country),
                 assumption=crit.assumption.get(lang) if crit.assumption else None,
                 source=CitationOut(
                     title=doc.title, pinpoint=crit.source.pinpoint, link=doc.link, quote=crit.source.quote
@@ -235,6 +290,52 @@ class EligibilityEngine:
         )
 
 
+def judging_day(group: Group, as_of: dt.date | None) -> tuple[dt.date, Literal["request", "group", "today"]]:
+    """The day a group is judged on, and where it came from: the request's date (the CLI's
+    --as-of, the API's `as_of`), else the group's own `as_of`, else today. The one default,
+    for the command line, the API and the page alike."""
+    if as_of is not None:
+        return as_of, "request"
+    if group.as_of is not None:
+        return group.as_of, "group"
+    return dt.date.today(), "today"
+
+
+def _in_period(programme: Programme, day: dt.date) -> bool:
+    return programme.valid_from <= day and (programme.valid_to is None or day <= programme.valid_to)
+
+
+def applicability(programme: Programme, group: Group, day: dt.date) -> StatusReason | None:
+    """Why a programme does not apply to the group, or is not in force on the day, from the
+    rule file's data (`country`, `unit: project`, `valid_from` / `valid_to`); None when it
+    does and is."""
+    if group.country != programme.country:
+        return "other_country"
+    if programme.unit == "project" and group.project is None:
+        return "no_project"
+    if day < programme.valid_from:
+        return "before_period"
+    if programme.valid_to is not None and day > programme.valid_to:
+        return "after_period"
+    return None
+
+
+def _outside_summary(
+    programme: Programme, group: Group, day: dt.date, reason: StatusReason, lang: Lang
+) -> str:
+    country = GROUP_FACTS["country"]
+    return t(
+        f"summary.{reason}",
+        lang,
+        programme_country=value_label("country", programme.country, lang),
+        group_country=value_label("country", group.country, lang),
+        day=day_text(day, lang),
+        start=day_text(programme.valid_from, lang),
+        end=day_text(programme.valid_to, lang) if programme.valid_to else "…",
+        country=country.label[lang],
+    )
+
+
 def _parameter_used(programme: Programme, name: str, day: dt.date, lang: Lang) -> dict[str, Any]:
     param = programme.parameters[name]
     value = param.value_on(day)
@@ -263,13 +364,34 @@ def _summary(eligible: Tri, failed: list[CriterionResult], missing: list[str], l
     if eligible is True:
         return t("summary.eligible", lang)
     if eligible is False:
-        return t("summary.not_met", lang, reasons="; ".join(r.label for r in failed))
+        return t("summary.not_met", lang, reasons="; ".join(_reason(r) for r in failed))
     return t(
         "summary.cannot_tell", lang, status=t("status.cannot_tell", lang), missing=_compact(missing, lang)
     )
 
 
+def _reason(result: CriterionResult) -> str:
+    """A failed criterion as a reason: its label and, in brackets, what the group showed."""
+    observed = result.observed.split("; ")[0] if result.failing_members else result.observed
+    return f"{result.label} ({observed.replace('; ', ', ')})"
+
+
 _MEMBER_FACT = re.compile(r"^members\[(\d+)\]\.(.+)$")
+
+
+def is_fact_place(text: str) -> bool:
+    """Whether a missing-fact entry names a fact (`members[2].age`, `locality`), not a
+    parameter with no value in force."""
+    member = _MEMBER_FACT.match(text)
+    return member[2] in MEMBER_FACTS if member else text in GROUP_FACTS
+
+
+def fact_place_label(fact: str, lang: Lang) -> str:
+    """A missing fact's place in words: `members[2].age` -> "integrante 2: edad"."""
+    member = _MEMBER_FACT.match(fact)
+    if member:
+        return t("summary.member_fact", lang, n=member[1], fact=fact_label(member[2], lang, member=True))
+    return fact_label(fact, lang)
 
 
 def _compact(missing: list[str], lang: Lang, limit: int = 4) -> str:

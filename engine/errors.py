@@ -1,20 +1,52 @@
-"""One exception hierarchy for the engine. Every message says what was wrong, where, and how to fix it."""
+"""One exception hierarchy for the engine. Every message says what was wrong, where, and how to fix it.
+
+An error a person may meet (a file not found, an unknown municipality) names its words by
+catalogue id (`key`, `hint_key` and their `values`, engine/messages.yaml), so the command line and
+the API show it in the person's language (`text(lang)`); `message` and `str()` are Spanish, the
+default. Other errors (a rule file's, read by programme designers) keep their message as given.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from engine.messages import DEFAULT_LANG, Lang, t
 
 
 class VinculaError(Exception):
     """Base of every error the engine raises on purpose (never a bug)."""
 
-    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None) -> None:
-        self.message = message
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        where: str | None = None,
+        hint: str | None = None,
+        key: str | None = None,
+        hint_key: str | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        self.key, self.hint_key, self.values = key, hint_key, dict(values or {})
+        self.message = t(key, DEFAULT_LANG, **self.values) if key else message
         self.where = where
-        self.hint = hint
+        self.hint = t(hint_key, DEFAULT_LANG, **self.values) if hint_key else hint
         super().__init__(str(self))
 
+    def message_in(self, lang: Lang) -> str:
+        return t(self.key, lang, **self.values) if self.key else self.message
+
+    def hint_in(self, lang: Lang) -> str | None:
+        return t(self.hint_key, lang, **self.values) if self.hint_key else self.hint
+
+    def text(self, lang: Lang = DEFAULT_LANG) -> str:
+        """Where, what and how to fix it, in `lang`."""
+        message = self.message_in(lang)
+        text = f"{self.where}: {message}" if self.where else message
+        hint = self.hint_in(lang)
+        return f"{text}\n  → {hint}" if hint else text
+
     def __str__(self) -> str:
-        text = f"{self.where}: {self.message}" if self.where else self.message
-        return f"{text}\n  → {self.hint}" if self.hint else text
+        return self.text()
 
 
 class RuleFileError(VinculaError):
@@ -30,14 +62,17 @@ class UnknownTerritoryError(InputError):
 
     def __init__(
         self,
-        message: str,
+        message: str = "",
         *,
         where: str | None = None,
         hint: str | None = None,
         suggestions: list[str] | None = None,
+        key: str | None = None,
+        hint_key: str | None = None,
+        values: dict[str, Any] | None = None,
     ) -> None:
         self.suggestions = suggestions or []
-        super().__init__(message, where=where, hint=hint)
+        super().__init__(message, where=where, hint=hint, key=key, hint_key=hint_key, values=values)
 
 
 class UnknownProgrammeError(VinculaError):
@@ -47,12 +82,11 @@ class UnknownProgrammeError(VinculaError):
         import difflib
 
         self.suggestions = difflib.get_close_matches(slug, known, n=3, cutoff=0.3)
-        hint = (
-            f"did you mean {', '.join(self.suggestions)}?"
-            if self.suggestions
-            else f"known programmes: {', '.join(known)}"
+        super().__init__(
+            key="error.unknown_programme",
+            hint_key="error.did_you_mean" if self.suggestions else "error.known_programmes",
+            values={"slug": slug, "close": ", ".join(self.suggestions), "known": ", ".join(known)},
         )
-        super().__init__(f"no programme called `{slug}`", hint=hint)
 
 
 class EngineStopped(VinculaError):

@@ -39,9 +39,17 @@ CONTRIBUTION_LEVELS = tuple(Contributions.model_fields)
 _CONTRIBUTION_FACTS = {f"project.{level}" for level in CONTRIBUTION_LEVELS}
 
 
-def _derived(name: str, type_: Any, es: str, en: str, integer: bool = False) -> Fact:
+def _derived(
+    name: str, type_: Any, es: str, en: str, integer: bool = False, changeable: bool = False
+) -> Fact:
     return Fact(
-        name=name, scope="group", type=type_, label={"es": es, "en": en}, origin="derived", integer=integer
+        name=name,
+        scope="group",
+        type=type_,
+        label={"es": es, "en": en},
+        origin="derived",
+        integer=integer,
+        changeable=changeable,
     )
 
 
@@ -50,11 +58,13 @@ GROUP_FACTS: dict[str, Fact] = {
     for f in [
         _derived("as_of", "date", "fecha de la determinación", "date of the determination"),
         *model_facts(Group, "group"),
-        _derived("size", "number", "número de integrantes", "number of members", integer=True),
+        _derived(
+            "size", "number", "número de integrantes", "number of members", integer=True, changeable=True
+        ),
         *model_facts(Territory, "group", prefix="territory.", origin="territory"),
-        _derived("project.total", "number", "monto total del proyecto", "project total"),
+        _derived("project.total", "number", "monto total del proyecto", "project total", changeable=True),
         *[
-            _derived(f"project.{level}_pct", "number", labels["es"], labels["en"])
+            _derived(f"project.{level}_pct", "number", labels["es"], labels["en"], changeable=True)
             for level, labels in share_labels(Contributions).items()
         ],
     ]

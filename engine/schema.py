@@ -23,9 +23,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from engine.countries import countries, country_code
-from engine.vocabulary import fact, identifier, nested, value
+from engine.vocabulary import fact, identifier, nested, parse_date, read_part, value, words
 
 
 class Strict(BaseModel):
@@ -481,6 +482,18 @@ class Programme(Strict):
 # the words people use live here, in the field; its type, choices and range in its annotation.
 
 
+class Stated(Strict):
+    """A part of the group document. Keys may be any word for a field (its Spanish or English
+    label, `localidad`, `edad`), values as people type them (`Sí`, `Rural`, `mujer`, `alto`,
+    30/06/2017): engine/vocabulary.py `read_part`, the one reading for group files, the API and
+    the page."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_people_write(cls, data: Any) -> Any:
+        return read_part(cls, data)
+
+
 class Locality(str, Enum):
     rural = "rural"
     periurban = "periurban"
@@ -505,7 +518,7 @@ class Potential(str, Enum):
 Stratum = Literal["E1", "E2", "E3", "E4", "E5", "E6", "none"]
 
 
-class Member(Strict):
+class Member(Stated):
     """One member of a beneficiary group. A field left out is "not known", not "no"."""
 
     person_id: str | None = Field(
@@ -516,7 +529,16 @@ class Member(Strict):
         json_schema_extra=identifier("clave de la persona", "person key"),
     )
     age: int | None = Field(
-        default=None, ge=0, le=120, json_schema_extra=fact("edad", "age", synonyms=("la edad", "años"))
+        default=None,
+        ge=0,
+        le=120,
+        json_schema_extra=fact(
+            "edad",
+            "age",
+            synonyms=("la edad", "años"),
+            changeable=True,
+            predicate=("tener {value} años", "be {value} years old"),
+        ),
     )
     sex: Literal["F", "M"] | None = Field(
         default=None,
@@ -524,6 +546,8 @@ class Member(Strict):
             "sexo",
             "sex",
             synonyms=("el sexo",),
+            changeable=True,
+            predicate=("ser {value}", "be a {value}"),
             values={
                 "F": value("mujer", "woman", "female", trait=("mujer", "mujeres", "a woman", "women")),
                 "M": value("hombre", "man", "male", trait=("hombre", "hombres", "a man", "men")),
@@ -536,6 +560,12 @@ class Member(Strict):
             "beneficiaria de PROSPERA",
             "PROSPERA beneficiary",
             synonyms=("prospera", "la condición PROSPERA", "PROSPERA status"),
+            changeable=True,
+            predicate=(
+                "ser beneficiaria de PROSPERA",
+                "be a PROSPERA beneficiary",
+                "ser beneficiario de PROSPERA",
+            ),
             trait=(
                 "beneficiario de PROSPERA",
                 "beneficiaria de PROSPERA",
@@ -552,6 +582,8 @@ class Member(Strict):
             "en situación de pobreza",
             "living in poverty",
             synonyms=("pobreza", "en pobreza", "la situación de pobreza", "poverty", "poverty status"),
+            changeable=True,
+            predicate=("estar en situación de pobreza", "be living in poverty"),
             trait=("pobre", "pobres", "en pobreza", "en situación de pobreza", "poor", "in poverty"),
         ),
     )
@@ -561,6 +593,12 @@ class Member(Strict):
             "estrato de productor",
             "producer stratum",
             synonyms=("estrato", "el estrato", "estrato productor", "stratum"),
+            changeable=True,
+            predicate=(
+                "ser productora de estrato {value}",
+                "be a producer of stratum {value}",
+                "ser productor de estrato {value}",
+            ),
             values={
                 **{s: value(s, s) for s in ("E1", "E2", "E3", "E4", "E5", "E6")},
                 "none": value("no es productor", "not a producer", "ninguno"),
@@ -573,6 +611,8 @@ class Member(Strict):
             "potencial emprendedor",
             "entrepreneurial potential",
             synonyms=("potencial", "el potencial emprendedor", "potential"),
+            changeable=True,
+            predicate=("tener potencial emprendedor {value}", "have {value} entrepreneurial potential"),
             values={
                 "very_low": value("muy bajo", "very low"),
                 "low": value("bajo", "low"),
@@ -588,6 +628,8 @@ class Member(Strict):
             "indígena",
             "indigenous",
             synonyms=("la condición indígena", "indigenous status"),
+            changeable=True,
+            predicate=("ser indígena", "be indigenous"),
             trait=("indígena", "indígenas", "indigenous"),
         ),
     )
@@ -609,11 +651,11 @@ def _amount(es: str, en: str, share: tuple[str, str], *synonyms: str) -> Any:
         default=0,
         ge=0,
         le=MAX_AMOUNT,
-        json_schema_extra=fact(es, en, synonyms=synonyms, share=share, unit="MXN"),
+        json_schema_extra=fact(es, en, synonyms=synonyms, share=share, unit="MXN", changeable=True),
     )
 
 
-class Contributions(Strict):
+class Contributions(Stated):
     """What each level puts into a project, in pesos. Given at all, a level left out is 0."""
 
     federal: float = _amount(
@@ -654,7 +696,7 @@ CountryCode = Annotated[
 ]
 
 
-class Project(Strict):
+class Project(Stated):
     """The project a group (or a migrant club) proposes."""
 
     proposer: Literal["migrant_club", "migrant_federation", "group", "municipality", "other"] | None = Field(
@@ -662,6 +704,7 @@ class Project(Strict):
         json_schema_extra=fact(
             "quién propone el proyecto",
             "project proposer",
+            changeable=True,
             values={
                 "migrant_club": value(
                     "club de migrantes", "migrant club", "un club de migrantes", "a migrant club"
@@ -684,6 +727,8 @@ class Project(Strict):
             "país donde está organizado quien propone",
             "country where the proposer is organised",
             choices="countries",
+            changeable=True,
+            example="US",
         ),
     )
     sector: (
@@ -704,6 +749,7 @@ class Project(Strict):
         json_schema_extra=fact(
             "sector del proyecto",
             "project sector",
+            changeable=True,
             values={
                 "agriculture": value("agricultura", "agriculture", "agrícola"),
                 "tourism": value("turismo", "tourism", "turístico"),
@@ -717,7 +763,9 @@ class Project(Strict):
             },
         ),
     )
-    contributions: Contributions | None = Field(default=None, json_schema_extra=nested(""))
+    contributions: Contributions | None = Field(
+        default=None, json_schema_extra={**nested(""), **words("aportaciones", "aportaciones al proyecto")}
+    )
 
 
 #: dates in a group document are written YYYY-MM-DD (pydantic alone would read "0" or 0 as a
@@ -725,10 +773,12 @@ class Project(Strict):
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class Group(Strict):
+class Group(Stated):
     """A beneficiary group (or the group behind a project), in the population interchange names."""
 
-    id: str = Field(min_length=1, max_length=200)
+    id: str = Field(
+        min_length=1, max_length=200, json_schema_extra=words("clave del grupo", "identificador", "folio")
+    )
     country: Literal["MX", "PA"] = Field(
         default="MX",
         json_schema_extra=fact(
@@ -739,7 +789,12 @@ class Group(Strict):
         min_length=1,
         max_length=40,
         description="INEGI 5-digit municipality code (MX) or province code (PA)",
-        json_schema_extra=fact("clave del territorio", "territory code", synonyms=("municipio", "provincia")),
+        json_schema_extra=fact(
+            "clave del territorio",
+            "territory code",
+            synonyms=("municipio", "provincia"),
+            predicate=("estar en {value}", "be in {value}"),
+        ),
     )
     locality: Locality | None = Field(
         default=None,
@@ -747,6 +802,7 @@ class Group(Strict):
             "tipo de localidad",
             "locality type",
             synonyms=("localidad", "locality"),
+            predicate=("estar en una localidad {value}", "be in a {value} locality"),
             values={
                 "rural": value("rural", "rural"),
                 "periurban": value("periurbana", "peri-urban", "periurbano", "peri-urbana", "periurban"),
@@ -760,12 +816,18 @@ class Group(Strict):
             "forma de organización",
             "organisation type",
             synonyms=("organización", "organisation", "organization"),
+            changeable=True,
+            predicate=("ser {value}", "be {value}"),
             values={
                 "osse": value(
-                    "OSSE (organización social del sector)",
-                    "OSSE (social-sector organisation)",
+                    "OSSE (organización del sector social de la economía)",
+                    "OSSE (organisation of the social sector of the economy)",
                     "una OSSE",
                     "an OSSE",
+                    action=(
+                        "registrarse como organización del sector social de la economía (OSSE)",
+                        "register as an organisation of the social sector of the economy (OSSE)",
+                    ),
                 ),
                 "informal": value("grupo informal", "informal group", "informal"),
                 "none": value("ninguna", "none", "sin organización"),
@@ -786,22 +848,42 @@ class Group(Strict):
         description="a cooperative savings and loan or community funding society",
         json_schema_extra=fact("sucursal de banca social (declarada)", "social-banking office (stated)"),
     )
-    members: list[Member] = Field(default=[], max_length=500)
-    project: Project | None = Field(default=None, json_schema_extra=nested("project."))
-    as_of: dt.date | None = None
-    name: str | None = None
+    members: list[Member] = Field(
+        default=[], max_length=500, json_schema_extra=words("integrantes", "miembros")
+    )
+    project: Project | None = Field(
+        default=None, json_schema_extra={**nested("project."), **words("proyecto")}
+    )
+    as_of: dt.date | None = Field(
+        default=None,
+        description="the day to judge on: YYYY-MM-DD, or day first as 30/06/2017",
+        json_schema_extra=words("fecha", "fecha de la determinación", "fecha de evaluación"),
+    )
+    name: str | None = Field(default=None, json_schema_extra=words("nombre", "nombre del grupo"))
+    notes: str | None = Field(default=None, json_schema_extra=words("notas", "observaciones"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_people_write(cls, data: Any) -> Any:
+        """As every part of the document reads (`Stated`), and the territory as people write it:
+        a number, a code without its leading zeros, a province by name (engine/territory.py)."""
+        data = read_part(cls, data)
+        if isinstance(data, dict) and "territory" in data:
+            from engine.territory import territory_code
+
+            data = {**data, "territory": territory_code(data.get("country", "MX"), data["territory"])}
+        return data
 
     @field_validator("as_of", mode="before")
     @classmethod
     def _date_not_number(cls, v: Any) -> Any:
         # pydantic reads a number, or a text of digits, as seconds since 1970
         if isinstance(v, (int, float)) and not isinstance(v, bool):
-            raise ValueError("write the date as YYYY-MM-DD")
-        if isinstance(v, str) and not ISO_DATE.match(v.strip()):
-            raise ValueError(f"`{v}` is not a date: write it as YYYY-MM-DD, e.g. 2017-06-30")
-        return v.strip() if isinstance(v, str) else v
-
-    notes: str | None = None
+            raise PydanticCustomError("date_text", "write the date as YYYY-MM-DD or DD/MM/YYYY", {"input": v})
+        v = parse_date(v)
+        if isinstance(v, str) and not ISO_DATE.match(v):
+            raise PydanticCustomError("date_text", "write the date as YYYY-MM-DD or DD/MM/YYYY", {"input": v})
+        return v
 
 
 class Territory(BaseModel):
@@ -814,7 +896,10 @@ class Territory(BaseModel):
         default=None, json_schema_extra=fact("municipio o provincia", "municipality or province")
     )
     state: str | None = Field(
-        default=None, json_schema_extra=fact("clave de entidad federativa", "state code")
+        default=None,
+        json_schema_extra=fact(
+            "clave de entidad federativa", "state code", predicate=("estar en {value}", "be in {value}")
+        ),
     )
     state_name: str | None = Field(default=None, json_schema_extra=fact("entidad federativa", "state"))
     population_2020: float | None = None
@@ -897,26 +982,89 @@ class CriterionResult(BaseModel):
     parameters: list[dict[str, Any]] = []
 
 
-Status = Literal["eligible", "not_eligible", "cannot_tell"]
+#: eligible / not eligible / cannot tell come from the criteria (as `eligible` true / false /
+#: null); a programme that does not apply to the group (another country's, or one that funds
+#: projects and the group has none) is `not_applicable`, and one whose rules are not in force on
+#: the date `not_in_force`, whatever its criteria say (engine/eligibility.py `applicability`)
+Status = Literal["eligible", "not_eligible", "cannot_tell", "not_applicable", "not_in_force"]
+StatusReason = Literal["other_country", "no_project", "before_period", "after_period"]
+
+
+class Step(BaseModel):
+    """One change towards eligibility: what to do, in words, and the same as JSON Patch
+    operations (RFC 6902) on the group document."""
+
+    criterion: str | None = Field(description="the criterion it makes pass (None: the programme's period)")
+    text: str
+    kind: Literal["change", "add_members", "collect", "outside"] = Field(
+        description="change facts the group can change, add members, find out a fact not known, "
+        "or a change that is not in the group's hands (place, date, programme period)"
+    )
+    feasible: bool = Field(description="in the group's hands (its composition, organisation, project)")
+    changes: list[dict[str, Any]] = Field(default=[], description="JSON Patch operations of this step")
+
+
+class Suggestion(BaseModel):
+    """What would make the group eligible for one programme: steps, all of them together."""
+
+    feasible: bool = Field(
+        description="every step is in the group's hands, and applying `changes` "
+        "was checked to make the programme eligible"
+    )
+    steps: list[Step]
+    changes: list[dict[str, Any]] = Field(
+        description="every step's operations, in order (RFC 6902, on the group document as the API reads it)"
+    )
 
 
 class Determination(BaseModel):
     program: str
     name: str
-    eligible: bool | None = Field(description="true, false, or null for cannot tell")
+    eligible: bool | None = Field(
+        description="what the criteria say: true, false, or null for cannot tell (the screener's "
+        "answer too); `status` also says whether the programme applies and is in force"
+    )
     status: Status
+    status_reason: StatusReason | None = Field(
+        default=None, description="why a programme does not apply or is not in force"
+    )
     summary: str
     as_of: dt.date
     rules_version: str
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
     failed: list[str] = []
     unknown: list[str] = []
     missing_facts: list[str] = []
     criteria: list[CriterionResult]
     next_steps: str | None = None
+    suggestions: list[Suggestion] = Field(
+        default=[], description="for a programme the group is not eligible for: what would change that"
+    )
+
+
+class FactToCollect(BaseModel):
+    """A fact not known that keeps programmes at "cannot tell"."""
+
+    fact: str = Field(description="its place, e.g. `members[2].age` (1-based) or `locality`")
+    label: str
+    programs: list[str] = Field(description="the programmes whose answer waits for it")
 
 
 class GroupResult(BaseModel):
     group_id: str
     as_of: dt.date
+    as_of_source: Literal["request", "group", "today"] = Field(
+        default="group",
+        description="where the date came from: the request (--as-of), the group's "
+        "`as_of`, or today's date when neither gives one",
+    )
+    warnings: list[str] = []
     territory: dict[str, Any]
     determinations: list[Determination]
+    ranking: list[str] = Field(
+        default=[], description="programme slugs from the closest to eligibility to the farthest"
+    )
+    to_collect: list[FactToCollect] = Field(
+        default=[], description="facts not known, those that keep the most answers open first"
+    )

@@ -36,6 +36,7 @@ from engine.tabular import safe_column, safe_frame
 from engine.vectorised import Plan, compile_plan, group_stage, member_stage, name_failures, outcome_columns
 
 RESULT_SCHEMA = {"group_id": pl.String, "program": pl.String, "eligible": pl.Boolean, "failed": pl.String}
+NEAR_SCHEMA = {"program": pl.String, "criterion": pl.String, "groups": pl.Int64}
 
 
 @dataclass
@@ -246,6 +247,9 @@ class ScreenReport:
     seconds: float
     summary: pl.DataFrame
     programmes: int = 0
+    #: program, criterion, groups, in_hands: the groups not eligible by that criterion alone,
+    #: those whose change is in their hands first, then the most groups first
+    near_misses: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=NEAR_SCHEMA))
 
 
 def _care(ids: pl.Series) -> tuple[bool, bool]:
@@ -292,6 +296,37 @@ def _summary(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _near_misses(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
+    """Per programme and criterion, the groups not eligible for the programme by that criterion
+    alone (program, criterion, groups): the groups one change away from eligibility, where it
+    is a change they can make (`in_hands`)."""
+    out = []
+    for i, slug in enumerate(plan.slugs):
+        failed = pl.col(f"failed_{i}").cast(pl.String)
+        alone = frame.filter((pl.col(f"eligible_{i}") == False) & ~failed.str.contains(";", literal=True))  # noqa: E712
+        if alone.height:
+            out.append(
+                alone.group_by(failed.alias("criterion"))
+                .len("groups")
+                .select(pl.lit(slug).alias("program"), "criterion", pl.col("groups").cast(pl.Int64))
+            )
+    return pl.concat(out) if out else pl.DataFrame(schema=NEAR_SCHEMA)
+
+
+def in_hands(plan: Plan, slug: str, criterion: str) -> bool:
+    """Whether a group can pass `criterion` by its own changes: a member criterion (who is in
+    the group is the group's to change), or one whose every fact the vocabulary declares
+    changeable (not the municipality, the country or the date)."""
+    from engine.facts import GROUP_FACTS
+
+    programme = next(p for p in plan.programmes if p.slug == slug)
+    crit = programme.plan.criterion(criterion)
+    if crit.scope == "member":
+        return True
+    facts = [GROUP_FACTS.get(f) for f in crit.facts]
+    return bool(facts) and all(f is not None and f.changeable for f in facts)
+
+
 def write_screening(
     screening: Screening,
     out: Path | str,
@@ -304,6 +339,7 @@ def write_screening(
     rejects_path = Path(rejects) if rejects else rejects_beside(out)
     plan = screening.plan
     summaries: list[pl.DataFrame] = []
+    near: list[pl.DataFrame] = []
     groups = rejected = done = 0
     with (
         FrameWriter(out, RESULT_SCHEMA) as results,
@@ -326,6 +362,7 @@ def write_screening(
                             rows.with_columns(safe_column("group_id")) if formulas else rows, not quoting
                         )
                 summaries.append(counted.result())
+                near.append(_near_misses(plan, part.groups))
             if part.rejects.height:
                 bad.write(part.rejects if bad.parquet else safe_frame(part.rejects))
             groups += part.groups.height
@@ -338,6 +375,19 @@ def write_screening(
         if summaries
         else _summary(plan, pl.DataFrame())
     )
+    misses = pl.concat(near) if near else pl.DataFrame(schema=NEAR_SCHEMA)
+    misses = (
+        misses.group_by("program", "criterion")
+        .agg(pl.col("groups").sum())
+        .with_columns(
+            pl.struct("program", "criterion")
+            .map_elements(lambda r: in_hands(plan, r["program"], r["criterion"]), return_dtype=pl.Boolean)
+            .alias("in_hands")
+        )
+        .sort(["in_hands", "groups", "program", "criterion"], descending=[True, True, False, False])
+        if misses.height
+        else misses.with_columns(pl.lit(None, pl.Boolean).alias("in_hands"))
+    )
     return ScreenReport(
         out=out,
         rejects=rejects_path,
@@ -347,6 +397,7 @@ def write_screening(
         seconds=time.perf_counter() - screening.started,
         summary=summary,
         programmes=len(plan.slugs),
+        near_misses=misses,
     )
 
 

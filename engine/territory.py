@@ -126,6 +126,35 @@ class Provider:
     def _folded_names(self) -> dict[str, str]:
         return {_fold(row.get("name", "")): code for code, row in self.table.items()}
 
+    @cached_property
+    def _width(self) -> int:
+        return max((len(code) for code in self.table), default=0)
+
+    def code_of(self, raw: Any) -> Any:
+        """A territory as people write it, as its code: a number or a code missing its leading
+        zeros (`1001` -> `01001`, `2` -> `02`), or a name that is one territory's exactly
+        (accents and letter case aside: `Coclé`, `cocle`). Anything else is returned as text,
+        for `lookup` to refuse with close matches."""
+        if isinstance(raw, bool) or raw is None:
+            return raw
+        if isinstance(raw, float) and raw == int(raw):
+            raw = int(raw)
+        text = str(raw).strip()
+        if text in self.table:
+            return text
+        if text.isdigit() and len(text) < self._width:
+            padded = text.zfill(self._width)
+            if padded in self.table:
+                return padded
+        if text and not any(c in DIGITS for c in text):
+            names = [
+                code for code, row in self.table.items() if _fold(str(row.get("name", ""))) == _fold(text)
+            ]
+            if len(names) == 1:
+                return names[0]
+        # not read as a territory: as it was written, for the field's checks and `lookup`
+        return str(raw) if isinstance(raw, (int, float)) else raw
+
     def lookup(self, code: str) -> dict[str, Any]:
         try:
             return self.table[code]
@@ -142,14 +171,10 @@ class Provider:
             f"{c} {self.table[c].get('name', '')} ({self.table[c].get('state_name', '')})".replace(" ()", "")
             for c in suggestions
         )
-        hint = (
-            f"close matches: {shown}"
-            if suggestions
-            else f"use the {self.unit} code ({'5-digit INEGI code, e.g. 12029' if self.country == 'MX' else 'e.g. 02'})"
-        )
         raise UnknownTerritoryError(
-            f"unknown {self.unit} code `{code}` for country {self.country}",
-            hint=hint,
+            key=f"error.unknown_{self.unit}",
+            hint_key="error.close_matches" if suggestions else f"error.{self.unit}_code_hint",
+            values={"code": code, "country": self.country, "close": shown},
             suggestions=suggestions,
         )
 
@@ -212,9 +237,18 @@ def provider(country: str) -> Provider:
         return PROVIDERS[country]
     except KeyError:
         raise UnknownTerritoryError(
-            f"no territory data for country `{country}`", hint=f"supported: {', '.join(PROVIDERS)}"
+            key="error.no_territory_data",
+            hint_key="error.supported_countries",
+            values={"country": country, "known": ", ".join(PROVIDERS)},
         ) from None
 
 
 def lookup(country: str, code: str) -> dict[str, Any]:
     return provider(country).lookup(code)
+
+
+def territory_code(country: Any, raw: Any) -> Any:
+    """`Provider.code_of` for a country's territories (the text unchanged for a country with
+    none)."""
+    source = PROVIDERS.get(str(country).strip().upper()) if isinstance(country, str) else None
+    return source.code_of(raw) if source is not None else raw

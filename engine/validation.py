@@ -37,8 +37,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from engine.csvlines import shown
 from engine.facts import GROUP_FACTS
-from engine.population import GROUP_COLUMNS, LINE, MALFORMED, MEMBER_COLUMNS, Column, truth
-from engine.territory import PROVIDERS
+from engine.population import GROUP_COLUMNS, LINE, MALFORMED, MEMBER_COLUMNS, Column
+from engine.territory import PROVIDERS, territory_code
+from engine.vocabulary import parse_value
 
 KEY = "__key"  # a 64-bit hash of group_id: the join and group-by key
 CHECK = "__check"  # a second, independent 64-bit hash of group_id that confirms KEY
@@ -159,14 +160,17 @@ def _out_of_range(column: Column, x: pl.Expr) -> pl.Expr:
 
 
 def cell(column: Column, text: str) -> tuple[Any, str | None]:
-    """(value, None) for a cell of a Categorical column as the group document would read it,
+    """(value, None) for a cell of a Categorical column as the group document would read it
+    (engine/vocabulary.py `parse_value`: `Sí`, `mujer`, `alto`, `Rural` as in a group file),
     or (None, reason)."""
     spec = column.fact
     assert spec is not None
     name = column.name
     if spec.type == "bool":
-        value = truth(text)
-        return (value, None) if value is not None else (None, f"{name} `{shown(text)}` is not true or false")
+        value = parse_value(spec, text)
+        if isinstance(value, bool):
+            return value, None
+        return None, f"{name} `{shown(text)}` is not true or false (sí / no)"
     if spec.type == "number":  # a whole number (real numbers are parsed as columns)
         if not _INT.match(text.strip()):
             return None, f"{name} `{shown(text)}` is not a whole number"
@@ -179,7 +183,7 @@ def cell(column: Column, text: str) -> tuple[Any, str | None]:
     if spec.values is None:  # free text (a territory code: checked against the territories)
         return text, None
     try:
-        value = _adapter(column).validate_python(text)
+        value = _adapter(column).validate_python(parse_value(spec, text))
     except ValidationError as exc:
         if len(spec.values) <= 12:
             return None, f"{name} `{shown(text)}` is not one of {' | '.join(spec.values)}"
@@ -284,6 +288,28 @@ def _defaults(columns: dict[str, Column]) -> list[pl.Expr]:
 # --------------------------------------------------------------------------- groups
 
 
+def _territory_codes(g: pl.DataFrame) -> pl.Expr:
+    """The territory column as a group document reads it (engine/territory.py `territory_code`:
+    `1001` is `01001`, `Coclé` is `02`), decided once per distinct country and text."""
+    joined = pl.concat_str(
+        [pl.col("country").fill_null(""), pl.col("territory").cast(pl.String)], separator="\x1f"
+    )
+    pairs = g.select(pl.col("country"), pl.col("territory").cast(pl.String)).unique().drop_nulls("territory")
+    fixed = {
+        f"{country or ''}\x1f{text}": code
+        for country, text in pairs.iter_rows()
+        if (code := territory_code(country, text)) != text
+    }
+    if not fixed:
+        return pl.col("territory")
+    dtype = g.schema["territory"]
+    return (
+        joined.replace_strict(fixed, default=pl.col("territory").cast(pl.String), return_dtype=pl.String)
+        .cast(dtype)
+        .alias("territory")
+    )
+
+
 def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Valid groups (typed, with `KEY` and the territory facts) and the rejected rows; raises
     KeyCollision when two different group_ids share a KEY."""
@@ -296,6 +322,7 @@ def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFra
         parsed["country"][1].alias("__country_bad"),
         key,
     ).with_columns(_defaults(GROUP_COLUMNS))
+    g = g.with_columns(_territory_codes(g))
     g = pl.concat([g, territory_facts(g.get_column("country"), g.get_column("territory"))], how="horizontal")
     # a repeated group_id: found on the hash, confirmed on the text (first line wins)
     if g.get_column(KEY).n_unique() != g.height:  # far cheaper than is_duplicated().any()

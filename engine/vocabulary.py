@@ -15,6 +15,7 @@ The metadata is plain JSON, so the API's OpenAPI document carries it too (`x-fac
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -23,7 +24,7 @@ from enum import Enum
 from typing import Annotated, Any, Literal, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
+from pydantic_core import PydanticCustomError, PydanticUndefined
 
 from engine.messages import Lang
 
@@ -49,12 +50,22 @@ def fact(
     choices: str | None = None,
     share: tuple[str, str] | None = None,
     unit: str | None = None,
+    changeable: bool = False,
+    predicate: tuple[str, str] | tuple[str, str, str] | None = None,
+    example: Any = None,
 ) -> dict[str, Any]:
     """A field's metadata as a fact: `es` / `en` labels; `synonyms`, other words for it (a
     feature's table header, a Spanish field name); `trait`, for a yes/no fact, words that say a
     member has it ("pobres" -> poverty is true); `values`, each choice's labels (`value(...)`);
     `choices`, a named table of choices instead (`"countries"`); `share`, for an amount, the
-    labels of its share of the total (a derived fact)."""
+    labels of its share of the total (a derived fact).
+
+    `changeable`: the fact is in the group's hands (its members' facts, by changing who is in
+    the group; its organisation; its project), so a suggestion that changes it is feasible;
+    its place, the date and what the territory tables say are not. `predicate`: what a
+    requirement on it says after "debe" / "must" (`{value}` stands for the values asked for;
+    a third text is the Spanish masculine form, for a man); `example`: the value a suggestion
+    proposes where the rule only says which values do not do (`!= MX` -> US)."""
     meta: dict[str, Any] = {"label": {"es": es, "en": en}, "synonyms": list(synonyms), "trait": list(trait)}
     if values is not None:
         meta["values"] = dict(values)
@@ -64,6 +75,14 @@ def fact(
         meta["share"] = {"es": share[0], "en": share[1]}
     if unit is not None:
         meta["unit"] = unit
+    if changeable:
+        meta["changeable"] = True
+    if predicate is not None:
+        meta["predicate"] = {"es": predicate[0], "en": predicate[1]}
+        if len(predicate) > 2:
+            meta["predicate"]["es_m"] = predicate[2]
+    if example is not None:
+        meta["example"] = example
     return {FACT_KEY: meta}
 
 
@@ -74,9 +93,16 @@ def identifier(es: str, en: str) -> dict[str, Any]:
     return {KEY_KEY: {"label": {"es": es, "en": en}}}
 
 
-def value(es: str, en: str, *synonyms: str, trait: Iterable[str] = ()) -> dict[str, Any]:
-    """One choice's labels, other words for it, and words that say a member has it."""
-    return {"label": {"es": es, "en": en}, "synonyms": list(synonyms), "trait": list(trait)}
+def value(
+    es: str, en: str, *synonyms: str, trait: Iterable[str] = (), action: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """One choice's labels, other words for it, words that say a member has it, and `action`:
+    what a group does to take this value, where that says more than its label ("registrarse
+    como organización del sector social de la economía")."""
+    out: dict[str, Any] = {"label": {"es": es, "en": en}, "synonyms": list(synonyms), "trait": list(trait)}
+    if action is not None:
+        out["action"] = {"es": action[0], "en": action[1]}
+    return out
 
 
 def nested(prefix: str) -> dict[str, Any]:
@@ -116,6 +142,7 @@ class Choice:
     label: Mapping[str, str]
     synonyms: tuple[str, ...] = ()
     trait: tuple[str, ...] = ()
+    action: Mapping[str, str] | None = None
 
     def words(self) -> list[str]:
         return [self.value, *self.label.values(), *self.synonyms]
@@ -140,6 +167,11 @@ class Fact:
     path: tuple[str, ...] | None = None
     default: Any = None  # what it is when left out of a sub-model that is given (an amount: 0)
     unit: str | None = None
+    #: in the group's hands (see `fact`)
+    changeable: bool = False
+    #: what a requirement on it says after "debe" / "must" (see `fact`)
+    predicate: Mapping[str, str] | None = None
+    example: Any = None
     #: the field's annotation (its validators included), for reading a stated value as the
     #: group document reads it
     annotation: Any = field(default=None, compare=False, repr=False)
@@ -262,6 +294,7 @@ def model_facts(
                             label=dict(labels[c]["label"]),
                             synonyms=tuple(labels[c].get("synonyms", ())),
                             trait=tuple(labels[c].get("trait", ())),
+                            action=labels[c].get("action"),
                         )
                         for c in choices
                     )
@@ -274,6 +307,9 @@ def model_facts(
                 path=(*path, name) if origin == "input" else None,
                 default=default.value if isinstance(default, Enum) else default,
                 unit=meta.get("unit"),
+                changeable=bool(meta.get("changeable", False)),
+                predicate=meta.get("predicate"),
+                example=meta.get("example"),
                 annotation=info.annotation,
             )
         )
@@ -307,4 +343,117 @@ def share_labels(model: type[BaseModel]) -> dict[str, dict[str, str]]:
         meta = _extra(info.json_schema_extra).get(FACT_KEY)
         if meta is not None and "share" in meta:
             out[name] = dict(meta["share"])
+    return out
+
+
+# --------------------------------------------------------------------------- reading what people type
+
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def parse_date(raw: Any) -> Any:
+    """A date as people write it: 2017-06-30 or, day first, 30/06/2017 (also 30-06-2017 and
+    30.06.2017); anything else is returned as it is, for the validator to refuse."""
+    if isinstance(raw, str):
+        day_first = _DAY_FIRST.match(raw)
+        if day_first:
+            day, month, year = (int(x) for x in day_first.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                return raw
+        return raw.strip()
+    return raw
+
+
+def parse_value(spec: Fact, raw: Any) -> Any:
+    """A value of a fact as a person may type it, read as the fact's type: yes / no in Spanish or
+    English (`Sí`, `no`, `verdadero`, `1`), a choice by its code, label or another word for it,
+    in any letter case, with or without accents (`Rural`, `mujer`, `alto`, `Estados Unidos`), a
+    date day first (30/06/2017). What it cannot read is returned unchanged, for the field's own
+    validation to refuse with its message. The one reading for group files, the API, the page
+    and populations."""
+    if not isinstance(raw, str):
+        return raw
+    if spec.type == "bool":
+        word = fold(raw)
+        if word in YES_NO:
+            return YES_NO[word]
+        return {"1": True, "0": False}.get(word, raw)
+    if spec.choices is not None:
+        return spec.choice(raw) or raw
+    if spec.type == "date":
+        return parse_date(raw)
+    return raw
+
+
+#: json_schema_extra key of the other words for a field that is not a fact (`integrantes`)
+WORDS_KEY = "x-words"
+
+
+def words(*synonyms: str) -> dict[str, Any]:
+    """Other words for a field of the group document that is not a fact (`members`:
+    "integrantes"), accepted as its key."""
+    return {WORDS_KEY: list(synonyms)}
+
+
+def _key(word: str) -> str:
+    return fold(word).replace("_", " ")
+
+
+_KEYS: dict[type[BaseModel], tuple[dict[str, str], dict[str, Fact]]] = {}
+
+
+def field_words(model: type[BaseModel]) -> tuple[dict[str, str], dict[str, Fact]]:
+    """(every word that names a field of `model` -> the field, field -> its fact): a field's
+    name, its labels and other words, folded (`Localidad`, `edad`, `estrato_productor`)."""
+    cached = _KEYS.get(model)
+    if cached is None:
+        facts = {
+            f.path[-1] if f.path else f.name: f for f in model_facts(model, "group") if f.path is not None
+        }
+        keys: dict[str, str] = {}
+        for name, info in model.model_fields.items():
+            extra = _extra(info.json_schema_extra)
+            names = [name, *extra.get(WORDS_KEY, [])]  # type: ignore[list-item]
+            if name in facts:
+                names += facts[name].words()
+            if NESTED_KEY in extra:
+                names += [name]
+            for word in names:
+                keys.setdefault(_key(str(word)), name)
+        cached = _KEYS[model] = (keys, facts)
+    return cached
+
+
+def field_of(model: type[BaseModel], word: Any) -> str | None:
+    """The field of `model` that `word` names (its name, a label or another word for it)."""
+    if isinstance(word, str) and word in model.model_fields:
+        return word
+    return field_words(model)[0].get(_key(str(word)))
+
+
+def read_part(model: type[BaseModel], data: Any) -> Any:
+    """A part of a group document as people write it, in the model's own terms: keys by any word
+    for the field (the field's name wins over another field's word), values through
+    `parse_value`. A field named twice (`edad` and `age`) is an error; an unknown key is left for
+    the model to refuse."""
+    if not isinstance(data, dict):
+        return data
+    keys, facts = field_words(model)
+    out: dict[str, Any] = {}
+    named_by: dict[str, str] = {}
+    for key, value in data.items():
+        name = key if isinstance(key, str) and key in model.model_fields else keys.get(_key(str(key)))
+        if name is None:
+            out[key] = value
+            continue
+        if name in out:
+            raise PydanticCustomError(
+                "field_twice",
+                "`{first}` and `{second}` name the same field",
+                {"first": named_by[name], "second": str(key), "field": name},
+            )
+        named_by[name] = str(key)
+        out[name] = parse_value(facts[name], value) if name in facts else value
     return out

@@ -51,45 +51,43 @@ def read_text(path: Path, error: type[VinculaError], max_bytes: int = MAX_FILE_B
         # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
-        raise error(f"file not found: {path}", hint="check the path") from None
+        raise error(key="file.not_found", hint_key="file.not_found.hint", values={"path": path}) from None
     except OSError as exc:
-        raise error(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise error(key="file.unreadable", values={"path": path, "reason": exc.strerror or exc}) from None
     with os.fdopen(fd, "rb") as f:
         mode = os.fstat(f.fileno()).st_mode
         if not stat.S_ISREG(mode):
             raise error(
-                f"{path} is {_kind(mode)}, not a regular file",
-                hint="give a YAML or JSON file (or, where a folder is accepted, the folder holding them)",
+                key=f"file.not_regular.{_kind(mode)}", hint_key="file.not_regular.hint", values={"path": path}
             )
         raw = f.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise error(
-            f"{path} is larger than {max_bytes:,} bytes, the most a YAML or JSON file may hold",
-            hint="split it into several files (a folder of group files is read as one), or screen "
-            "large populations from CSV or Parquet with `vincula screen`",
+            key="file.too_large", hint_key="file.too_large.hint", values={"path": path, "limit": max_bytes}
         )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise error(
-            f"not UTF-8 text: byte {raw[exc.start]:#04x} at position {exc.start:,} cannot be read",
+            key="file.not_utf8",
+            hint_key="file.not_utf8.hint",
+            values={"byte": f"{raw[exc.start]:#04x}", "position": exc.start},
             where=f"{path}:{line}",
-            hint="save the file as UTF-8",
         ) from None
 
 
 def _kind(mode: int) -> str:
     for test, name in (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISFIFO, "a named pipe (FIFO)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "folder"),
+        (stat.S_ISFIFO, "fifo"),
+        (stat.S_ISCHR, "character_device"),
+        (stat.S_ISBLK, "block_device"),
+        (stat.S_ISSOCK, "socket"),
     ):
         if test(mode):
             return name
-    return "a special file"
+    return "special"
 
 
 def read_data(
@@ -113,7 +111,7 @@ def parse_text(text: str, path: Path, error: type[VinculaError]) -> tuple[Any, y
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise error(f"not valid YAML/JSON: {problem}", where=where) from None
+        raise error(key="file.not_yaml", values={"problem": problem}, where=where) from None
     finally:
         loader.dispose()
     return data, node
@@ -148,9 +146,9 @@ def _refuse_misleading(root: yaml.Node, loader: Any, path: Path, error: type[Vin
             continue
         if key in on_path:
             raise error(
-                "a YAML alias contains itself (an anchor `&name` used inside its own value)",
+                key="file.alias_loop",
+                hint_key="file.alias_loop.hint",
                 where=f"{path}:{node.start_mark.line + 1}",
-                hint="write the value out instead of the alias `*name`",
             )
         on_path.add(key)
         nodes.append(node)
@@ -159,10 +157,10 @@ def _refuse_misleading(root: yaml.Node, loader: Any, path: Path, error: type[Vin
     added = expanded[id(root)] - len(nodes)
     if added > MAX_ALIAS_NODES:
         raise error(
-            f"the YAML aliases (`*name`) in this file stand for {added:,} more values; "
-            f"at most {MAX_ALIAS_NODES:,} are accepted",
+            key="file.alias_bomb",
+            hint_key="file.alias_bomb.hint",
+            values={"added": added, "limit": MAX_ALIAS_NODES},
             where=str(path),
-            hint="write the repeated parts out, or repeat them fewer times",
         )
     for node in nodes:
         if isinstance(node, yaml.MappingNode):
@@ -170,9 +168,10 @@ def _refuse_misleading(root: yaml.Node, loader: Any, path: Path, error: type[Vin
         elif isinstance(node, yaml.ScalarNode) and node.tag == _FLOAT_TAG:
             if not math.isfinite(loader.construct_yaml_float(node)):
                 raise error(
-                    f"`{node.value}` is not a number that can be compared",
+                    key="file.not_finite",
+                    hint_key="file.not_finite.hint",
+                    values={"value": node.value},
                     where=f"{path}:{node.start_mark.line + 1}",
-                    hint="write a finite number, or leave the value out where it is not known",
                 )
 
 
@@ -187,10 +186,10 @@ def _refuse_duplicate_keys(
         line = key.start_mark.line + 1
         if value in first_line:
             raise error(
-                f"key `{key.value}` is written twice in the same mapping (lines {first_line[value]} "
-                f"and {line}); only the last one would count",
+                key="file.key_twice",
+                hint_key="file.key_twice.hint",
+                values={"key": key.value, "first": first_line[value], "second": line},
                 where=f"{path}:{line}",
-                hint="keep one of them",
             )
         first_line[value] = line
 

@@ -56,7 +56,7 @@ def test_api_program_detail_has_criteria_parameters_and_citations(client: TestCl
 def test_api_eligibility_is_the_cli_model(client: TestClient) -> None:
     r = client.post("/v1/eligibility", json=GROUP)
     assert r.status_code == 200
-    expected = EligibilityEngine().check(Group.model_validate(GROUP), None, "es", None)
+    expected = EligibilityEngine().check(Group.model_validate(GROUP), None, "es", None, suggest=True)
     assert r.json() == json.loads(expected.model_dump_json())
 
 
@@ -81,7 +81,8 @@ def test_api_unknown_territory_is_404_with_suggestions(client: TestClient) -> No
     body = r.json()
     assert body["code"] == "unknown_territory" and "12029" in body["suggestions"]
     assert client.get("/v1/territories/MX/1202").status_code == 404
-    assert client.get("/v1/territories/ZZ/01").json()["hint"] == "supported: MX, PA"
+    assert client.get("/v1/territories/ZZ/01").json()["hint"] == "países con datos: MX, PA"
+    assert client.get("/v1/territories/ZZ/01?lang=en").json()["hint"] == "supported: MX, PA"
 
 
 def test_api_territory_has_attributes_and_provenance(client: TestClient) -> None:
@@ -101,11 +102,14 @@ def test_api_invalid_field_is_422_with_path_and_message(client: TestClient) -> N
     r = client.post("/v1/eligibility", json=bad)
     assert r.status_code == 422
     fields = {e["field"]: e["message"] for e in r.json()["errors"]}
-    assert fields["members[2].age"] == "Input should be less than or equal to 120"
-    assert fields["colour"].startswith("campo desconocido")  # Spanish by default
-    assert "members[2].age" in r.json()["message"]
+    assert fields["members[2].age"] == "debe ser a lo más 120 (se leyó 130)"  # Spanish by default
+    assert fields["colour"].startswith("no es un campo del formato")
+    labels = {e["field"]: e["label"] for e in r.json()["errors"]}
+    assert labels["members[2].age"] == "integrante 3, edad"  # the place in words, counted from 1
+    assert "integrante 3, edad: debe ser a lo más 120" in r.json()["message"]
     english = client.post("/v1/eligibility", json=bad, headers={"accept-language": "en-GB,en;q=0.8"}).json()
-    assert {e["field"]: e["message"] for e in english["errors"]}["colour"].startswith("unknown field")
+    assert {e["field"]: e["message"] for e in english["errors"]}["colour"].startswith("not a field of the format")
+    assert {e["field"]: e["message"] for e in english["errors"]}["members[2].age"] == "must be at most 120 (read 130)"
     assert english["code"] == r.json()["code"] == "validation_error"
 
 

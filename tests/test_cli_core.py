@@ -73,7 +73,10 @@ def test_unknown_programme_is_a_clear_error(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "api.launch", "check",
                            str(GROUPS / "g-001.yaml"), "-p", "proinpr"], capture_output=True, text=True)
     assert proc.returncode == 2
-    assert "no programme called `proinpr`" in proc.stderr and "proinpro" in proc.stderr
+    assert "no hay un programa llamado «proinpr»" in proc.stderr and "¿quiso decir proinpro?" in proc.stderr
+    english = subprocess.run([sys.executable, "-m", "api.launch", "check", str(GROUPS / "g-001.yaml"),
+                              "-p", "proinpr", "--lang", "en"], capture_output=True, text=True)
+    assert "no programme called `proinpr`" in english.stderr and "did you mean proinpro?" in english.stderr
     assert "Traceback" not in proc.stderr
 
 

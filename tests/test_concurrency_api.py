@@ -65,7 +65,7 @@ GROUPS = distinct_groups(300)
 @pytest.fixture(scope="module")
 def sequential() -> list[Any]:
     engine = EligibilityEngine(matcher=shared_matcher())
-    return [json.loads(engine.check(Group.model_validate(g), None, "es").model_dump_json())
+    return [json.loads(engine.check(Group.model_validate(g), None, "es", suggest=True).model_dump_json())
             for g in GROUPS]
 
 
@@ -98,7 +98,7 @@ def test_concurrency_engine_threads_get_their_own_answers(sequential: list[Any])
     groups = [Group.model_validate(g) for g in GROUPS]
 
     def judge(i: int) -> Any:
-        return json.loads(engine.check(groups[i], None, "es").model_dump_json())
+        return json.loads(engine.check(groups[i], None, "es", suggest=True).model_dump_json())
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(judge, range(len(groups))))
     assert [a == s for a, s in zip(answers, sequential, strict=True)] == [True] * len(groups)

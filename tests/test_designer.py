@@ -35,6 +35,7 @@ def test_test_draft_fails_exactly_the_min_size_scenarios(draft: Path) -> None:
     records = json.loads(result.stdout)
     failed = sorted(r["scenario"] for r in records if r["outcome"] == "failed")
     assert failed == [
+        "A un grupo de 4 se le dice que le falta una integrante, y cómo debe ser",
         "En 2017, un grupo PROSPERA de 4 integrantes resulta «no elegible»",
         'In 2016, a PROSPERA group of 4 members is "not eligible"',
         "La explicación de un grupo de 4 cita el análisis institucional",

@@ -95,7 +95,9 @@ def test_opciones_productivas_one_territorial_criterion_is_enough_even_with_unkn
 def test_programme_out_of_force_says_so(engine):
     det = determination(engine, make_group(as_of=dt.date(2018, 3, 1)), "proinpro")
     assert det.eligible is False and det.failed == ["in_force"]
-    assert det.criteria[0].observed.endswith("2018-03-01")
+    assert det.status == "not_in_force" and det.status_reason == "after_period"
+    assert det.summary == "No vigente el 01/03/2018: sus reglas llegan hasta el 31/12/2017"
+    assert det.criteria[0].observed.endswith("01/03/2018")  # a date as a Mexican official writes it
 
 
 def test_as_of_argument_overrides_the_group_file(engine):
@@ -116,8 +118,11 @@ def test_3x1_shares_and_who_may_propose_over_time(engine):
     community = dict(ok, proposer="group", proposer_country="MX")
     assert determination(engine, make_group(project=community, as_of=dt.date(2003, 6, 30)), "3x1-migrantes").eligible
     assert determination(engine, make_group(project=community, as_of=dt.date(2006, 6, 30)), "3x1-migrantes").eligible is False
-    # after 2007 no source states the shares: cannot tell
-    assert determination(engine, make_group(project=ok, as_of=dt.date(2016, 6, 30)), "3x1-migrantes").eligible is None
+    # after 2007 no source states the shares: the criteria cannot tell, and the programme's rules
+    # (valid_to 2007-12-31) are not in force on the date
+    late = determination(engine, make_group(project=ok, as_of=dt.date(2016, 6, 30)), "3x1-migrantes")
+    assert late.status == "not_in_force" and late.status_reason == "after_period" and late.eligible is None
+    assert {c.id: c.outcome for c in late.criteria}["federal_share"] == "unknown"
 
 
 def test_3x1_eligible_project_names_covam_as_next_step(engine):
@@ -144,7 +149,7 @@ def test_every_criterion_explanation_has_observed_value_threshold_and_citation(e
 
 def test_english_explanations(engine):
     det = engine.check(make_group([member() for _ in range(4)]), lang="en", programs=["proinpro"]).determinations[0]
-    assert det.summary == "Not met: Group of at least 5 members"
+    assert det.summary == "Not met: Group of at least 5 members (number of members: 4)"
     assert "at least 5" in next(c.threshold for c in det.criteria if c.id == "min_size")
 
 

@@ -20,7 +20,7 @@ EXPECTED = [
     ("g-008", "proinpro", "not_eligible", ["rural"]),
     ("g-009", "proinpro", "not_eligible", ["target_state"]),
     ("g-010", "proinpro", "not_eligible", ["entrepreneurial_potential"]),
-    ("g-011", "proinpro", "not_eligible", ["in_force"]),
+    ("g-011", "proinpro", "not_in_force", ["in_force"]),   # 2019: closed at the end of 2017
     ("g-012", "proinpro", "cannot_tell", []),
     ("g-013", "opciones-productivas", "eligible", []),          # only marginalisation
     ("g-014", "opciones-productivas", "eligible", []),          # only rural ZAP
@@ -33,7 +33,7 @@ EXPECTED = [
     ("g-020", "opciones-productivas", "eligible", []),          # urban ZAP exactly 25%
     ("g-021", "opciones-productivas", "not_eligible", ["osse"]),
     ("g-022", "opciones-productivas", "cannot_tell", []),       # CONEVAL has no estimate
-    ("g-023", "opciones-productivas", "not_eligible", ["in_force"]),  # 2002: operating from 2003
+    ("g-023", "opciones-productivas", "not_in_force", ["in_force"]),  # 2002: operating from 2003
     ("g-024", "el-campo-en-nuestras-manos", "eligible", []),    # women aged 18 and 65
     ("g-025", "el-campo-en-nuestras-manos", "not_eligible", ["target_members"]),  # 66, E4/E5
     ("g-026", "el-campo-en-nuestras-manos", "not_eligible", ["target_members"]),  # 17, E4
@@ -45,20 +45,20 @@ EXPECTED = [
     ("g-032", "3x1-migrantes", "eligible", []),                 # community group, 2003 (002)
     ("g-033", "3x1-migrantes", "not_eligible",                  # community group, 2006 (002)
      ["migrant_proposer", "organised_abroad", "community_groups_accepted"]),
-    ("g-043", "3x1-migrantes", "not_eligible", ["in_force"]),   # 2001: federal from 2002
-    ("g-044", "3x1-migrantes", "cannot_tell", []),              # 2010: shares not stated
+    ("g-043", "3x1-migrantes", "not_in_force", ["in_force"]),   # 2001: federal from 2002
+    ("g-044", "3x1-migrantes", "not_in_force", []),             # 2010: rules end 2007, shares not stated
     ("g-038", "3x1-migrantes", "not_eligible", ["state_share"]),
     ("g-039", "3x1-migrantes", "not_eligible", ["federal_share"]),
     ("g-040", "3x1-migrantes", "not_eligible", ["migrant_share"]),
-    ("g-001", "3x1-migrantes", "cannot_tell", []),              # no project given
+    ("g-001", "3x1-migrantes", "not_applicable", []),           # no project given
     ("g-034", "red-oportunidades-empresariales", "eligible", []),
     ("g-035", "red-oportunidades-empresariales", "not_eligible",  # Chiriquí, second year
      ["target_province", "chiriqui_in_scope"]),
     ("g-041", "red-oportunidades-empresariales", "eligible", []),   # Chiriquí, first year
     ("g-042", "red-oportunidades-empresariales", "cannot_tell", []),  # Chiriquí, third year
     ("g-036", "red-oportunidades-empresariales", "eligible", []),   # commerce: sector is an emphasis
-    ("g-037", "red-oportunidades-empresariales", "not_eligible", ["in_force"]),
-    ("g-034", "proinpro", "not_eligible", ["in_force", "in_mexico"]),
+    ("g-037", "red-oportunidades-empresariales", "not_in_force", ["in_force"]),
+    ("g-034", "proinpro", "not_applicable", ["in_force", "in_mexico"]),  # a Panama group
 ]
 
 

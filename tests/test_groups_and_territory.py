@@ -14,7 +14,10 @@ def test_group_file_with_bad_age_names_file_line_and_field(tmp_path):
     path.write_text("id: g-1\nterritory: '12041'\nmembers:\n  - age: 34\n  - age: -3\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         load_groups(path)
-    assert f"{path}:5: members[1].age: Input should be greater than or equal to 0" in str(err.value)
+    assert f"{path}:5: integrante 2, edad: debe ser al menos 0 (se leyó -3)" in str(err.value)
+    with pytest.raises(InputError) as english:
+        load_groups(path, "en")
+    assert f"{path}:5: member 2, age: must be at least 0 (read -3)" in str(english.value)
 
 
 def test_group_file_with_unknown_field_is_rejected(tmp_path):
@@ -22,7 +25,7 @@ def test_group_file_with_unknown_field_is_rejected(tmp_path):
     path.write_text('{"id": "g", "territory": "12041", "locallity": "rural"}', encoding="utf-8")
     with pytest.raises(InputError) as err:
         load_groups(path)
-    assert "locallity: unknown field" in str(err.value)
+    assert "locallity: no es un campo del formato; ¿quiso decir «tipo de localidad» (o «locality»)?" in str(err.value)
 
 
 def test_group_list_error_names_the_group_index(tmp_path):
@@ -31,13 +34,15 @@ def test_group_list_error_names_the_group_index(tmp_path):
                     encoding="utf-8")
     with pytest.raises(InputError) as err:
         load_groups(path)
-    assert f"{path}:3: [1].locality: Input should be 'rural', 'periurban' or 'urban'" in str(err.value)
+    assert (f"{path}:3: grupo 2 (b), tipo de localidad: «town» no es un valor admitido: use rural, periurbana "
+            "o urbana") in str(err.value)
 
 
 def test_unknown_municipality_code_suggests_close_codes(engine):
     with pytest.raises(UnknownTerritoryError) as err:
         engine.check(make_group(territory="12429"))
-    assert "unknown municipality code `12429`" in str(err.value)
+    assert "no hay un municipio con clave «12429» en MX" in str(err.value)
+    assert "unknown municipality code `12429` for country MX" in err.value.text("en")
     assert "12029" in err.value.suggestions
 
 

@@ -49,7 +49,7 @@ def refused(folder: Path) -> str:
     with pytest.raises(RuleFileError) as info:
         load_rules(folder)
     assert time.perf_counter() - t0 < 5, "refusing a hostile file must not cost its expansion"
-    return str(info.value)
+    return info.value.text("en")
 
 
 def bomb(levels: int) -> str:
@@ -131,7 +131,7 @@ def test_cli_on_a_nan_rule_file_says_where_and_exits_2(tmp_path: Path, command: 
                          capture_output=True, text=True, timeout=120)
     out = run.stdout + run.stderr
     assert "Traceback" not in out
-    assert "not a number that can be compared" in out
+    assert "not a number that can be compared" in out or "no es un número que se pueda comparar" in out
     assert run.returncode == (1 if command[0] == "lint" else 2)  # lint: 1 = errors found
 
 
@@ -211,7 +211,7 @@ def test_rule_file_that_is_not_data_is_refused_as_invalid_yaml(tmp_path: Path, t
 def group_refused(path: Path) -> str:
     with pytest.raises(InputError) as info:
         load_groups(path)
-    return str(info.value)
+    return info.value.text("en")
 
 
 def test_group_file_dev_zero_is_refused_not_read() -> None:
@@ -229,7 +229,7 @@ def test_group_fifo_does_not_hang_the_cli(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     # a subprocess: a regression would block the read forever, not fail
     run = subprocess.run([*VINCULA, "check", str(fifo)], capture_output=True, text=True, timeout=60)
-    assert run.returncode == 2 and "named pipe (FIFO), not a regular file" in run.stderr
+    assert run.returncode == 2 and "es una tubería con nombre (FIFO), no un archivo" in run.stderr
 
 
 def test_group_file_larger_than_the_bound_is_refused(tmp_path: Path) -> None:

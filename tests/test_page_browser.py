@@ -87,8 +87,8 @@ def test_page_answers_a_group_in_spanish_then_english(page: Any, base_url: str) 
     assert articles.count() == 5
     statuses = {articles.nth(i).get_attribute("data-program"): articles.nth(i).get_attribute("data-status")
                 for i in range(5)}
-    assert statuses["red-oportunidades-empresariales"] == "not_eligible"  # a Mexican group
-    assert set(statuses.values()) <= {"eligible", "not_eligible", "cannot_tell"}
+    assert statuses["red-oportunidades-empresariales"] == "not_applicable"  # a Mexican group
+    assert set(statuses.values()) <= {"eligible", "not_eligible", "cannot_tell", "not_applicable", "not_in_force"}
     proinpro = page.locator("article[data-program=proinpro]")
     assert proinpro.locator("tr[data-criterion]").count() >= 5
     assert "PROINPRO" in proinpro.locator("td.source").first.inner_text()
@@ -112,7 +112,8 @@ def test_page_shows_field_errors_and_suggestions(page: Any, base_url: str) -> No
     page.locator("#members tbody tr").first.locator("[data-field=age]").fill("130")
     page.click("#check")
     page.wait_for_selector("#problems:not([hidden])")
-    assert "members[0].age" in page.inner_text("#problems")
+    # in Spanish, the field by its label and the member counted from 1
+    assert "integrante 1, edad: debe ser a lo más 120" in page.inner_text("#problems")
     assert page.locator("[data-path='members[0].age']").get_attribute("aria-invalid") == "true"
     # unknown code: 404 with clickable suggestions
     page.locator("#members tbody tr").first.locator("[data-field=age]").fill("30")
@@ -154,3 +155,41 @@ def test_page_form_is_built_from_the_fact_vocabulary(page: Any, base_url: str) -
     page.click("#lang-en")
     page.wait_for_function("document.querySelector('#members thead th[data-fact-label]').textContent === 'Age'")
     page.click("#lang-es")
+
+
+def test_page_shows_new_statuses_suggestions_and_prints_the_answer_only(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.fill("#territory", "12029")
+    page.fill("#as-of", "2017-06-30")
+    page.select_option("#locality", "rural")
+    page.select_option("#organisation", "informal")
+    for i in range(4):  # four PROSPERA women: PROINPRO needs five
+        if i:
+            page.click("#add-member")
+        row = page.locator("#members tbody tr").nth(i)
+        row.locator("[data-field=age]").fill(str(30 + i))
+        row.locator("[data-field=sex]").select_option("F")
+        row.locator("[data-field=prospera]").select_option("true")
+        row.locator("[data-field=poverty]").select_option("true")
+    page.click("#check")
+    page.wait_for_selector("article.programme")
+    panama = page.locator("article[data-program=red-oportunidades-empresariales]")
+    assert panama.locator(".badge").inner_text() == "No aplica"
+    assert "No aplica" in panama.locator("p.why").inner_text()
+    proinpro = page.locator("article[data-program=proinpro]")
+    assert proinpro.get_attribute("data-status") == "not_eligible"
+    steps = proinpro.locator(".suggestions li").all_inner_texts()
+    assert any("Agregar 1 integrante" in s for s in steps), steps
+    assert "en manos del grupo" in proinpro.locator(".suggestions .option").first.inner_text()
+    counts = page.inner_text("p.counts")
+    assert counts == "1 elegible, 2 no elegibles, 2 no aplican"  # Panama's, and 3x1 without a project
+    # on paper: the answer and the date it was asked, without the form, the buttons or the header
+    page.emulate_media(media="print")
+    assert not page.locator("#group-form").is_visible() and not page.locator("#print").is_visible()
+    assert not page.locator("header.top").is_visible()
+    assert proinpro.is_visible() and page.locator("p.printed").is_visible()
+    pdf = page.pdf(format="Letter")  # carta; A4 is taller and as wide within its margins
+    assert pdf.startswith(b"%PDF")
+    page.screenshot(path="/tmp/vincula-print.png", full_page=True)
+    page.emulate_media(media="screen")
+    assert page.locator("#group-form").is_visible()

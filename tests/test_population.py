@@ -231,13 +231,13 @@ def test_population_true_and_false_in_any_case_or_as_digits_screen_alike(tmp_pat
 
 def test_population_other_truth_words_are_rejected_with_their_line(tmp_path: Path) -> None:
     members = ("group_id,age,sex,prospera,poverty,producer_stratum,entrepreneurial_potential\n"
-               + "g1,30,F,true,TRUE,E2,high\n" * 4 + "g1,31,F,yes,true,E2,high\n")
+               + "g1,30,F,true,TRUE,E2,high\n" * 4 + "g1,31,F,maybe,true,E2,high\n")
     pop = _write(tmp_path / "pop", "group_id,country,territory,locality,organisation\ng1,MX,12029,rural,osse\n",
                  members)
     report = screen_population(pop, tmp_path / "out.csv", load_rules(), DAY)
     rejects = pl.read_csv(report.rejects, schema_overrides={"line": pl.Int64})
     got = {(r["file"], r["line"]): r["reason"] for r in rejects.iter_rows(named=True)}
-    assert got[("members.csv", 6)] == "prospera `yes` is not true or false"
+    assert got[("members.csv", 6)] == "prospera `maybe` is not true or false (sí / no)"
     assert report.groups == 0
 
 
@@ -320,7 +320,7 @@ def test_population_rejects_bad_project_values_with_their_reason(tmp_path: Path)
     got = dict(zip(rejects["line"], rejects["reason"], strict=True))
     assert got[3] == "project.proposer_country `XX`: `XX` is not an ISO 3166-1 alpha-2 country code: write two letters such as US, CA or ES"
     assert got[4] == "project.federal `abc` is not a number"
-    assert got[5] == ("social_bank_office `maybe` is not true or false; "
+    assert got[5] == ("social_bank_office `maybe` is not true or false (sí / no); "
                       "project.federal -5 out of range (0 to 1,000,000,000,000,000)")
     assert got[6].startswith("project.proposer `club` is not one of migrant_club | migrant_federation")
     assert "project.federal 1e400 out of range" in got[6]

@@ -120,7 +120,7 @@ def test_unknown_fact_suggests_the_right_name(tmp_path):
 def test_yaml_syntax_error_names_the_line(tmp_path):
     with pytest.raises(RuleFileError) as err:
         load_rules(draft(tmp_path, "slug: proinpro\ncriteria: [\n  {id: x\n"))
-    assert "proinpro.yaml:" in str(err.value) and "not valid YAML" in str(err.value)
+    assert "proinpro.yaml:" in str(err.value) and "not valid YAML" in err.value.text("en")
 
 
 def test_slug_must_match_file_name(tmp_path):

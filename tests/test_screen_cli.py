@@ -86,3 +86,32 @@ def test_screen_cli_out_that_is_a_folder_is_refused_before_screening(tmp_path: P
     assert res.exit_code != 0
     assert "es una carpeta" in str(res.exception) and "resultados.csv" in str(res.exception)
     assert sorted(p.name for p in (tmp_path / "pop").iterdir()) == ["groups.csv", "members.csv"]
+
+
+def test_screen_summary_names_groups_one_criterion_away_and_whether_it_is_in_their_hands(tmp_path: Path) -> None:
+    pop = tmp_path / "pop"
+    pop.mkdir()
+    # in Chilpancingo (Guerrero), rural, informal, on 2017-06-30: g4 has four PROSPERA women
+    # (PROINPRO asks five), g5 five; u5 is the same five in an urban locality
+    (pop / "groups.csv").write_text("group_id,country,territory,locality,organisation\n"
+                                    "g4,MX,12029,rural,informal\ng5,MX,12029,rural,informal\n"
+                                    "u5,MX,12029,urban,informal\n", encoding="utf-8")
+    woman = "30,F,true,true,E2,high\n"
+    (pop / "members.csv").write_text(
+        "group_id,age,sex,prospera,poverty,producer_stratum,entrepreneurial_potential\n"
+        + "".join(f"g4,{woman}" for _ in range(4)) + "".join(f"g5,{woman}" for _ in range(5))
+        + "".join(f"u5,{woman}" for _ in range(5)), encoding="utf-8")
+    import datetime as dt
+
+    from engine.rules import load_rules
+    from engine.screen import screen_population
+
+    report = screen_population(pop, tmp_path / "r.csv", load_rules(), dt.date(2017, 6, 30), programs=["proinpro"])
+    assert sorted(report.near_misses.iter_rows()) == [
+        ("proinpro", "min_size", 1, True), ("proinpro", "rural", 1, False)]
+    res = runner.invoke(app, ["screen", str(pop), "--out", str(tmp_path / "r.csv"), "--as-of", "2017-06-30"])
+    assert res.exit_code == 0, res.output
+    assert "A un criterio de ser elegibles" in res.output and "no (lugar o fecha)" in res.output
+    english = runner.invoke(app, ["screen", str(pop), "--out", str(tmp_path / "r.csv"), "--as-of", "2017-06-30",
+                                  "--lang", "en"])
+    assert "One criterion away" in english.output and "no (place or date)" in english.output

@@ -78,10 +78,11 @@ def test_share_threshold_must_be_a_fraction(tmp_path):
 
 
 def test_a_quoted_number_is_not_a_date_in_a_group():
-    for bad in ("0", "1500000000", "30/06/2017", "2017-6-30"):
+    for bad in ("0", "1500000000", "2017-6-30", "31/02/2017"):
         with pytest.raises(ValidationError, match="YYYY-MM-DD"):
             make_group(as_of=bad)
     assert make_group(as_of="2017-06-30").as_of == dt.date(2017, 6, 30)
+    assert make_group(as_of="30/06/2017").as_of == dt.date(2017, 6, 30)  # day first, as typed in Mexico
 
 
 @pytest.mark.parametrize(("written", "read"), [("mx", "MX"), ("Mx", "MX"), (" us ", "US"), ("US", "US")])

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from engine.eligibility import EligibilityEngine
 from engine.errors import UnknownTerritoryError
-from engine.explain import condition_text, value_text
+from engine.explain import condition_text, day_text, value_text
 from engine.facts import FACTS
 from engine.groups import load_groups
 from engine.messages import LANGS, Lang, t
@@ -28,7 +28,13 @@ out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: bundled rules/)")]
 LangOpt = Annotated[str, typer.Option("--lang", help="es | en")]
 MARK = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "unknown": "[yellow]?[/]"}
-STATUS_STYLE = {"eligible": "bold green", "not_eligible": "bold red", "cannot_tell": "bold yellow"}
+STATUS_STYLE = {
+    "eligible": "bold green",
+    "not_eligible": "bold red",
+    "cannot_tell": "bold yellow",
+    "not_applicable": "dim",
+    "not_in_force": "dim",
+}
 
 
 def _status(status: str, lang: Lang) -> str:
@@ -45,7 +51,7 @@ def register(app: typer.Typer) -> None:
 def lang_option(lang: str) -> Lang:
     """The --lang option as the one language type, or a usage error."""
     if lang not in LANGS:
-        raise typer.BadParameter(t("cli.lang_hint", "en"), param_hint="--lang")
+        raise typer.BadParameter(t("cli.lang_hint", "es"), param_hint="--lang")
     return cast(Lang, lang)
 
 
@@ -146,86 +152,154 @@ def check(
     group_files: Annotated[list[Path], typer.Argument(help="group file(s) or folder(s), YAML or JSON")],
     as_of: Annotated[
         dt.datetime | None,
-        typer.Option("--as-of", formats=["%Y-%m-%d"], help="judge on this date (overrides the file)"),
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d", "%d/%m/%Y"],
+            help="judge on this date (overrides the file; default: the file's, else today)",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON (same model as the API)")] = False,
-    brief: Annotated[bool, typer.Option("--brief", help="one line per programme, no criteria")] = False,
+    brief: Annotated[
+        bool, typer.Option("--brief", help="one line per programme: the result and why")
+    ] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="show every criterion, also those that are met")
+    ] = False,
     program: Annotated[
         list[str] | None, typer.Option("--program", "-p", help="only these programmes")
     ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv | xlsx: one row per group and programme (with --out)"),
+    ] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="file to write the table to")] = None,
     rules: RulesOpt = None,
     lang: LangOpt = "es",
 ) -> None:
-    """Which programmes is each group eligible for, and why not the others?"""
+    """Which programmes is each group eligible for, why not the others, and what would change that?"""
+    from engine import export
+
     language = lang_option(lang)
+    if fmt is not None and fmt not in export.FORMATS:
+        raise typer.BadParameter(t("cli.format_hint", language), param_hint="--format")
+    if fmt == "xlsx" and out_file is None:
+        raise typer.BadParameter(t("cli.xlsx_needs_out", language), param_hint="--out")
     engine = EligibilityEngine(load_rules(rules))
     for slug in program or []:
         engine.rules.get(slug)  # unknown slug: clear error before any work
     day = as_of.date() if as_of else None
     results = []
     for path in group_files:
-        for group in load_groups(path):
+        for group in load_groups(path, language):
             try:
-                results.append(engine.check(group, day, language, program))
+                results.append(engine.check(group, day, language, program, suggest=True))
             except UnknownTerritoryError as exc:
-                exc.where = f"{path}: group {group.id}: territory"
+                exc.where = t("error.territory_of", language, path=path, id=group.id)
                 raise
-    if as_json:
+    if fmt is not None:
+        if out_file is None:
+            sys.stdout.write("".join(export.csv_text(results, language)).lstrip("\ufeff"))
+        else:
+            export.write(results, out_file, fmt, language)  # type: ignore[arg-type]
+            written = t("cli.written", language, count=len(results), path=escape(str(out_file)))
+            Console(stderr=True, highlight=False).print(written, soft_wrap=True)
+    elif as_json:
         payload = [json.loads(r.model_dump_json()) for r in results]
         print(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2))
     else:
         for r in results:
-            _print_result(r, language, brief)
+            _print_result(r, language, brief, show_all)
+        if len(results) > 1:
+            _print_totals(results, language)
     statuses = {d.status for r in results for d in r.determinations}
     raise typer.Exit(0 if "eligible" in statuses else 3 if "cannot_tell" in statuses else 1)
 
 
-def _print_result(r: GroupResult, lang: Lang, brief: bool) -> None:
+def _print_result(r: GroupResult, lang: Lang, brief: bool, show_all: bool) -> None:
     terr = r.territory
     place = ", ".join(x for x in (terr.get("name"), terr.get("state_name")) if x)
+    source = t(f"cli.date_source.{r.as_of_source}", lang)
     out.rule(
         f"[bold]{t('ui.group', lang)} {escape(r.group_id)}[/] — {escape(place)} ({terr.get('code')}) — "
-        f"{t('cli.date', lang)} {r.as_of}"
+        f"{day_text(r.as_of, lang)} ({source})"
     )
+    for warning in r.warnings:
+        out.print(f"[yellow]⚠ {escape(warning)}[/]", soft_wrap=True)
+    by_slug = {d.program: d for d in r.determinations}
+    ordered = [by_slug[s] for s in r.ranking] if r.ranking else r.determinations
     summary = Table(show_header=True, box=None, pad_edge=False)
     for col in ("programme", "result", "why"):
         summary.add_column(t(f"ui.{col}", lang))
-    for d in r.determinations:
-        summary.add_row(escape(d.name), _status(d.status, lang), escape(_why(d)))
+    for d in ordered:
+        why = "" if d.status == "eligible" else d.summary
+        summary.add_row(escape(d.name), _status(d.status, lang), escape(why))
     out.print(summary)
     if brief:
         return
-    for d in r.determinations:
-        _print_determination(d, lang)
+    for d in ordered:
+        _print_determination(d, lang, show_all)
+    if r.to_collect:
+        out.print(f"[bold]{t('ui.to_collect', lang)}[/]")
+        for item in r.to_collect:
+            settles = t("ui.settles", lang, count=len(item.programs), programs=", ".join(item.programs))
+            out.print(f"  • {escape(item.label)} — {escape(settles)}", soft_wrap=True)
     out.print()
 
 
-def _why(d: Determination) -> str:
-    return d.summary.split(": ", 1)[1] if ": " in d.summary else ""
+def _print_totals(results: list[GroupResult], lang: Lang) -> None:
+    """How many groups have at least one programme eligible, and how many none."""
+    some = sum(any(d.status == "eligible" for d in r.determinations) for r in results)
+    words = [
+        t("cli.totals.groups", lang, count=len(results)),
+        t("cli.totals.some", lang, count=some),
+        t("cli.totals.none", lang, count=len(results) - some),
+    ]
+    out.print(" · ".join(words))
 
 
-def _print_determination(d: Determination, lang: Lang) -> None:
-    table = Table(
-        title=f"{d.name} — {_status(d.status, lang)}", title_justify="left", show_lines=True, expand=True
-    )
-    table.add_column("", width=1)
-    for col in ("criterion", "observed", "rule", "source"):
-        table.add_column(t(f"ui.{col}", lang), ratio=3)
-    notes = []
-    for c in d.criteria:
-        label = escape(c.label) + ("" if c.required else f"\n[dim]{t('ui.priority', lang)}[/]")
-        if c.assumption:
-            notes.append(c.assumption)
-            label += f" [yellow][{len(notes)}][/]"
-        table.add_row(
-            MARK[c.outcome],
-            label,
-            escape(c.observed),
-            escape(c.threshold),
-            escape(f"{c.source.title}, {c.source.pinpoint}"),
-        )
-    out.print(table)
-    for i, note in enumerate(notes, 1):
-        out.print(f"  [yellow][{i}] {t('ui.assumption', lang)}:[/] {escape(note)}")
+def _print_determination(d: Determination, lang: Lang, show_all: bool) -> None:
+    out.print(f"[bold]{escape(d.name)}[/] — {_status(d.status, lang)}", soft_wrap=True)
+    if d.status != "eligible":
+        out.print(f"  {escape(d.summary)}", soft_wrap=True)
+    order = {"fail": 0, "unknown": 1, "pass": 2}
+    shown = sorted(d.criteria, key=lambda c: order[c.outcome])
+    # the criteria that decide the answer; an eligible programme, one that does not apply and
+    # one not in force are told by their status (--all shows every criterion all the same)
+    if not show_all and d.status in ("not_eligible", "cannot_tell"):
+        shown = [c for c in shown if c.outcome != "pass"]
+    elif not show_all:
+        shown = []
+    hidden = len(d.criteria) - len(shown)
+    if shown:
+        table = Table(show_lines=True, expand=True)
+        table.add_column("", width=1)
+        for col in ("criterion", "observed", "rule", "source"):
+            table.add_column(t(f"ui.{col}", lang), ratio=3)
+        notes = []
+        for c in shown:
+            label = escape(c.label) + ("" if c.required else f"\n[dim]{t('ui.priority', lang)}[/]")
+            if c.assumption:
+                notes.append(c.assumption)
+                label += f" [yellow][{len(notes)}][/]"
+            table.add_row(
+                MARK[c.outcome],
+                label,
+                escape(c.observed),
+                escape(c.threshold),
+                escape(f"{c.source.title}, {c.source.pinpoint}"),
+            )
+        out.print(table)
+        for i, note in enumerate(notes, 1):
+            out.print(f"  [yellow][{i}] {t('ui.assumption', lang)}:[/] {escape(note)}", soft_wrap=True)
+    if hidden:
+        out.print(f"  [dim]{escape(t('cli.hidden_passes', lang, count=hidden))}[/]")
+    for suggestion in d.suggestions:
+        out.print(f"  [bold]{t('ui.what_it_takes', lang)}:[/]")
+        for i, step in enumerate(suggestion.steps, 1):
+            mark = "[green]✓[/]" if step.feasible else "[red]✗[/]"
+            out.print(f"   {i}. {mark} {escape(step.text)}", soft_wrap=True)
+        verdict = "ui.suggestion_feasible" if suggestion.feasible else "ui.suggestion_outside"
+        out.print(f"   [dim]{escape(t(verdict, lang))}[/]", soft_wrap=True)
     if d.next_steps:
-        out.print(f"  [bold]{t('ui.next', lang)}:[/] {escape(d.next_steps)}")
+        out.print(f"  [bold]{t('ui.next', lang)}:[/] {escape(d.next_steps)}", soft_wrap=True)
+    out.print()

@@ -109,6 +109,7 @@ def screen(
     with _stoppable(language):
         report = _screen(population, out_file, rs, day, program, rejects, chunk, language)
     _print_summary(report.summary, language)
+    _print_near_misses(report.near_misses, rs, language)
     parts = t("screen.parts", language, count=report.partitions)
     out.print(
         t(
@@ -188,6 +189,35 @@ def _print_summary(summary: pl.DataFrame, lang: Lang) -> None:
     for col, label in labels.items():
         table.add_row(f"[bold]{escape(label)}[/]", *[f"{by[p][col]:,}" for p in programs])
     out.print(table)
+
+
+def _print_near_misses(misses: pl.DataFrame, rs: RuleSet, lang: Lang, shown: int = 10) -> None:
+    """The groups one criterion away from a programme: per programme and criterion, those whose
+    change is in their hands first (engine/screen.py `in_hands`)."""
+    if misses.height == 0:
+        return
+    table = Table(title=t("screen.near.title", lang), title_justify="left")
+    for key in (
+        "screen.near.programme",
+        "screen.near.criterion",
+        "screen.near.groups",
+        "screen.near.in_hands",
+    ):
+        table.add_column(t(key, lang), justify="right" if key.endswith("groups") else "left")
+    for row in misses.head(shown).iter_rows(named=True):
+        programme = rs.programmes[row["program"]]
+        label = next(
+            (c.label.get(lang) for c in programme.criteria if c.id == row["criterion"]), row["criterion"]
+        )
+        table.add_row(
+            escape(row["program"]),
+            escape(label),
+            f"{row['groups']:,}",
+            t("screen.near.yes" if row["in_hands"] else "screen.near.no", lang),
+        )
+    out.print(table)
+    if misses.height > shown:
+        out.print(t("screen.near.more", lang, count=misses.height - shown))
 
 
 def synth(

@@ -21,17 +21,20 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import EngineDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, ApiError, FieldProblem, Problem, engine_problem, request_lang
 from api.settings import MAX_BATCH, Settings
+from engine import export
 from engine.eligibility import EligibilityEngine
 from engine.errors import VinculaError
 from engine.messages import Lang as MessageLang
 from engine.messages import t
 from engine.schema import Group, GroupResult
 from engine.territory import SuggestionBudget, suggestion_budget
+from engine.vocabulary import parse_date
 
 router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"])
 log = logging.getLogger("vincula.api")
 
 NDJSON = "application/x-ndjson"
+CSV = "text/csv"
 #: A group with more members is judged in a worker thread (500 members take 0.1-0.2 s), so
 #: that it does not hold up the other requests this worker's event loop is serving.
 INLINE_MEMBERS = 50
@@ -52,9 +55,11 @@ def _unique(programs: list[str] | None) -> list[str] | None:
 
 
 def _iso_date(value: object) -> object:
-    """Only YYYY-MM-DD: pydantic would otherwise read `0` as 1970-01-01 (a Unix timestamp)."""
+    """YYYY-MM-DD or day first (30/06/2017), as a group's `as_of` is read; pydantic alone would
+    read `0` as 1970-01-01 (a Unix timestamp)."""
+    value = parse_date(value)
     if isinstance(value, str) and not (len(value) == 10 and value[4] == "-" and value[7] == "-"):
-        raise ValueError("use a date as YYYY-MM-DD, e.g. 2017-06-30")
+        raise ValueError("use a date as YYYY-MM-DD or DD/MM/YYYY, e.g. 2017-06-30")
     return value
 
 
@@ -151,8 +156,8 @@ async def check_group(
     if len(group.members) <= INLINE_MEMBERS:
         # On the event loop on purpose: a check takes about a millisecond of CPU under the
         # engine's lock, and a thread-pool hop would cost more than it saves.
-        return engine.check(group, as_of, lang, programs)
-    return await run_in_threadpool(engine.check, group, as_of, lang, programs)
+        return engine.check(group, as_of, lang, programs, suggest=True)
+    return await run_in_threadpool(engine.check, group, as_of, lang, programs, True)
 
 
 @router.post(
@@ -162,9 +167,14 @@ async def check_group(
     responses={
         **PROBLEM_RESPONSES,
         200: {
-            "content": {NDJSON: {"schema": {"$ref": "#/components/schemas/BatchItem"}}},
+            "content": {
+                NDJSON: {"schema": {"$ref": "#/components/schemas/BatchItem"}},
+                CSV: {"schema": {"type": "string"}},
+            },
             "description": f"JSON `{{results: [...]}}`, or with `Accept: {NDJSON}` one "
-            "BatchItem per line, streamed as each group is judged",
+            f"BatchItem per line, or with `Accept: {CSV}` (or `?format=csv`) one row per group and "
+            "programme (status, reasons, suggestions, citations; formula-safe), streamed as each "
+            "group is judged",
         },
     },
 )
@@ -176,6 +186,10 @@ async def check_batch(
     lang: Lang = "es",
     programs: Programs = None,
     as_of: AsOf = None,
+    fmt: Annotated[
+        Literal["json", "csv"] | None,
+        Query(alias="format", description="csv: the same answer as a table (or send `Accept: text/csv`)"),
+    ] = None,
 ) -> StreamingResponse:
     """Judge each group; a group that cannot be judged (e.g. unknown territory) gets an `error`
     item instead of failing the batch. The answer is streamed as groups are judged, in request
@@ -191,11 +205,32 @@ async def check_batch(
     items = _judge_all(request, engine, body.groups, budget, as_of, lang, programs)
     # Streamed in both forms: the server holds one group's answer at a time, not the whole
     # (about 30 KB per group, 30 MB for 1,000).
-    if NDJSON in request.headers.get("accept", ""):
+    accept = request.headers.get("accept", "")
+    if fmt == "csv" or (fmt is None and CSV in accept):
+        return StreamingResponse(
+            _csv_results(items, lang),
+            media_type=f"{CSV}; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="vincula.csv"'},
+        )
+    if NDJSON in accept:
         return StreamingResponse(
             (item.model_dump_json().encode() + b"\n" async for item in items), media_type=NDJSON
         )
     return StreamingResponse(_json_results(items), media_type="application/json")
+
+
+async def _csv_results(items: AsyncIterator[BatchItem], lang: MessageLang) -> AsyncIterator[bytes]:
+    """The batch as CSV (engine/export.py): one row per group and programme, a row per group
+    that could not be judged."""
+    yield ("\ufeff" + export.csv_line(export.header(lang))).encode()
+    async for item in items:
+        judged = (
+            item.result
+            if item.result is not None
+            else (item.group_id, item.error.message if item.error else "")
+        )
+        for row in export.rows([judged], lang):
+            yield export.csv_line(row).encode()
 
 
 async def _json_results(items: AsyncIterator[BatchItem]) -> AsyncIterator[bytes]:
@@ -275,7 +310,9 @@ def _judge(
     with suggestion_budget(budget):
         try:
             return BatchItem(
-                index=index, group_id=group.id, result=engine.check(group, as_of, lang, programs)
+                index=index,
+                group_id=group.id,
+                result=engine.check(group, as_of, lang, programs, suggest=True),
             )
         except VinculaError as exc:
-            return BatchItem(index=index, group_id=group.id, error=engine_problem(exc))
+            return BatchItem(index=index, group_id=group.id, error=engine_problem(exc, lang))

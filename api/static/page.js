@@ -29,10 +29,12 @@ let lang = localStorage.getItem("vincula-lang") === "en" ? "en" : "es";
 let lastResult = null;
 let lastProblem = null;
 
-// A text of the catalogue (engine/messages.yaml), placeholders filled from `vars`.
+// A text of the catalogue (engine/messages.yaml), placeholders filled from `vars`; a text with
+// plural forms ({one, other}) chosen by `vars.count`, as engine/messages.py does.
 function t(key, vars) {
   const entry = DATA.messages[key];
   let s = entry ? (entry[lang] || entry.es) : key;
+  if (typeof s === "object") s = vars && vars.count === 1 ? s.one : s.other;
   for (const [k, v] of Object.entries(vars || {})) s = s.replace("{" + k + "}", v);
   return s;
 }
@@ -294,7 +296,9 @@ function showProblem(p) {
   if (fields.length) {
     const ul = el("ul");
     for (const f of fields) {
-      ul.append(el("li", {}, el("code", { text: f.field }), " ", f.message));
+      // the place in words ("integrante 1, edad"), its path for those who read the API
+      const where = f.label ? el("strong", { text: f.label + ":", title: f.field }) : el("code", { text: f.field });
+      ul.append(el("li", {}, where, " ", f.message));
       const input = document.querySelector(`[data-path="${CSS.escape(f.field)}"]`);
       if (input) { input.classList.add("invalid"); input.setAttribute("aria-invalid", "true"); }
     }
@@ -319,7 +323,7 @@ function showProblem(p) {
 // ------------------------------------------------------------------ the answer
 
 const MARK = { pass: "✓", fail: "✗", unknown: "?" };
-const ORDER = { eligible: 0, cannot_tell: 1, not_eligible: 2 };
+const ORDER = { eligible: 0, cannot_tell: 1, not_eligible: 2, not_applicable: 3, not_in_force: 4 };
 
 // `members[3].poverty` -> "integrante 3: en situación de pobreza"; a fact by its label.
 function factText(fact) {
@@ -344,6 +348,7 @@ function missingText(facts) {
 }
 
 function shortWhy(d) {
+  if (d.status === "not_applicable" || d.status === "not_in_force") return d.summary;
   if (d.status === "cannot_tell") return `${t("page.missing")}: ${missingText(d.missing_facts || [])}`;
   return d.summary.includes(": ") ? d.summary.slice(d.summary.indexOf(": ") + 2) : "";
 }
@@ -353,10 +358,16 @@ function renderResult(r) {
   out.replaceChildren();
   const terr = r.territory || {};
   const place = [terr.name, terr.state_name].filter(Boolean).join(", ");
-  const counts = { e: 0, n: 0, u: 0 };
-  for (const d of r.determinations) counts[{ eligible: "e", not_eligible: "n", cannot_tell: "u" }[d.status]]++;
-  out.append(el("h2", { text: `${t("page.results_for")} ${r.group_id} — ${place} (${terr.code || ""}) — ${t("page.on")} ${r.as_of}` }));
-  out.append(el("p", { class: "counts", text: t("page.summary_counts", counts) }));
+  const counts = {};
+  for (const d of r.determinations) counts[d.status] = (counts[d.status] || 0) + 1;
+  const printButton = el("button", { type: "button", id: "print", class: "secondary no-print", text: t("page.print") });
+  printButton.addEventListener("click", () => window.print());
+  out.append(el("div", { class: "row-head" },
+    el("h2", { text: `${t("page.results_for")} ${r.group_id} — ${place} (${terr.code || ""}) — ${t("page.on")} ${r.as_of}` }),
+    printButton));
+  const shown = Object.keys(ORDER).filter((s) => counts[s]).map((s) => t(`page.count.${s}`, { count: counts[s] }));
+  out.append(el("p", { class: "counts", text: shown.join(", ") }));
+  for (const w of r.warnings || []) out.append(el("p", { class: "warning" }, el("strong", { text: t("page.warnings") + ": " }), w));
   const sorted = [...r.determinations].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
   const overview = el("ul", { class: "overview" });
   for (const d of sorted) {
@@ -366,7 +377,32 @@ function renderResult(r) {
       el("span", { class: "why-short", text: shortWhy(d) })));
   }
   out.append(overview);
+  if (r.to_collect && r.to_collect.length) {
+    const ul = el("ul", { class: "to-collect" });
+    for (const f of r.to_collect) {
+      const names = f.programs.map((p) => (r.determinations.find((d) => d.program === p) || { name: p }).name);
+      ul.append(el("li", {}, el("strong", { text: f.label }), ` — ${t("page.to_collect_programs")}: ${names.join(", ")}`));
+    }
+    out.append(el("section", { class: "card to-collect" }, el("h3", { text: t("page.to_collect") }), ul));
+  }
   for (const d of sorted) out.append(renderDetermination(d));
+  out.append(el("p", { class: "printed print-only", text: t("page.printed", { date: new Date().toISOString().slice(0, 10) }) }));
+}
+
+// What would make the group eligible: each option's steps, those not in its hands marked.
+function renderSuggestions(d) {
+  const box = el("section", { class: "suggestions" }, el("h4", { text: t("page.would_take") }));
+  d.suggestions.forEach((s, i) => {
+    const head = el("p", { class: `option ${s.feasible ? "feasible" : "outside"}` });
+    if (d.suggestions.length > 1) head.append(el("strong", { text: t("page.would_take_n", { n: i + 1 }) + " · " }));
+    head.append(s.feasible ? t("page.in_hands") : t("page.not_in_hands"));
+    const ol = el("ol", { class: "steps" });
+    for (const step of s.steps) {
+      ol.append(el("li", { class: step.feasible ? "feasible" : "outside", "data-kind": step.kind }, step.text));
+    }
+    box.append(head, ol);
+  });
+  return box;
 }
 
 function renderDetermination(d) {
@@ -375,7 +411,8 @@ function renderDetermination(d) {
     el("h3", { text: d.name }),
     el("span", { class: `badge ${d.status}`, text: t(`status.${d.status}`) }));
   art.append(head);
-  if (d.status === "not_eligible") art.append(el("p", { class: "why", text: shortWhy(d) }));
+  if (d.status !== "eligible" && d.status !== "cannot_tell") art.append(el("p", { class: "why", text: shortWhy(d) }));
+  if (d.suggestions && d.suggestions.length) art.append(renderSuggestions(d));
 
   const table = el("table", { class: "criteria" });
   table.append(el("thead", {}, el("tr", {},

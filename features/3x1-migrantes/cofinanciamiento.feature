@@ -89,10 +89,10 @@ Característica: 3x1 para Migrantes — quién propone y cómo se cofinancia
 
       Ejemplos:
         | fecha      | resultado              | criterio  |
-        | 2001-12-31 | no elegible            | no cumple |
+        | 2001-12-31 | no vigente             | no cumple |
         | 2002-01-01 | elegible               | cumple    |
         | 2007-12-31 | elegible               | cumple    |
-        | 2008-01-01 | no se puede determinar | cumple    |
+        | 2008-01-01 | no vigente             | cumple    |
 
   Regla: Hasta 2004 también proponían grupos de las comunidades de origen (community_groups_accepted)
 
@@ -111,8 +111,8 @@ Característica: 3x1 para Migrantes — quién propone y cómo se cofinancia
         | 2005-01-01 | no elegible | no cumple |
         | 2006-06-30 | no elegible | no cumple |
 
-    Escenario: Un proyecto en Panamá no es elegible para el 3x1
+    Escenario: El 3x1 no aplica a un proyecto en Panamá
       Dado un grupo en la provincia "Panamá"
       Cuando se evalúa la elegibilidad para 3x1 para Migrantes
-      Entonces el grupo no es elegible
+      Entonces el programa no aplica al grupo
       Y el criterio "in_mexico" no se cumple

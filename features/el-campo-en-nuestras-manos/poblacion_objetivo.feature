@@ -19,7 +19,7 @@ Característica: El Campo en Nuestras Manos — mujeres en pobreza y pequeños p
   Regla: Cada integrante es mujer de 18 a 65 años en pobreza, o productor de estrato E1 a E3 (target_members)
 
     Esquema del escenario: Una mujer en pobreza de <edad> años, productora E4, hace al grupo «<resultado>»
-      Dado el integrante 1 tiene <edad> años
+      Dado la integrante 1 tiene <edad> años
       Cuando se evalúa la elegibilidad para El Campo en Nuestras Manos
       Entonces el resultado es "<resultado>"
       Y el criterio "target_members" da "<criterio>"
@@ -60,10 +60,12 @@ Característica: El Campo en Nuestras Manos — mujeres en pobreza y pequeños p
         | sin dato        |       | no se puede determinar |
 
     Escenario: La explicación señala a la integrante mayor de 65 años
-      Dado el integrante 3 tiene 70 años
+      Dado la integrante 3 tiene 70 años
       Cuando se evalúa la elegibilidad para El Campo en Nuestras Manos
-      Entonces el integrante 3 no cumple el criterio "target_members"
+      Entonces la integrante 3 no cumple el criterio "target_members"
       Y la explicación cita "women aged 18 to 65 who live in conditions of poverty"
+      Y lo que haría falta incluye "La integrante 3 debe tener entre 18 y 65 años (hoy: 70)"
+      Y los cambios están en manos del grupo
 
   Regla: Localidad rural o periurbana (rural_or_periurban)
 
@@ -89,15 +91,15 @@ Característica: El Campo en Nuestras Manos — mujeres en pobreza y pequeños p
 
       Ejemplos:
         | fecha      | resultado   | criterio  |
-        | 2015-12-31 | no elegible | no cumple |
+        | 2015-12-31 | no vigente  | no cumple |
         | 2016-01-01 | elegible    | cumple    |
         | 2017-12-31 | elegible               | cumple    |
-        | 2018-01-01 | no se puede determinar | cumple    |
+        | 2018-01-01 | no vigente             | cumple    |
 
   Regla: El grupo está en México (in_mexico)
 
-    Escenario: Un grupo en Panamá no es elegible para El Campo en Nuestras Manos
+    Escenario: El Campo en Nuestras Manos no aplica a un grupo de Panamá
       Dado un grupo en la provincia "Herrera"
       Cuando se evalúa la elegibilidad para El Campo en Nuestras Manos
-      Entonces el grupo no es elegible
+      Entonces el programa no aplica al grupo
       Y el criterio "in_mexico" no se cumple

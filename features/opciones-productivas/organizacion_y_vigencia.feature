@@ -21,12 +21,12 @@ Característica: Opciones Productivas — quién puede solicitar y cuándo
 
       Ejemplos:
         | fecha      | resultado   | criterio  |
-        | 2002-12-31 | no elegible            | no cumple |
+        | 2002-12-31 | no vigente             | no cumple |
         | 2003-01-01 | no se puede determinar | cumple    |
         | 2015-12-31 | no se puede determinar | cumple    |
         | 2016-01-01 | elegible               | cumple    |
         | 2018-12-31 | elegible               | cumple    |
-        | 2019-01-01 | no se puede determinar | cumple    |
+        | 2019-01-01 | no vigente             | cumple    |
 
   Regla: Es una organización del sector social de la economía (osse)
 
@@ -44,8 +44,8 @@ Característica: Opciones Productivas — quién puede solicitar y cuándo
 
   Regla: El grupo está en México (in_mexico)
 
-    Escenario: Una OSSE en Panamá no es elegible para Opciones Productivas
+    Escenario: Opciones Productivas no aplica a una OSSE de Panamá
       Dado un grupo en la provincia "Veraguas"
       Cuando se evalúa la elegibilidad para Opciones Productivas
-      Entonces el grupo no es elegible
+      Entonces el programa no aplica al grupo
       Y el criterio "in_mexico" no se cumple

@@ -36,6 +36,12 @@ Característica: PROINPRO — composición del grupo
       Entonces el único criterio que no se cumple es "min_size"
       Y el criterio "min_size" cita "groups had to be made up of at least five members"
 
+    Escenario: A un grupo de 4 se le dice que le falta una integrante, y cómo debe ser
+      Dado el grupo tiene 4 integrantes
+      Cuando se evalúa la elegibilidad para PROINPRO
+      Entonces lo que haría falta incluye "Agregar 1 integrante que cumpla: ser beneficiaria de PROSPERA"
+      Y los cambios están en manos del grupo
+
   Regla: Más de la mitad de los integrantes son beneficiarios de PROSPERA, 50% + 1 (prospera_majority)
 
     Esquema del escenario: Un grupo de <n> con <k> integrantes PROSPERA resulta «<resultado>»

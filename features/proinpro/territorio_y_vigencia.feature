@@ -22,17 +22,17 @@ Característica: PROINPRO — dónde y cuándo operó
 
       Ejemplos:
         | fecha      | resultado   | criterio  |
-        | 2015-12-31 | no elegible | no cumple |
+        | 2015-12-31 | no vigente  | no cumple |
         | 2016-01-01 | elegible    | cumple    |
         | 2017-12-31 | elegible    | cumple    |
-        | 2018-01-01 | no elegible | no cumple |
+        | 2018-01-01 | no vigente  | no cumple |
 
   Regla: El grupo está en México (in_mexico)
 
-    Escenario: Un grupo en Panamá no es elegible para PROINPRO
+    Escenario: PROINPRO no aplica a un grupo de Panamá
       Dado un grupo en la provincia "Coclé"
       Cuando se evalúa la elegibilidad para PROINPRO
-      Entonces el grupo no es elegible
+      Entonces el programa no aplica al grupo
       Y el criterio "in_mexico" no se cumple
 
     Escenario: Un grupo en México cumple el criterio de país

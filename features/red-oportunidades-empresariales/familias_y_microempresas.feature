@@ -93,15 +93,15 @@ Característica: Red de Oportunidades Empresariales — población pobre de Cocl
 
       Ejemplos:
         | fecha      | resultado   | criterio  |
-        | 2009-12-17 | no elegible | no cumple |
+        | 2009-12-17 | no vigente  | no cumple |
         | 2009-12-18 | elegible    | cumple    |
         | 2012-12-18 | elegible    | cumple    |
-        | 2012-12-19 | no elegible | no cumple |
+        | 2012-12-19 | no vigente  | no cumple |
 
-    Escenario: Un grupo en México no es elegible para la Red de Oportunidades
+    Escenario: La Red de Oportunidades no aplica a un grupo de México
       Dado un grupo en el municipio "Chilapa de Álvarez"
       Cuando se evalúa la elegibilidad para Red de Oportunidades Empresariales
-      Entonces el grupo no es elegible
+      Entonces el programa no aplica al grupo
       Y el criterio "in_panama" no se cumple
 
   Regla: La prioridad a familias rurales e indígenas no es requisito (rural_priority, indigenous_priority)

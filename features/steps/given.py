@@ -25,12 +25,12 @@ from features.steps.world import (
     TRAITS,
     World,
     choose,
-    opposite,
     date,
     fold,
     member_value,
     municipality,
     number,
+    opposite,
     province,
 )
 
@@ -133,6 +133,7 @@ def all_aged(world: World, age: int) -> None:
 
 
 @given(parsers.parse("el integrante {i:d} tiene {age:d} años"))
+@given(parsers.parse("la integrante {i:d} tiene {age:d} años"))
 @given(parsers.parse("member {i:d} is {age:d} years old"))
 def member_aged(world: World, i: int, age: int) -> None:
     world.member(i)["age"] = age
@@ -165,14 +166,14 @@ def some_are(world: World, k: str, trait: str) -> None:
         m[fact] = value if i < count else opposite(fact, value)
 
 
-@given(parsers.re(rf"el integrante (?P<i>\d+) es (?P<trait>{TRAIT_PATTERN})", re.IGNORECASE))
+@given(parsers.re(rf"(?:el|la) integrante (?P<i>\d+) es (?P<trait>{TRAIT_PATTERN})", re.IGNORECASE))
 @given(parsers.re(rf"member (?P<i>\d+) is (?P<trait>{TRAIT_PATTERN})", re.IGNORECASE))
 def member_is(world: World, i: str, trait: str) -> None:
     fact, value = TRAITS[fold(trait)]
     world.member(int(i))[fact] = value
 
 
-@given(parsers.re(rf"el integrante (?P<i>\d+) no es (?P<trait>{TRAIT_PATTERN})", re.IGNORECASE))
+@given(parsers.re(rf"(?:el|la) integrante (?P<i>\d+) no es (?P<trait>{TRAIT_PATTERN})", re.IGNORECASE))
 @given(parsers.re(rf"member (?P<i>\d+) is not (?P<trait>{TRAIT_PATTERN})", re.IGNORECASE))
 def member_is_not(world: World, i: str, trait: str) -> None:
     fact, value = TRAITS[fold(trait)]
@@ -186,6 +187,7 @@ def all_potential(world: World, level: str) -> None:
 
 
 @given(parsers.parse("el integrante {i:d} tiene potencial emprendedor {level}"))
+@given(parsers.parse("la integrante {i:d} tiene potencial emprendedor {level}"))
 @given(parsers.parse("member {i:d} has {level} entrepreneurial potential"))
 def member_potential(world: World, i: int, level: str) -> None:
     world.member(i)["entrepreneurial_potential"] = choose("potencial (potential)", level, POTENTIAL)
@@ -198,6 +200,7 @@ def all_stratum(world: World, stratum: str) -> None:
 
 
 @given(parsers.parse("el integrante {i:d} es productor de estrato {stratum}"))
+@given(parsers.parse("la integrante {i:d} es productora de estrato {stratum}"))
 @given(parsers.parse("member {i:d} is a producer of stratum {stratum}"))
 def member_stratum(world: World, i: int, stratum: str) -> None:
     world.member(i)["producer_stratum"] = choose("estrato (stratum)", stratum, STRATA)
@@ -210,6 +213,7 @@ def all_unknown(world: World, what: str) -> None:
 
 
 @given(parsers.parse("no se conoce {what} del integrante {i:d}"))
+@given(parsers.parse("no se conoce {what} de la integrante {i:d}"))
 @given(parsers.parse("the {what} of member {i:d} is not known"))
 def member_unknown(world: World, what: str, i: int) -> None:
     world.member(i)[choose("dato (fact)", what, MEMBER_FIELD)] = None

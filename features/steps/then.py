@@ -57,6 +57,18 @@ def cannot_tell(world: World) -> None:
     _expect_status(world, "cannot_tell", None)
 
 
+@then("el programa no aplica al grupo")
+@then("the programme does not apply to the group")
+def not_applicable(world: World) -> None:
+    _expect_status(world, "not_applicable", None)
+
+
+@then("el programa no está vigente en la fecha")
+@then("the programme is not in force on the date")
+def not_in_force(world: World) -> None:
+    _expect_status(world, "not_in_force", None)
+
+
 @then(parsers.parse('el resultado para {programme} es "{result}"'))
 @then(parsers.parse('the result for {programme} is "{result}"'))
 def result_for(world: World, programme: str, result: str) -> None:
@@ -137,6 +149,7 @@ def only_failure(world: World, criterion: str) -> None:
 
 
 @then(parsers.parse('el integrante {i:d} no cumple el criterio "{criterion}"'))
+@then(parsers.parse('la integrante {i:d} no cumple el criterio "{criterion}"'))
 @then(parsers.parse('member {i:d} does not meet the criterion "{criterion}"'))
 def member_fails(world: World, i: int, criterion: str) -> None:
     programme, det = world.determination()
@@ -194,3 +207,27 @@ def assumption_shown(world: World, text: str) -> None:
     shown = [c.assumption for c in det.criteria if c.assumption]
     if not any(fold(text) in fold(a) for a in shown):
         raise AssertionError(f"supuestos / assumptions: {shown}; no «{text}»")
+
+
+# ----------------------------------------------------------------------------- what it would take
+
+
+@then(parsers.parse('lo que haría falta incluye "{text}"'))
+@then(parsers.parse('what it would take includes "{text}"'))
+def suggestion_includes(world: World, text: str) -> None:
+    _, det = world.determination()
+    steps = [s.text for s in world.suggestion(det).steps]
+    if not any(fold(text) in fold(s) for s in steps):
+        raise AssertionError(f"lo que haría falta / what it would take: {steps}; no «{text}»\n{world.explain(det)}")
+
+
+@then("los cambios están en manos del grupo")
+@then("the changes are in the group's hands")
+def suggestion_feasible(world: World) -> None:
+    _, det = world.determination()
+    suggestion = world.suggestion(det)
+    if not suggestion.feasible:
+        raise AssertionError(
+            "algún cambio no depende del grupo / some change is not in the group's hands: "
+            + "; ".join(f"{'✓' if s.feasible else '✗'} {s.text}" for s in suggestion.steps)
+        )

@@ -21,7 +21,7 @@ from engine.eligibility import EligibilityEngine
 from engine.facts import CONTRIBUTION_LEVELS, GROUP_FACTS, MEMBER_FACTS
 from engine.messages import LANGS, Lang, t
 from engine.rules import load_rules
-from engine.schema import CriterionResult, Determination, Group, Programme
+from engine.schema import CriterionResult, Determination, Group, Programme, Suggestion
 from engine.territory import provider
 from engine.vocabulary import NOT_KNOWN_WORDS, YES_NO, fold
 
@@ -96,7 +96,7 @@ def opposite(fact: str, value: Any) -> Any:
     return others[0]
 
 
-_STATUSES = ("eligible", "not_eligible", "cannot_tell")
+_STATUSES = ("eligible", "not_eligible", "cannot_tell", "not_applicable", "not_in_force")
 STATUS = {fold(t(f"status.{s}", lang)): s for s in _STATUSES for lang in LANGS} | {"no se sabe": "cannot_tell"}
 STATUS_WORDS = {lang: {s: t(f"status.{s}", lang).upper() for s in _STATUSES} for lang in LANGS}
 
@@ -311,6 +311,16 @@ class World:
             result = self.engine.check(self.group(), self.as_of, self.lang, [programme.slug])
             self.results[programme.slug] = result.determinations[0]
         return programme, self.results[programme.slug]
+
+    def suggestion(self, det: Determination) -> Suggestion:
+        """What would make the group eligible for the determination's programme."""
+        result = self.engine.check(self.group(), self.as_of, self.lang, [det.program], suggest=True)
+        found = result.determinations[0].suggestions
+        if not found:
+            raise StepError(
+                f"{det.program}: no hay nada que sugerir (resultado: {det.status}) / nothing to suggest"
+            )
+        return found[0]
 
     def explain(self, det: Determination) -> str:
         """A determination in a few words, for failure messages."""

@@ -1,0 +1,133 @@
+"""The command line in its user's language: Spanish unless `--lang en` is given.
+
+The language is read from the arguments before anything is parsed, so that `--help` and the
+errors of the command line itself come out in it too. The help of each command and option is
+the message catalogue's (`help.<command>`, `help.<command>.<option>`: the words live there, not in
+the code); typer's and click's own words (Usage, Options, Invalid value for ...) are set from the
+catalogue's `cli.click.*` where typer lets them be set: its panel titles, the help option, the
+usage line and the messages of its usage errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+import typer
+import typer.main
+
+from engine.messages import DEFAULT_LANG, LANGS, Lang, catalogue, t
+
+
+def cli_lang(argv: Sequence[str]) -> Lang:
+    """The language the arguments ask for (`--lang en`, `--lang=en`), else Spanish."""
+    for i, arg in enumerate(argv):
+        value = (
+            arg.split("=", 1)[1]
+            if arg.startswith("--lang=")
+            else argv[i + 1]
+            if arg == "--lang" and i + 1 < len(argv)
+            else None
+        )
+        if value in LANGS:
+            return cast(Lang, value)
+    return DEFAULT_LANG
+
+
+def _text(key: str, lang: Lang) -> str | None:
+    return t(key, lang) if key in catalogue() else None
+
+
+def localised(app: typer.Typer, lang: Lang) -> Any:
+    """The app's click command with its help, and typer's words, in `lang`."""
+    _typer_words(lang)
+    command = typer.main.get_command(app)
+    command.help = _text("help.vincula", lang) or command.help
+    _help_option(command, lang)
+    for name, sub in getattr(command, "commands", {}).items():
+        sub.help = _text(f"help.{name}", lang) or sub.help
+        _help_option(sub, lang)
+        for param in sub.params:
+            text = _text(f"help.{name}.{param.name}", lang) or _text(f"help.option.{param.name}", lang)
+            if text is not None and hasattr(param, "help"):
+                param.help = text
+    return command
+
+
+def _help_option(command: Any, lang: Lang) -> None:
+    from typer import _click
+
+    try:
+        option = command.get_help_option(_click.Context(command))
+    except (AttributeError, TypeError):  # another typer: its own words stay
+        return
+    if option is not None:
+        option.help = t("cli.click.help", lang)
+
+
+def _typer_words(lang: Lang) -> None:
+    """typer's words, where it lets them be set (module constants and a few methods); a typer
+    without them keeps its own."""
+    try:
+        from typer import _click, rich_utils
+        from typer._click import exceptions, formatting
+    except ImportError:
+        return
+    for constant, key in (
+        ("ARGUMENTS_PANEL_TITLE", "cli.click.arguments"),
+        ("OPTIONS_PANEL_TITLE", "cli.click.options"),
+        ("COMMANDS_PANEL_TITLE", "cli.click.commands"),
+        ("ERRORS_PANEL_TITLE", "cli.click.error"),
+        ("REQUIRED_LONG_STRING", "cli.click.required"),
+        ("DEFAULT_STRING", "cli.click.default"),
+        ("RICH_HELP", "cli.click.try_help"),
+    ):
+        if hasattr(rich_utils, constant):
+            setattr(rich_utils, constant, t(key, lang))
+    usage = t("cli.click.usage", lang)
+    formatter = formatting.HelpFormatter
+    write_usage = getattr(formatter, "_vincula_write_usage", formatter.write_usage)
+    formatter._vincula_write_usage = write_usage  # type: ignore[attr-defined]
+
+    def localised_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(self, prog, args, usage if prefix is None else prefix)
+
+    formatter.write_usage = localised_usage  # type: ignore[method-assign]
+    bad = exceptions.BadParameter
+
+    def bad_parameter(self: Any) -> str:
+        hint = (
+            self.param_hint
+            if self.param_hint is not None
+            else self.param.get_error_hint()
+            if self.param
+            else None
+        )
+        if hint is None:
+            return t("cli.click.invalid", lang, message=self.message)
+        hint = " / ".join(hint) if isinstance(hint, (list, tuple)) else hint
+        return t("cli.click.invalid_for", lang, param=hint, message=self.message)
+
+    bad.format_message = bad_parameter  # type: ignore[method-assign]
+    missing = exceptions.MissingParameter
+    original = getattr(missing, "_vincula_format", missing.format_message)
+    missing._vincula_format = original  # type: ignore[attr-defined]
+
+    def missing_parameter(self: Any) -> str:
+        hint = self.param.get_error_hint() if self.param is not None else self.param_hint or "?"
+        return t("cli.click.missing", lang, param=hint)
+
+    missing.format_message = missing_parameter  # type: ignore[method-assign]
+    no_option = exceptions.NoSuchOption
+    option_init = getattr(no_option, "_vincula_init", no_option.__init__)
+    no_option._vincula_init = option_init  # type: ignore[attr-defined]
+
+    def no_such_option(
+        self: Any, option_name: str, message: str | None = None, *args: Any, **kwargs: Any
+    ) -> None:
+        option_init(
+            self, option_name, message or t("cli.click.no_option", lang, name=option_name), *args, **kwargs
+        )
+
+    no_option.__init__ = no_such_option  # type: ignore[method-assign]
+    _ = _click
