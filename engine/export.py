@@ -68,6 +68,12 @@ def _citations(det: Determination) -> str:
     return " | ".join(f"{c.id}: {c.source.title}, {c.source.pinpoint}" for c in criteria)
 
 
+def _eligible(det: Determination, lang: Lang) -> str:
+    """Yes / no / not known, as the status says: a programme that does not apply or is not in
+    force is a "no" for the group, whatever its criteria say."""
+    return _yes_no({"eligible": True, "cannot_tell": None}.get(det.status, False), lang)
+
+
 def _yes_no(value: bool | None, lang: Lang) -> str:
     return t("explain.unknown" if value is None else "explain.yes" if value else "explain.no", lang)
 
@@ -102,7 +108,7 @@ def rows(results: Iterable[GroupResult | Failed], lang: Lang) -> Iterator[list[A
                 det.name,
                 det.status,
                 t(f"status.{det.status}", lang),
-                _yes_no(det.eligible, lang),
+                _eligible(det, lang),
                 det.summary,
                 _labels(det, det.failed),
                 _labels(det, det.unknown),

@@ -1001,7 +1001,8 @@ def advise(engine: EligibilityEngine, group: Group, result: GroupResult, lang: L
     the closest to the farthest, and the facts to find out."""
     request_day = result.as_of if result.as_of_source == "request" else None
     for det in result.determinations:
-        if det.status == "eligible":
+        # another country's programme: nothing the group could change (and it ranks last)
+        if det.status == "eligible" or det.status_reason == "other_country":
             continue
         programme = engine.rules.get(det.program)
         advisor = Advisor(engine, programme, group, result.as_of, lang)

@@ -48,7 +48,7 @@ def test_test_failure_output_names_step_and_reason(draft: Path) -> None:
     result = runner.invoke(app, ["test", "--rules", str(draft), str(feature)])
     assert result.exit_code == 1
     assert '✓ In 2016, a PROSPERA group of 5 members is "eligible"' in result.stdout
-    assert "5 pasan / passed, 1 fallan / failed" in result.stdout
+    assert "5 escenarios pasan, 1 falla" in result.stdout
     assert '✗ In 2016, a PROSPERA group of 4 members is "not eligible"' in result.stdout
     assert 'Then the result is "not eligible"' in result.stdout
     assert "expected NOT ELIGIBLE" in result.stdout and "got ELIGIBLE" in result.stdout
@@ -159,3 +159,16 @@ def test_diff_population_folder_needs_a_date(draft: Path, tmp_path: Path) -> Non
     (pop / "members.csv").write_text("group_id,age\na,30\n", encoding="utf-8")
     result = runner.invoke(app, ["diff", "--rules", str(draft), "--population", str(pop)])
     assert result.exit_code != 0
+
+
+def test_test_summary_reads_in_english_with_lang_en(draft: Path) -> None:
+    feature = Path(__file__).parent.parent / "features" / "proinpro" / "group_size_in_english.feature"
+    result = runner.invoke(app, ["test", "--rules", str(draft), str(feature), "--lang", "en"])
+    assert "5 scenarios passed, 1 failed" in result.stdout
+
+
+def test_lint_totals_are_counted_in_words_of_the_language() -> None:
+    es = runner.invoke(app, ["lint"]).stdout
+    en = runner.invoke(app, ["lint", "--lang", "en"]).stdout
+    assert "0 errores, 0 avisos" in es and "/ errors" not in es
+    assert "0 errors, 0 warnings" in en

@@ -107,3 +107,24 @@ def test_api_batch_as_csv_has_a_row_per_group_and_programme_and_one_per_failed_g
     assert [r[cols["group_id"]] for r in rows] == ["'=cmd"] * 5 + ["b"]
     failed = rows[-1]
     assert failed[cols["status"]] == "error" and "no hay un municipio con clave «99999»" in failed[cols["reasons"]]
+
+
+def test_csv_says_no_for_a_programme_that_does_not_apply_and_suggests_nothing_for_another_country(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["check", str(GROUPS / "g-003.yaml"), "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    cols = dict(zip(COLUMNS, header("es"), strict=True))
+    by_program = {r[cols["program"]]: r for r in _csv_rows(out.read_text(encoding="utf-8"))}
+    panama = by_program["red-oportunidades-empresariales"]
+    assert panama[cols["status"]] == "not_applicable"
+    assert panama[cols["eligible"]] == "no"  # not "no se sabe": the group cannot get it
+    assert panama[cols["suggestion"]] == "" and panama[cols["changes"]] == ""
+    assert by_program["3x1-migrantes"][cols["eligible"]] == "no"  # no project: does not apply
+
+
+def test_check_does_not_call_the_hidden_criteria_of_a_programme_that_does_not_apply_met() -> None:
+    result = runner.invoke(app, ["check", str(GROUPS / "g-003.yaml"), "-p", "3x1-migrantes"])
+    assert "10 criterios no se muestran (--all los muestra)" in result.stdout
+    assert "criterios que se cumplen" not in result.stdout

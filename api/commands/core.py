@@ -292,7 +292,13 @@ def _print_determination(d: Determination, lang: Lang, show_all: bool) -> None:
         for i, note in enumerate(notes, 1):
             out.print(f"  [yellow][{i}] {t('ui.assumption', lang)}:[/] {escape(note)}", soft_wrap=True)
     if hidden:
-        out.print(f"  [dim]{escape(t('cli.hidden_passes', lang, count=hidden))}[/]")
+        # only passes are hidden from a judged answer; every criterion from one told by its status
+        key = (
+            "cli.hidden_passes"
+            if d.status in ("eligible", "not_eligible", "cannot_tell")
+            else "cli.hidden_all"
+        )
+        out.print(f"  [dim]{escape(t(key, lang, count=hidden))}[/]")
     for suggestion in d.suggestions:
         out.print(f"  [bold]{t('ui.what_it_takes', lang)}:[/]")
         for i, step in enumerate(suggestion.steps, 1):

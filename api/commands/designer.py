@@ -21,8 +21,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from api.commands.core import LangOpt, lang_option
 from engine import PROJECT_ROOT, RULES_DIR
 from engine.errors import InputError
+from engine.messages import t
 from engine.rules import load_rules
 
 out = Console(highlight=False, soft_wrap=True)
@@ -54,18 +56,20 @@ def test(
         bool, typer.Option("--passed/--failed-only", help="list passing scenarios too")
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON record per scenario")] = False,
+    lang: LangOpt = "es",
 ) -> None:
     """Run the features against a rules folder; one line per scenario, the failures explained.
 
     Exit code 0 when every scenario passes, 1 when one fails, 2 when the rules or features
     cannot be read.
     """
+    language = lang_option(lang)
     rules_dir = (rules or RULES_DIR).resolve()
     load_rules(rules_dir)  # a broken draft is reported here, as a rule-file error, not 100 failures
     paths = [p.resolve() for p in features or []]
     for p in paths:
         if not p.exists():
-            raise InputError(f"feature file or folder not found: {p}")
+            raise InputError(key="designer.no_features", values={"path": str(p)})
     t0 = time.perf_counter()
     records, output, code = run_features(rules_dir, paths, tag)
     seconds = time.perf_counter() - t0
@@ -73,16 +77,20 @@ def test(
         print(json.dumps(records, ensure_ascii=False, indent=2))
     elif not records:
         out.print(escape(output))
-        out.print("[red]no scenario ran / no se ejecutó ningún escenario[/]")
+        out.print(f"[red]{escape(t('designer.test.none', language))}[/]")
     else:
         print_records(records, show_passed)
         failed = sum(r["outcome"] == "failed" for r in records)
         passed = sum(r["outcome"] == "passed" for r in records)
         colour = "red" if failed else "green"
-        out.print(
-            f"\n[bold {colour}]{passed} pasan / passed, {failed} fallan / failed[/] "
-            f"— reglas / rules: {escape(str(rules_dir))} — {seconds:.1f} s"
+        totals = ", ".join(
+            [
+                t("designer.test.passed", language, count=passed),
+                t("designer.test.failed", language, count=failed),
+            ]
         )
+        rules_text = t("designer.test.rules", language, path=str(rules_dir), seconds=f"{seconds:.1f}")
+        out.print(f"\n[bold {colour}]{escape(totals)}[/] — {escape(rules_text)}")
     if not records:
         raise typer.Exit(2)
     raise typer.Exit(1 if code != 0 or any(r["outcome"] == "failed" for r in records) else 0)
@@ -192,7 +200,10 @@ def diff(
     if out_file is not None:
         write_atomic(out_file, text)
         changed = sum(p.gained + p.lost + p.other for p in impact.programmes)
-        out.print(f"{escape(str(out_file))}: {changed} cambios / changes en {impact.groups} grupos / groups")
+        language = lang_of(lang)
+        changes = t("designer.diff.changes", language, count=changed)
+        groups = t("designer.diff.groups", language, count=impact.groups)
+        out.print(f"{escape(str(out_file))}: {escape(changes)}, {escape(groups)}")
     else:
         print(text, end="")
 
@@ -215,6 +226,7 @@ def lint(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="warnings also fail (exit 1)")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="hide info findings")] = False,
+    lang: LangOpt = "es",
 ) -> None:
     """Check rule files: schema, citations, parameter dates, labels, criteria that never pass or
     never fail on the bundled fixture groups, programmes and criteria no feature exercises; with
@@ -222,25 +234,25 @@ def lint(
     from engine.lint import COMMITMENTS_DIR, check_sources
     from engine.lint import lint as run_lint
 
+    language = lang_option(lang)
     findings = run_lint(directory)
     if sources is not None:
         if not sources.is_dir():
             raise InputError(
-                f"sources folder not found: {sources}", hint="give the folder of the source texts"
+                key="designer.no_sources", hint_key="designer.no_sources.hint", values={"path": str(sources)}
             )
         findings += check_sources(sources, directory, commitments or COMMITMENTS_DIR)
     colour = {"error": "red", "warning": "yellow", "info": "blue"}
     for f in findings:
         if quiet and f.level == "info":
             continue
-        out.print(
-            f"[{colour[f.level]}]{f.level}[/]: {escape(f.where)}: [bold]{f.check}[/] {escape(f.message)}"
-        )
+        level = t(f"designer.level.{f.level}", language)
+        out.print(f"[{colour[f.level]}]{level}[/]: {escape(f.where)}: [bold]{f.check}[/] {escape(f.message)}")
         if f.hint:
             out.print(f"  [dim]→ {escape(f.hint)}[/]")
     if sources is not None:
         n_quotes = sum(f.check == "quote" for f in findings)
-        out.print(f"citas / quotes: {n_quotes} problemas / problems against {escape(str(sources))}")
+        out.print(escape(t("designer.lint.quotes", language, count=n_quotes, path=str(sources))))
     n = {lvl: sum(f.level == lvl for f in findings) for lvl in colour}
-    out.print(f"{n['error']} errores / errors, {n['warning']} avisos / warnings, {n['info']} notas / notes")
+    out.print(escape(", ".join(t(f"designer.lint.{lvl}s", language, count=n[lvl]) for lvl in colour)))
     raise typer.Exit(1 if n["error"] or (strict and n["warning"]) else 0)
