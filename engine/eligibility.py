@@ -315,7 +315,7 @@ def applicability(programme: Programme, group: Group, day: dt.date) -> StatusRea
         return "no_project"
     if day < programme.valid_from:
         return "before_period"
-    if programme.valid_to is not None and day > programme.valid_to:
+    if programme.valid_to is not None and day > programme.valid_to and programme.ended:
         return "after_period"
     return None
 

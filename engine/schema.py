@@ -415,6 +415,12 @@ class Programme(Strict):
     version: str
     valid_from: dt.date
     valid_to: dt.date | None = None
+    ended: bool = Field(
+        default=True,
+        description="whether the programme itself ended on valid_to (its sources say so): after it, "
+        "'not in force'. false: valid_to is only where the rules at hand end, and later dates are "
+        "judged by the criteria (whose parameters have no value then: 'cannot tell')",
+    )
     summary: Text
     sources: dict[str, SourceDoc] = Field(min_length=1)
     parameters: dict[str, Parameter] = {}

@@ -33,10 +33,21 @@ from engine.population import LAST_EMPTY, FrameWriter, Population, check_destina
 from engine.rules import RuleSet
 from engine.scratch import Scratch, clear_leftovers
 from engine.tabular import safe_column, safe_frame
-from engine.vectorised import Plan, compile_plan, group_stage, member_stage, name_failures, outcome_columns
+from engine.vectorised import (
+    Plan,
+    compile_plan,
+    group_stage,
+    member_stage,
+    name_failures,
+    outcome_columns,
+    unknown_counts,
+)
 
 RESULT_SCHEMA = {"group_id": pl.String, "program": pl.String, "eligible": pl.Boolean, "failed": pl.String}
 NEAR_SCHEMA = {"program": pl.String, "criterion": pl.String, "groups": pl.Int64}
+#: a fact missing from a population, and how many "cannot tell" answers (group and programme)
+#: it keeps open; `member` when it is a member's fact
+MISSING_SCHEMA = {"fact": pl.String, "member": pl.Boolean, "answers": pl.Int64, "programs": pl.String}
 
 
 @dataclass
@@ -48,6 +59,8 @@ class Screened:
     plan: Plan
     groups: pl.DataFrame
     rejects: pl.DataFrame
+    #: per programme, the sets of criteria that keep answers "cannot tell" -> their groups
+    unknown: dict[str, dict[tuple[str, ...], int]] = field(default_factory=dict)
 
     def long(self, program_type: pl.DataType | None = None) -> pl.DataFrame:
         """One row per group and programme: group_id, program, eligible, failed (the part's
@@ -104,13 +117,15 @@ class Screening:
                         *[
                             f"{k}_{i}"
                             for i in range(len(self.plan.programmes))
-                            for k in ("eligible", "failed")
+                            for k in ("eligible", "failed", "unknown")
                         ],
                         *keep,
                     )
                     .collect()
                 )
-                yield Screened(self.plan, name_failures(self.plan, wide), chunk.rejects)
+                unknown = unknown_counts(self.plan, wide)
+                wide = wide.drop(f"unknown_{i}" for i in range(len(self.plan.programmes)))
+                yield Screened(self.plan, name_failures(self.plan, wide), chunk.rejects, unknown)
         finally:  # finished, failed, interrupted or abandoned: nothing left in the scratch folder
             self.scratch.close()
             self.population.forget_copies()
@@ -250,6 +265,9 @@ class ScreenReport:
     #: program, criterion, groups, in_hands: the groups not eligible by that criterion alone,
     #: those whose change is in their hands first, then the most groups first
     near_misses: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=NEAR_SCHEMA))
+    #: fact, member, answers, programs: the missing facts that keep the most answers "cannot
+    #: tell" first (engine/screen.py `missing_facts`)
+    missing_facts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=MISSING_SCHEMA))
 
 
 def _care(ids: pl.Series) -> tuple[bool, bool]:
@@ -313,6 +331,30 @@ def _near_misses(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(out) if out else pl.DataFrame(schema=NEAR_SCHEMA)
 
 
+def missing_facts(plan: Plan, unknown: dict[str, dict[tuple[str, ...], int]]) -> pl.DataFrame:
+    """The facts whose absence keeps answers "cannot tell", counted once per group and
+    programme whose answer a criterion comparing them keeps open (a criterion with no rule for
+    the date has no fact to collect); the most answers first."""
+    answers: dict[tuple[str, bool], int] = {}
+    programs: dict[tuple[str, bool], set[str]] = {}
+    for cp in plan.programmes:
+        for named, n in unknown.get(cp.slug, {}).items():
+            facts = {
+                (fact, crit.scope == "member")
+                for crit in map(cp.plan.criterion, named)
+                if crit.match is not None
+                for fact in crit.facts
+            }
+            for key in facts:
+                answers[key] = answers.get(key, 0) + n
+                programs.setdefault(key, set()).add(cp.slug)
+    rows = [
+        {"fact": f, "member": m, "answers": n, "programs": ";".join(sorted(programs[(f, m)]))}
+        for (f, m), n in answers.items()
+    ]
+    return pl.DataFrame(rows, schema=MISSING_SCHEMA).sort(["answers", "fact"], descending=[True, False])
+
+
 def in_hands(plan: Plan, slug: str, criterion: str) -> bool:
     """Whether a group can pass `criterion` by its own changes: a member criterion (who is in
     the group is the group's to change), or one whose every fact the vocabulary declares
@@ -340,6 +382,7 @@ def write_screening(
     plan = screening.plan
     summaries: list[pl.DataFrame] = []
     near: list[pl.DataFrame] = []
+    unknown: dict[str, dict[tuple[str, ...], int]] = {}
     groups = rejected = done = 0
     with (
         FrameWriter(out, RESULT_SCHEMA) as results,
@@ -363,6 +406,10 @@ def write_screening(
                         )
                 summaries.append(counted.result())
                 near.append(_near_misses(plan, part.groups))
+            for slug, counts in part.unknown.items():
+                mine = unknown.setdefault(slug, {})
+                for named, n in counts.items():
+                    mine[named] = mine.get(named, 0) + n
             if part.rejects.height:
                 bad.write(part.rejects if bad.parquet else safe_frame(part.rejects))
             groups += part.groups.height
@@ -398,6 +445,7 @@ def write_screening(
         summary=summary,
         programmes=len(plan.slugs),
         near_misses=misses,
+        missing_facts=missing_facts(plan, unknown),
     )
 
 

@@ -273,15 +273,36 @@ def group_stage(plan: Plan, frame: pl.LazyFrame) -> pl.LazyFrame:
             return pl.col(_outcome_col(idx, cid))
 
         rule = cp.plan.eligibility
-        parts = blocking(POLARS, rule, outcome, False)
-        bits = pl.sum_horizontal(
-            [
-                pl.when(inc).then(pl.lit(1 << k, pl.UInt64)).otherwise(pl.lit(0, pl.UInt64))
-                for k, (_, inc) in enumerate(parts)
-            ]
-        )
-        results += [eligible(POLARS, rule, outcome).alias(f"eligible_{idx}"), bits.alias(f"failed_{idx}")]
+        results += [
+            eligible(POLARS, rule, outcome).alias(f"eligible_{idx}"),
+            _bits(blocking(POLARS, rule, outcome, False)).alias(f"failed_{idx}"),
+            _bits(blocking(POLARS, rule, outcome, None)).alias(f"unknown_{idx}"),
+        ]
     return frame.with_columns(outcome_cols).with_columns(results)
+
+
+def _bits(parts: list[tuple[str, pl.Expr]]) -> pl.Expr:
+    """A bit set over the items `blocking` lists (bit k: the k-th is named)."""
+    return pl.sum_horizontal(
+        [
+            pl.when(inc).then(pl.lit(1 << k, pl.UInt64)).otherwise(pl.lit(0, pl.UInt64))
+            for k, (_, inc) in enumerate(parts)
+        ]
+    )
+
+
+def unknown_counts(plan: Plan, wide: pl.DataFrame) -> dict[str, dict[tuple[str, ...], int]]:
+    """Per programme slug, the sets of criteria that keep a group's answer "cannot tell" (from
+    `group_stage`'s `unknown_i` bit sets) -> how many groups have that set."""
+    out: dict[str, dict[tuple[str, ...], int]] = {}
+    for i, cp in enumerate(plan.programmes):
+        ids = cp.plan.eligibility.ids()
+        counts = out.setdefault(cp.slug, {})
+        for bits, n in wide.get_column(f"unknown_{i}").value_counts().iter_rows():
+            if bits:
+                named = tuple(cid for k, cid in enumerate(ids) if bits >> k & 1)
+                counts[named] = counts.get(named, 0) + n
+    return out
 
 
 def outcome_columns(plan: Plan) -> dict[str, tuple[str, str]]:

@@ -118,11 +118,17 @@ def test_3x1_shares_and_who_may_propose_over_time(engine):
     community = dict(ok, proposer="group", proposer_country="MX")
     assert determination(engine, make_group(project=community, as_of=dt.date(2003, 6, 30)), "3x1-migrantes").eligible
     assert determination(engine, make_group(project=community, as_of=dt.date(2006, 6, 30)), "3x1-migrantes").eligible is False
-    # after 2007 no source states the shares: the criteria cannot tell, and the programme's rules
-    # (valid_to 2007-12-31) are not in force on the date
+    # after 2007 no source states the shares, and none says the programme ended (`ended: false`):
+    # "cannot tell", not "not in force"
     late = determination(engine, make_group(project=ok, as_of=dt.date(2016, 6, 30)), "3x1-migrantes")
-    assert late.status == "not_in_force" and late.status_reason == "after_period" and late.eligible is None
+    assert late.status == "cannot_tell" and late.status_reason is None and late.eligible is None
     assert {c.id: c.outcome for c in late.criteria}["federal_share"] == "unknown"
+
+
+def test_a_programme_that_ended_is_not_in_force_after_its_period(engine):
+    # PROINPRO's pilot ended in 2017 (its rule file's `ended` is true by default)
+    late = determination(engine, make_group(as_of=dt.date(2019, 6, 30)), "proinpro")
+    assert late.status == "not_in_force" and late.status_reason == "after_period"
 
 
 def test_3x1_eligible_project_names_covam_as_next_step(engine):

@@ -46,7 +46,7 @@ EXPECTED = [
     ("g-033", "3x1-migrantes", "not_eligible",                  # community group, 2006 (002)
      ["migrant_proposer", "organised_abroad", "community_groups_accepted"]),
     ("g-043", "3x1-migrantes", "not_in_force", ["in_force"]),   # 2001: federal from 2002
-    ("g-044", "3x1-migrantes", "not_in_force", []),             # 2010: rules end 2007, shares not stated
+    ("g-044", "3x1-migrantes", "cannot_tell", []),              # 2010: sources stop in 2007, shares not stated
     ("g-038", "3x1-migrantes", "not_eligible", ["state_share"]),
     ("g-039", "3x1-migrantes", "not_eligible", ["federal_share"]),
     ("g-040", "3x1-migrantes", "not_eligible", ["migrant_share"]),

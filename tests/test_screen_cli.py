@@ -115,3 +115,36 @@ def test_screen_summary_names_groups_one_criterion_away_and_whether_it_is_in_the
     english = runner.invoke(app, ["screen", str(pop), "--out", str(tmp_path / "r.csv"), "--as-of", "2017-06-30",
                                   "--lang", "en"])
     assert "One criterion away" in english.output and "no (place or date)" in english.output
+
+
+def test_screen_summary_names_the_missing_facts_that_leave_the_most_answers_open(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from engine.rules import load_rules
+    from engine.screen import screen_population
+
+    pop = tmp_path / "pop"
+    pop.mkdir()
+    # Chilpancingo (Guerrero), rural, 2017-06-30. a: one member's age unknown (PROINPRO needs
+    # every age; El Campo takes her as a small producer of stratum E2 all the same); b: the
+    # organisation unknown (Opciones Productivas needs it) and one member's age unknown; c:
+    # everything known
+    (pop / "groups.csv").write_text("group_id,country,territory,locality,organisation\n"
+                                    "a,MX,12029,rural,informal\nb,MX,12029,rural,\nc,MX,12029,rural,osse\n",
+                                    encoding="utf-8")
+    woman, unaged = "30,F,true,true,E2,high\n", ",F,true,true,E2,high\n"
+    (pop / "members.csv").write_text(
+        "group_id,age,sex,prospera,poverty,producer_stratum,entrepreneurial_potential\n"
+        + "".join(f"a,{woman}" for _ in range(4)) + f"a,{unaged}"
+        + "".join(f"b,{woman}" for _ in range(4)) + f"b,{unaged}"
+        + "".join(f"c,{woman}" for _ in range(5)), encoding="utf-8")
+    programs = ["proinpro", "el-campo-en-nuestras-manos", "opciones-productivas"]
+    report = screen_population(pop, tmp_path / "r.csv", load_rules(), dt.date(2017, 6, 30), programs=programs)
+    rows = {(r["fact"], r["member"]): (r["answers"], r["programs"]) for r in report.missing_facts.iter_rows(named=True)}
+    assert rows[("age", True)] == (2, "proinpro")  # a and b
+    assert rows[("organisation", False)] == (1, "opciones-productivas")
+    assert report.missing_facts.get_column("fact").to_list() == ["age", "organisation"]  # most answers first
+    res = runner.invoke(app, ["screen", str(pop), "--out", str(tmp_path / "r.csv"), "--as-of", "2017-06-30",
+                              *[x for p in programs for x in ("-p", p)]])
+    assert "Datos que faltan y dejan más respuestas sin determinar" in res.output
+    assert "edad (de los integrantes)" in res.output

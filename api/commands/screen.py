@@ -110,6 +110,7 @@ def screen(
         report = _screen(population, out_file, rs, day, program, rejects, chunk, language)
     _print_summary(report.summary, language)
     _print_near_misses(report.near_misses, rs, language)
+    _print_missing_facts(report.missing_facts, language)
     parts = t("screen.parts", language, count=report.partitions)
     out.print(
         t(
@@ -218,6 +219,25 @@ def _print_near_misses(misses: pl.DataFrame, rs: RuleSet, lang: Lang, shown: int
     out.print(table)
     if misses.height > shown:
         out.print(t("screen.near.more", lang, count=misses.height - shown))
+
+
+def _print_missing_facts(missing: pl.DataFrame, lang: Lang, shown: int = 10) -> None:
+    """The facts to collect: those whose absence keeps the most answers "cannot tell"."""
+    from engine.eligibility import fact_label
+
+    if missing.height == 0:
+        return
+    table = Table(title=t("screen.missing.title", lang), title_justify="left")
+    for key in ("screen.missing.fact", "screen.missing.answers", "screen.missing.programmes"):
+        table.add_column(t(key, lang), justify="right" if key.endswith("answers") else "left")
+    for row in missing.head(shown).iter_rows(named=True):
+        label = fact_label(row["fact"], lang, member=row["member"])
+        if row["member"]:
+            label = t("screen.missing.of_members", lang, fact=label)
+        table.add_row(escape(label), f"{row['answers']:,}", escape(row["programs"].replace(";", ", ")))
+    out.print(table)
+    if missing.height > shown:
+        out.print(t("screen.missing.more", lang, count=missing.height - shown))
 
 
 def synth(

@@ -92,7 +92,7 @@ Característica: 3x1 para Migrantes — quién propone y cómo se cofinancia
         | 2001-12-31 | no vigente             | no cumple |
         | 2002-01-01 | elegible               | cumple    |
         | 2007-12-31 | elegible               | cumple    |
-        | 2008-01-01 | no vigente             | cumple    |
+        | 2008-01-01 | no se puede determinar | cumple    |
 
   Regla: Hasta 2004 también proponían grupos de las comunidades de origen (community_groups_accepted)
 

@@ -94,7 +94,7 @@ Característica: El Campo en Nuestras Manos — mujeres en pobreza y pequeños p
         | 2015-12-31 | no vigente  | no cumple |
         | 2016-01-01 | elegible    | cumple    |
         | 2017-12-31 | elegible               | cumple    |
-        | 2018-01-01 | no vigente             | cumple    |
+        | 2018-01-01 | no se puede determinar | cumple    |
 
   Regla: El grupo está en México (in_mexico)
 

@@ -26,7 +26,7 @@ Característica: Opciones Productivas — quién puede solicitar y cuándo
         | 2015-12-31 | no se puede determinar | cumple    |
         | 2016-01-01 | elegible               | cumple    |
         | 2018-12-31 | elegible               | cumple    |
-        | 2019-01-01 | no vigente             | cumple    |
+        | 2019-01-01 | no se puede determinar | cumple    |
 
   Regla: Es una organización del sector social de la economía (osse)
 
