@@ -798,7 +798,7 @@ class Group(Stated):
         json_schema_extra=fact(
             "clave del territorio",
             "territory code",
-            synonyms=("municipio", "provincia"),
+            synonyms=("municipio", "provincia", "territorio"),
             predicate=("estar en {value}", "be in {value}"),
         ),
     )

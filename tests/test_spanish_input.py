@@ -130,3 +130,8 @@ def test_errors_in_a_file_written_with_spanish_field_names_give_their_own_lines(
         f"{path}:6: integrante 2, edda: no es un campo del formato; ¿quiso decir «edad» (o «age»)?",
         f"{path}:3: fecha de la determinación: «31/02/2017» no es una fecha: escríbala como 30/06/2017 o 2017-06-30",
     ]
+
+
+def test_territorio_names_the_territory_as_municipio_and_provincia_do() -> None:
+    group = Group.model_validate({"id": "a", "territorio": "12043", "fecha": "30/06/2017"})
+    assert group.territory == "12043" and group.as_of == DAY
