@@ -31,6 +31,7 @@ from engine.commitments import (
     Case,
     Commitment,
     Evidence,
+    Level,
     build_graph,
     load_cases,
     population_path,
@@ -852,10 +853,7 @@ def check_vertical(case: Case) -> list[Gap]:
 
 
 #: a government level as a finding names it (engine/messages.yaml `gap.level.*`)
-LEVELS: dict[str, Text] = {
-    level: _both(f"gap.level.{level}")
-    for level in ("federal", "state", "municipal", "migrant", "international", "local")
-}
+LEVELS: dict[str, Text] = {level: _both(f"gap.level.{level}") for level in get_args(Level)}
 
 
 def check_budgets(case: Case) -> list[Gap]:
