@@ -31,13 +31,14 @@ from engine.commitments import (
     Case,
     Commitment,
     Evidence,
+    Level,
     build_graph,
     load_cases,
     population_path,
 )
 from engine.coverage import CoverageReport
 from engine.errors import InputError, RuleFileError, UnknownProgrammeError
-from engine.messages import t
+from engine.messages import LANGS, t
 from engine.schema import (
     AllOf,
     AnyOf,
@@ -91,10 +92,20 @@ GapKind = Literal[
     "linkage_measured",
 ]
 
+
+def _both(key: str, **values: Any) -> Text:
+    """A catalogue text (engine/messages.yaml) in both languages. A value that is itself a
+    `Text` (a programme's name, a finding) fills each language with its own words."""
+    return Text(
+        **{
+            lang: t(key, lang, **{k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()})
+            for lang in LANGS
+        }
+    )
+
+
 #: each kind's name for the reader, from the message catalogue (engine/messages.yaml)
-KIND_LABELS: dict[str, Text] = {
-    kind: Text(es=t(f"gap.kind.{kind}", "es"), en=t(f"gap.kind.{kind}", "en")) for kind in get_args(GapKind)
-}
+KIND_LABELS: dict[str, Text] = {kind: _both(f"gap.kind.{kind}") for kind in get_args(GapKind)}
 
 
 def money(x: float) -> str:
@@ -554,11 +565,6 @@ def run_check(check: GapCheck, case: Case) -> list[Gap]:
 # --------------------------------------------------------------------------- built-in checks
 
 
-def _both(key: str, **values: Any) -> Text:
-    """A catalogue text (engine/messages.yaml) in both languages."""
-    return Text(es=t(key, "es", **values), en=t(key, "en", **values))
-
-
 def _basis(
     case: Case, commitments: list[Commitment], actors: tuple[str, ...] | list[str] = ()
 ) -> tuple[Evidence, list[GapCitation]]:
@@ -661,38 +667,30 @@ def check_single_points(case: Case) -> list[Gap]:
             top = max(between, key=lambda k: between[k]) == n
             name, lk = case.actor(n).label, case.actor(linking).label
             reach = [p for p in partners if p not in cut and p != n]
+            kept = ", ".join(case.actor(p).label for p in reach)
             evidence = [
-                Text(
-                    es=f"Si {name} falla, {lk} queda sin vínculo con {len(cut)} de {len(partners)} programas socios"
-                    + (f"; solo conserva {', '.join(case.actor(p).label for p in reach)}." if reach else "."),
-                    en=f"If {name} fails, {lk} loses its link to {len(cut)} of {len(partners)} partner programmes"
-                    + (f"; it keeps only {', '.join(case.actor(p).label for p in reach)}." if reach else "."),
-                )
+                _both(
+                    "gap.articulation.cut_keeps" if reach else "gap.articulation.cut",
+                    name=name,
+                    linking=lk,
+                    cut=len(cut),
+                    count=len(partners),
+                    kept=kept,
+                ),
+                _both(
+                    "gap.articulation.betweenness_highest" if top else "gap.articulation.betweenness",
+                    name=name,
+                    betweenness=between[n],
+                ),
             ]
-            evidence.append(
-                Text(
-                    es=f"Intermediación (betweenness) de {name}: {between[n]:.2f}"
-                    + (", la más alta del grafo." if top else "."),
-                    en=f"Betweenness of {name}: {between[n]:.2f}"
-                    + (", the highest in the graph." if top else "."),
-                )
-            )
             gaps.append(
                 Gap(
                     kind="single_point_of_failure",
                     check="articulation",
                     severity="high" if len(cut) * 2 >= len(partners) else "medium",
-                    title=Text(
-                        es=f"{name} es el único puente entre {lk} y sus socios",
-                        en=f"{name} is the only bridge between {lk} and its partners",
-                    ),
+                    title=_both("gap.articulation.bridge.title", name=name, linking=lk),
                     evidence=evidence,
-                    remedy=Text(
-                        es=f"Crear vínculos directos y formales entre {lk} y cada programa socio (convenios "
-                        f"bilaterales con metas), para que la articulación no dependa solo de {name}.",
-                        en=f"Create direct, formal links between {lk} and each partner programme (bilateral "
-                        f"agreements with targets), so that articulation does not depend on {name} alone.",
-                    ),
+                    remedy=_both("gap.articulation.bridge.remedy", name=name, linking=lk),
                     actors=[n, linking] + cut,
                     figures={
                         "cut_off": len(cut),
@@ -717,21 +715,17 @@ def check_single_points(case: Case) -> list[Gap]:
                 kind="single_point_of_failure",
                 check="articulation",
                 severity="medium",
-                title=Text(es=f"Todo pasa por {name}", en=f"Everything goes through {name}"),
+                title=_both("gap.articulation.hub.title", name=name),
                 evidence=[
-                    Text(
-                        es=f"Si {name} falla, {n_cut} de {len(comp) - 1} actores conectados quedan aislados del "
-                        f"resto (intermediación {between[n]:.2f}).",
-                        en=f"If {name} fails, {n_cut} of {len(comp) - 1} connected actors are cut off from the "
-                        f"rest (betweenness {between[n]:.2f}).",
+                    _both(
+                        "gap.articulation.hub.evidence",
+                        name=name,
+                        cut=n_cut,
+                        connected=len(comp) - 1,
+                        betweenness=between[n],
                     )
                 ],
-                remedy=Text(
-                    es=f"Dar a los actores que dependen de {name} un canal de coordinación alterno "
-                    f"(mesa técnica conjunta o acuerdos directos).",
-                    en=f"Give the actors that depend on {name} an alternative coordination channel "
-                    f"(joint technical table or direct agreements).",
-                ),
+                remedy=_both("gap.articulation.hub.remedy", name=name),
                 actors=[n] + sorted(set().union(*parts[1:])),
                 figures={"cut_off": n_cut, "betweenness": round(between[n], 4)},
             )
@@ -755,24 +749,13 @@ def check_silos(case: Case) -> list[Gap]:
             kind="silos",
             check="silos",
             severity="medium",
-            title=Text(
-                es=f"{len(clusters)} grupos de actores trabajan por separado",
-                en=f"{len(clusters)} clusters of actors work apart",
-            ),
+            title=_both("gap.silos.title", count=len(clusters)),
             evidence=[
-                Text(
-                    es=f"Fuera de {coord}, los actores forman {len(clusters)} grupos sin ningún compromiso entre "
-                    f"sí: {'; '.join(names)}.",
-                    en=f"Outside {coord}, the actors form {len(clusters)} clusters with no commitment between "
-                    f"them: {'; '.join(names)}.",
+                _both(
+                    "gap.silos.evidence", coordinators=coord, count=len(clusters), clusters="; ".join(names)
                 )
             ],
-            remedy=Text(
-                es="Plan de trabajo conjunto por territorio, con productos que requieran a más de una agencia "
-                "y contraparte, y una mesa local que reúna a todos.",
-                en="A joint work plan per territory, with outputs that need more than one agency and "
-                "counterpart, and a local table that brings everyone together.",
-            ),
+            remedy=_both("gap.silos.remedy"),
             actors=[a for c in clusters for a in c],
             figures={"clusters": len(clusters)},
         )
@@ -798,24 +781,24 @@ def check_vertical(case: Case) -> list[Gap]:
                 delivered = sum(c.delivered_amount or 0 for c in cs)
                 got = delivered / promised_total if promised_total else 0.0
                 lv = LEVELS[level]
-                short_es, short_en = "falta la parte {}", "{} share missing"
+                title = "gap.cofinancing.missing.title"
                 if not cs:
-                    sev, es, en = (
-                        "high",
-                        f"no hay compromiso del orden {lv.es}",
-                        f"no {lv.en} commitment at all",
-                    )
+                    sev, finding = "high", _both("gap.cofinancing.no_commitment", level=lv)
                 elif delivered == 0:
-                    sev = "high"
-                    es = f"el orden {lv.es} no puso su parte (0 de {money(sum(c.amount or 0 for c in cs))})"
-                    en = f"the {lv.en} level did not put in its share (0 of {money(sum(c.amount or 0 for c in cs))})"
-                elif got < share - scheme.tolerance:
-                    sev, short_es, short_en = "medium", "parte {} incompleta", "{} share short"
-                    es = (
-                        f"el orden {lv.es} aportó {money(delivered)}, {pct(got)} del proyecto "
-                        f"(le corresponde {pct(share)})"
+                    promised = money(sum(c.amount or 0 for c in cs))
+                    sev, finding = (
+                        "high",
+                        _both("gap.cofinancing.nothing_delivered", level=lv, promised=promised),
                     )
-                    en = f"the {lv.en} level put in {money(delivered)}, {pct(got)} of the project (its share is {pct(share)})"
+                elif got < share - scheme.tolerance:
+                    sev, title = "medium", "gap.cofinancing.short.title"
+                    finding = _both(
+                        "gap.cofinancing.short",
+                        level=lv,
+                        delivered=money(delivered),
+                        got=pct(got),
+                        share=pct(share),
+                    )
                 else:
                     continue
                 gaps.append(
@@ -823,23 +806,16 @@ def check_vertical(case: Case) -> list[Gap]:
                         kind="vertical_gap",
                         check="cofinancing",
                         severity=sev,  # type: ignore[arg-type]
-                        title=Text(
-                            es=f"{pname}: {short_es.format(lv.es)}", en=f"{pname}: {short_en.format(lv.en)}"
-                        ),
+                        title=_both(title, project=pname, level=lv),
                         evidence=[
-                            Text(
-                                es=f"En {pname} ({scheme.label.es}), {es}.",
-                                en=f"In {pname} ({scheme.label.en}), {en}.",
+                            _both(
+                                "gap.cofinancing.evidence",
+                                project=pname,
+                                scheme=scheme.label,
+                                finding=finding,
                             )
                         ],
-                        remedy=Text(
-                            es=f"Condicionar la ministración federal a la aportación {lv.es} comprometida "
-                            f"(convenio con calendario) y que el COVAM o la instancia validadora no apruebe "
-                            f"proyectos sin ella.",
-                            en=f"Make the federal transfer conditional on the committed {lv.en} contribution "
-                            f"(agreement with a schedule) and have the validating body approve no project "
-                            f"without it.",
-                        ),
+                        remedy=_both("gap.cofinancing.remedy", level=lv),
                         actors=[project] + [c.from_ for c in cs],
                         commitments=[c.id for c in cs],
                         figures={
@@ -858,20 +834,16 @@ def check_vertical(case: Case) -> list[Gap]:
                             kind="vertical_gap",
                             check="cofinancing",
                             severity="medium",
-                            title=Text(
-                                es=f"{pname}: aportación federal sobre el tope",
-                                en=f"{pname}: federal contribution above the ceiling",
-                            ),
+                            title=_both("gap.cofinancing.ceiling.title", project=pname),
                             evidence=[
-                                Text(
-                                    es=f"Federal {money(fed)} > tope {money(scheme.ceiling)} {scheme.currency or ''}.",
-                                    en=f"Federal {money(fed)} > ceiling {money(scheme.ceiling)} {scheme.currency or ''}.",
+                                _both(
+                                    "gap.cofinancing.ceiling.evidence",
+                                    federal=money(fed),
+                                    ceiling=money(scheme.ceiling),
+                                    currency=scheme.currency or "",
                                 )
                             ],
-                            remedy=Text(
-                                es="Reducir la aportación federal al tope o dividir el proyecto en etapas.",
-                                en="Bring the federal contribution down to the ceiling or split the project.",
-                            ),
+                            remedy=_both("gap.cofinancing.ceiling.remedy"),
                             actors=[project],
                             commitments=[c.id for c in by_level.get("federal", [])],
                             figures={"federal": fed, "ceiling": scheme.ceiling},
@@ -880,14 +852,8 @@ def check_vertical(case: Case) -> list[Gap]:
     return gaps
 
 
-LEVELS: dict[str, Text] = {
-    "federal": Text(es="federal", en="federal"),
-    "state": Text(es="estatal", en="state"),
-    "municipal": Text(es="municipal", en="municipal"),
-    "migrant": Text(es="migrante", en="migrant"),
-    "international": Text(es="internacional", en="international"),
-    "local": Text(es="local", en="local"),
-}
+#: a government level as a finding names it (engine/messages.yaml `gap.level.*`)
+LEVELS: dict[str, Text] = {level: _both(f"gap.level.{level}") for level in get_args(Level)}
 
 
 def check_budgets(case: Case) -> list[Gap]:
@@ -905,24 +871,18 @@ def check_budgets(case: Case) -> list[Gap]:
                         kind="budget_inconsistency",
                         check="budget-sum",
                         severity="high" if abs(diff) > 0.05 * b.stated_total else "medium",
-                        title=Text(
-                            es=f"Las líneas presupuestarias no suman el total declarado (diferencia {money(diff)})",
-                            en=f"Budget lines do not add up to the stated total (difference {money(diff)})",
-                        ),
+                        title=_both("gap.budget.sum.title", difference=money(diff)),
                         evidence=[
-                            Text(
-                                es=f"{parts} = {money(total)} {b.currency}, frente a un total declarado de "
-                                f"{money(b.stated_total)}: {'faltan' if diff > 0 else 'sobran'} {money(abs(diff))}.",
-                                en=f"{parts} = {money(total)} {b.currency}, against a stated total of "
-                                f"{money(b.stated_total)}: {money(abs(diff))} {'unaccounted for' if diff > 0 else 'too much'}.",
+                            _both(
+                                "gap.budget.sum.short" if diff > 0 else "gap.budget.sum.over",
+                                lines=parts,
+                                total=money(total),
+                                currency=b.currency,
+                                stated=money(b.stated_total),
+                                difference=money(abs(diff)),
                             )
                         ],
-                        remedy=Text(
-                            es="Conciliar el presupuesto: asignar la diferencia a una línea explícita (p. ej. "
-                            "coordinación o evaluación) o corregir el total declarado.",
-                            en="Reconcile the budget: assign the difference to an explicit line (e.g. "
-                            "coordination or evaluation) or correct the stated total.",
-                        ),
+                        remedy=_both("gap.budget.sum.remedy"),
                         actors=list(dict.fromkeys([c.from_ for c in lines] + [c.to for c in lines])),
                         commitments=[c.id for c in lines],
                         figures={"lines_total": total, "stated_total": b.stated_total, "difference": diff},
@@ -976,26 +936,24 @@ def check_budgets(case: Case) -> list[Gap]:
                     kind="budget_inconsistency",
                     check="disbursement-schedule",
                     severity="high",
-                    title=Text(
-                        es=f"Desembolso atrasado: {len(late)} de {len(ds)} pendiente(s)",
-                        en=f"Disbursement behind schedule: {len(late)} of {len(ds)} pending",
-                    ),
+                    title=_both("gap.budget.late.title", count=len(late), disbursements=len(ds)),
                     evidence=[
-                        Text(
-                            es=f"Desembolsado {done} = {money(paid)} {b.currency} ({pct(paid / b.stated_total)} del "
-                            f"total); {', '.join(c.description.es for c in late)} previsto para {due} sigue "
-                            f"pendiente al {case.as_of}; faltan {money(b.stated_total - paid)}.",
-                            en=f"Disbursed {done} = {money(paid)} {b.currency} ({pct(paid / b.stated_total)} of "
-                            f"the total); {', '.join(c.description.en for c in late)} due {due} still pending "
-                            f"on {case.as_of}; {money(b.stated_total - paid)} outstanding.",
+                        _both(
+                            "gap.budget.late.evidence",
+                            count=len(late),
+                            done=done,
+                            paid=money(paid),
+                            currency=b.currency,
+                            share=pct(paid / b.stated_total),
+                            late=Text(
+                                **{lang: ", ".join(c.description.get(lang) for c in late) for lang in LANGS}
+                            ),
+                            due=due,
+                            day=case.as_of,
+                            missing=money(b.stated_total - paid),
                         )
                     ],
-                    remedy=Text(
-                        es="Acordar con el fondo un calendario de cierre y las condiciones del desembolso "
-                        "pendiente; priorizar actividades que no dependan de él.",
-                        en="Agree with the fund a closing schedule and the conditions of the pending "
-                        "disbursement; prioritise activities that do not depend on it.",
-                    ),
+                    remedy=_both("gap.budget.late.remedy"),
                     actors=list(dict.fromkeys([c.from_ for c in ds] + [c.to for c in ds])),
                     commitments=[c.id for c in late],
                     figures={"disbursed": paid, "stated_total": b.stated_total, "pending": len(late)},
@@ -1088,34 +1046,37 @@ def check_mismatch(case: Case, screening: Screening | None) -> list[Gap]:
     lk = case.actor(case.linkage.linking).label if case.linkage else ""
     evidence = []
     for r in screening.rows:
-        es = f"{r.name.es}: {r.eligible} de {r.screened} grupos elegibles ({pct(r.share_eligible)})"
-        en = f"{r.name.en}: {r.eligible} of {r.screened} groups eligible ({pct(r.share_eligible)})"
+        # one sentence of clauses: the partner's figures, then what blocks and what cannot be told
+        clauses = [
+            _both(
+                "gap.screen.partner",
+                name=r.name,
+                eligible=r.eligible,
+                screened=r.screened,
+                share=pct(r.share_eligible),
+            )
+        ]
         if r.top_blocking_label:
-            es += f"; el criterio que más bloquea es «{r.top_blocking_label.es}» ({r.top_blocking_count} grupos)"
-            en += f"; the most blocking criterion is “{r.top_blocking_label.en}” ({r.top_blocking_count} groups)"
+            clauses.append(
+                _both("gap.screen.partner.blocking", label=r.top_blocking_label, count=r.top_blocking_count)
+            )
         if r.cannot_tell:
-            es += f"; en {r.cannot_tell} no se puede determinar"
-            en += f"; {r.cannot_tell} cannot tell"
-        evidence.append(Text(es=es + ".", en=en + "."))
+            clauses.append(_both("gap.screen.partner.cannot_tell", count=r.cannot_tell))
+        evidence.append(Text(**{lang: "".join(c.get(lang) for c in clauses) + "." for lang in LANGS}))
     evidence.append(
-        Text(
-            es=f"{screening.eligible_none} de {screening.groups} grupos ({pct(screening.share_none)}) no son elegibles "
-            f"para ningún socio; {screening.eligible_multiple} ({pct(screening.share_multiple)}) lo son para más de "
-            f"uno (posible duplicidad de apoyos).",
-            en=f"{screening.eligible_none} of {screening.groups} groups ({pct(screening.share_none)}) are eligible for "
-            f"no partner; {screening.eligible_multiple} ({pct(screening.share_multiple)}) for more than one "
-            f"(support could be duplicated).",
+        _both(
+            "gap.screen.fit",
+            none=screening.eligible_none,
+            groups=screening.groups,
+            share_none=pct(screening.share_none),
+            multiple=screening.eligible_multiple,
+            share_multiple=pct(screening.share_multiple),
         )
     )
     if case.linkage is not None and case.linkage.population_evidence == "illustrative":
         evidence.insert(0, _both("gap.screen.illustrative", groups=screening.groups))
     if screening.not_screened:
-        evidence.append(
-            Text(
-                es=f"{len(screening.not_screened)} socios sin archivo de reglas no se evaluaron.",
-                en=f"{len(screening.not_screened)} partners without a rule file were not screened.",
-            )
-        )
+        evidence.append(_both("gap.screen.not_screened", count=len(screening.not_screened)))
     worst = min(r.share_eligible for r in screening.rows)
     severity = (
         "high"
@@ -1129,21 +1090,11 @@ def check_mismatch(case: Case, screening: Screening | None) -> list[Gap]:
             kind="target_mismatch",
             check="population-screen",
             severity=severity,  # type: ignore[arg-type]
-            title=Text(
-                es=f"La población de {lk} encaja poco con la de sus socios: {pct(screening.share_none)} "
-                f"no es elegible para ninguno (población sintética de {screening.groups} grupos)",
-                en=f"{lk}'s population fits its partners poorly: {pct(screening.share_none)} eligible for none "
-                f"(synthetic population of {screening.groups} groups)",
+            title=_both(
+                "gap.screen.title", linking=lk, share=pct(screening.share_none), groups=screening.groups
             ),
             evidence=evidence,
-            remedy=Text(
-                es="Ajustar las reglas de operación de los socios para la población vinculada (p. ej. aceptar "
-                "grupos informales o acompañar su constitución legal) o elegir socios cuya población "
-                "objetivo coincida; evitar apoyar dos veces a los grupos elegibles para varios.",
-                en="Adjust the partners' operating rules for the linked population (e.g. accept informal "
-                "groups or support their legal constitution) or choose partners whose target population "
-                "overlaps; avoid funding twice the groups eligible for several.",
-            ),
+            remedy=_both("gap.screen.remedy"),
             actors=[case.linkage.linking] + [r.actor for r in screening.rows] if case.linkage else [],
             figures={
                 "share_none": screening.share_none,
@@ -1216,21 +1167,8 @@ def check_registry(case: Case, cov: CoverageReport, rules: Any) -> list[Gap]:
         if p.not_eligible_served:
             rate = p.not_eligible_served / p.served if p.served else 0.0
             evidence = [
-                Text(
-                    es=t(
-                        "gap.registry.inclusion.criterion",
-                        "es",
-                        criterion=c.criterion,
-                        label=c.label.es,
-                        count=c.groups,
-                    ),
-                    en=t(
-                        "gap.registry.inclusion.criterion",
-                        "en",
-                        criterion=c.criterion,
-                        label=c.label.en,
-                        count=c.groups,
-                    ),
+                _both(
+                    "gap.registry.inclusion.criterion", criterion=c.criterion, label=c.label, count=c.groups
                 )
                 for c in p.inclusion_by_criterion
             ]
@@ -1241,23 +1179,12 @@ def check_registry(case: Case, cov: CoverageReport, rules: Any) -> list[Gap]:
                     kind="inclusion_measured",
                     check="registry-inclusion",
                     severity=_by_rate(rate, INCLUSION_SEVERITY),
-                    title=Text(
-                        es=t(
-                            "gap.registry.inclusion.title",
-                            "es",
-                            name=name.es,
-                            count=p.not_eligible_served,
-                            year=year,
-                            rate=pct(rate),
-                        ),
-                        en=t(
-                            "gap.registry.inclusion.title",
-                            "en",
-                            name=name.en,
-                            count=p.not_eligible_served,
-                            year=year,
-                            rate=pct(rate),
-                        ),
+                    title=_both(
+                        "gap.registry.inclusion.title",
+                        name=name,
+                        count=p.not_eligible_served,
+                        year=year,
+                        rate=pct(rate),
                     ),
                     evidence=evidence,
                     remedy=_both("gap.registry.inclusion.remedy"),
@@ -1283,23 +1210,12 @@ def check_registry(case: Case, cov: CoverageReport, rules: Any) -> list[Gap]:
                     kind="exclusion_measured",
                     check="registry-exclusion",
                     severity=_by_rate(rate, EXCLUSION_SEVERITY),
-                    title=Text(
-                        es=t(
-                            "gap.registry.exclusion.title",
-                            "es",
-                            name=name.es,
-                            count=p.eligible_not_served,
-                            year=year,
-                            rate=pct(rate),
-                        ),
-                        en=t(
-                            "gap.registry.exclusion.title",
-                            "en",
-                            name=name.en,
-                            count=p.eligible_not_served,
-                            year=year,
-                            rate=pct(rate),
-                        ),
+                    title=_both(
+                        "gap.registry.exclusion.title",
+                        name=name,
+                        count=p.eligible_not_served,
+                        year=year,
+                        rate=pct(rate),
                     ),
                     evidence=[
                         _both("gap.registry.exclusion.evidence", served=p.eligible_served, eligible=eligible)
@@ -1330,23 +1246,12 @@ def check_registry(case: Case, cov: CoverageReport, rules: Any) -> list[Gap]:
                 kind="forbidden_overlap" if forbidden else "unexplained_overlap",
                 check="registry-overlap",
                 severity="high" if forbidden else "medium",
-                title=Text(
-                    es=t(
-                        f"gap.registry.overlap.{key}.title",
-                        "es",
-                        a=names[a].es,
-                        b=names[b].es,
-                        persons=pair.persons,
-                        year=year,
-                    ),
-                    en=t(
-                        f"gap.registry.overlap.{key}.title",
-                        "en",
-                        a=names[a].en,
-                        b=names[b].en,
-                        persons=pair.persons,
-                        year=year,
-                    ),
+                title=_both(
+                    f"gap.registry.overlap.{key}.title",
+                    a=names[a],
+                    b=names[b],
+                    persons=pair.persons,
+                    year=year,
                 ),
                 evidence=evidence,
                 remedy=_both(f"gap.registry.overlap.{key}.remedy"),
@@ -1369,19 +1274,10 @@ def check_registry(case: Case, cov: CoverageReport, rules: Any) -> list[Gap]:
     if case.linkage is not None and link is not None and link.rate is not None and actors:
         linking = case.actor(case.linkage.linking).label
         reached = [
-            Text(
-                es=t(
-                    "gap.registry.linkage.per_programme",
-                    "es",
-                    name=cov.programs[s].name.es,
-                    count=cov.programs[s].prospera_persons_served,
-                ),
-                en=t(
-                    "gap.registry.linkage.per_programme",
-                    "en",
-                    name=cov.programs[s].name.en,
-                    count=cov.programs[s].prospera_persons_served,
-                ),
+            _both(
+                "gap.registry.linkage.per_programme",
+                name=cov.programs[s].name,
+                count=cov.programs[s].prospera_persons_served,
             )
             for s in actors
         ]

@@ -450,6 +450,7 @@ def render(impact: Impact, fmt: str = "md", lang: str = "es") -> str:
         impact=impact,
         t=_words(lang),
         status={s: t(f"status.{s}", lang) for s in STATUSES},
+        groups=lambda count: t("report.count.groups", lang, count=count),
         lang=lang,
         chart=chart_svg(impact, lang) if fmt == "html" else "",
         group_suffixes=GROUP_SUFFIXES,

@@ -2,7 +2,8 @@
 
 The HTML has no external assets: the commitments graph is laid out here (rings around the most
 central actor) and drawn as inline SVG, so a committee can open, mail or print the single file.
-Templates live in engine/templates/gaps.*.j2; every text comes in Spanish and English.
+Templates live in engine/templates/gaps.*.j2; every word comes from the message catalogue
+(engine/messages.yaml: the report's own `gap.report.*`, actor kinds `actor.kind.*`), Spanish by default.
 """
 
 from __future__ import annotations
@@ -10,151 +11,19 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 
 import networkx as nx
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from engine.commitments import ActorKind
 from engine.errors import InputError
 from engine.gaps import KIND_LABELS, CaseReport, GapReport, pct
-from engine.messages import t
+from engine.messages import LANGS, Lang, catalogue, t
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 Format = Literal["md", "html", "json"]
 FORMATS = ("md", "html", "json")
-
-WORDS: dict[str, dict[str, str]] = {
-    "es": {
-        "report": "Brechas de coordinación",
-        "period": "Periodo",
-        "as_of": "Situación al",
-        "summary": "Resumen",
-        "gaps": "Brechas",
-        "high": "Alta",
-        "medium": "Media",
-        "low": "Baja",
-        "severity": "Severidad",
-        "evidence": "Evidencia",
-        "remedy": "Remedio sugerido",
-        "actors": "Actores",
-        "commitments": "Compromisos",
-        "graph": "Grafo de compromisos",
-        "overlap": "Elegibilidad de la población vinculada",
-        "programme": "Programa socio",
-        "eligible": "Elegibles",
-        "not_eligible": "No elegibles",
-        "cannot_tell": "No se puede determinar",
-        "share": "% elegible",
-        "blocking": "Criterio que más bloquea",
-        "groups": "grupos",
-        "none": "Elegibles para ningún socio",
-        "multiple": "Elegibles para más de uno (posible duplicidad)",
-        "not_screened": "Socios sin archivo de reglas (no evaluados)",
-        "sources": "Fuentes",
-        "figures": "Cifras de las fuentes",
-        "declarative": "solo declarativos",
-        "broken": "incumplidos o retirados",
-        "linkage": "Vinculaciones realizadas",
-        "gap_count": "brechas encontradas",
-        "illustrative": "ilustrativo",
-        "illustrative_note": "Lo marcado [ilustrativo] no consta en las fuentes y no cuenta en la severidad; [inferido] se deduce de hechos citados, con el razonamiento en su nota. Ver fixtures/commitments/PROVENANCE.md.",
-        "notes": "Notas (citas de las fuentes)",
-        "inferred": "inferido",
-        "not_known": "No se sabe (faltan datos en las fuentes)",
-        "illustrations": "Ilustraciones (no constan en las fuentes; sin severidad)",
-        "tables": "Tablas de las fuentes",
-        "total": "Total",
-        "reasoning": "Razonamiento",
-        "no_gaps": "No se encontraron brechas.",
-        "contents": "Casos",
-        "population": "Población",
-        "legend": "Leyenda",
-        "from": "De",
-        "to": "A",
-        "kind": "Tipo",
-        "instrument": "Instrumento",
-        "status": "Estado",
-        "amount": "Monto",
-        "checks": "Revisiones aplicadas",
-        "l_binding": "compromiso con instrumento (presupuesto, reglas, convenio)",
-        "l_declarative": "solo declarativo (sin instrumento ni monto)",
-        "l_honoured": "cumplido",
-        "l_partial": "parcial",
-        "l_planned": "previsto",
-        "l_broken": "incumplido o retirado",
-        "l_coordinating": "instancia coordinadora",
-        "l_illustrative": "actor ilustrativo (no consta en las fuentes)",
-        "l_in_gap": "actor señalado en una brecha",
-        "l_linkage": "vinculación esperada",
-        "eligible_none_short": "sin ningún socio",
-        "generated_by": "Generado por vincula",
-    },
-    "en": {
-        "report": "Coordination gaps",
-        "period": "Period",
-        "as_of": "Situation on",
-        "summary": "Summary",
-        "gaps": "Gaps",
-        "high": "High",
-        "medium": "Medium",
-        "low": "Low",
-        "severity": "Severity",
-        "evidence": "Evidence",
-        "remedy": "Suggested remedy",
-        "actors": "Actors",
-        "commitments": "Commitments",
-        "graph": "Commitments graph",
-        "overlap": "Eligibility of the linked population",
-        "programme": "Partner programme",
-        "eligible": "Eligible",
-        "not_eligible": "Not eligible",
-        "cannot_tell": "Cannot tell",
-        "share": "% eligible",
-        "blocking": "Most blocking criterion",
-        "groups": "groups",
-        "none": "Eligible for no partner",
-        "multiple": "Eligible for more than one (possible duplication)",
-        "not_screened": "Partners without a rule file (not screened)",
-        "sources": "Sources",
-        "figures": "Figures from the sources",
-        "declarative": "declarative only",
-        "broken": "broken or withdrawn",
-        "linkage": "Linkages realised",
-        "gap_count": "gaps found",
-        "illustrative": "illustrative",
-        "illustrative_note": "What is marked [illustrative] is not in the sources and counts in no severity; [inferred] follows from quoted facts, with the reasoning in its note. See fixtures/commitments/PROVENANCE.md.",
-        "notes": "Notes (quotes from the sources)",
-        "inferred": "inferred",
-        "not_known": "Not known (the sources lack the facts)",
-        "illustrations": "Illustrations (not in the sources; no severity)",
-        "tables": "Tables from the sources",
-        "total": "Total",
-        "reasoning": "Reasoning",
-        "no_gaps": "No gaps found.",
-        "contents": "Cases",
-        "population": "Population",
-        "legend": "Legend",
-        "from": "From",
-        "to": "To",
-        "kind": "Kind",
-        "instrument": "Instrument",
-        "status": "Status",
-        "amount": "Amount",
-        "checks": "Checks run",
-        "l_binding": "commitment with an instrument (budget, rules, agreement)",
-        "l_declarative": "declarative only (no instrument, no amount)",
-        "l_honoured": "honoured",
-        "l_partial": "partial",
-        "l_planned": "planned",
-        "l_broken": "broken or withdrawn",
-        "l_coordinating": "coordinating body",
-        "l_illustrative": "illustrative actor (not in the sources)",
-        "l_in_gap": "actor named in a gap",
-        "l_linkage": "expected linkage",
-        "eligible_none_short": "for no partner",
-        "generated_by": "Generated by vincula",
-    },
-}
 
 STATUS_COLOUR = {
     "honoured": "#2e7d32",
@@ -175,32 +44,13 @@ KIND_COLOUR = {
     "funder": "#3949ab",
     "project": "#546e7a",
 }
-KIND_NAMES = {
-    "es": {
-        "ministry": "dependencia",
-        "programme": "programa",
-        "committee": "comité",
-        "government": "gobierno",
-        "migrant_club": "club de migrantes",
-        "un_agency": "agencia ONU",
-        "operator": "operador",
-        "beneficiary_group": "población beneficiaria",
-        "funder": "financiador",
-        "project": "proyecto",
-    },
-    "en": {
-        "ministry": "ministry",
-        "programme": "programme",
-        "committee": "committee",
-        "government": "government",
-        "migrant_club": "migrant club",
-        "un_agency": "UN agency",
-        "operator": "operator",
-        "beneficiary_group": "beneficiaries",
-        "funder": "funder",
-        "project": "project",
-    },
-}
+
+
+def words(lang: Lang) -> dict[str, str]:
+    """The report's own words (engine/messages.yaml `gap.report.*`), by their short names, as
+    the templates read them (`t.remedy`, `t[severity]`)."""
+    prefix = "gap.report."
+    return {key.removeprefix(prefix): t(key, lang) for key in catalogue() if key.startswith(prefix)}
 
 
 # --------------------------------------------------------------------------- graph drawing
@@ -267,7 +117,7 @@ def _short(text: str, n: int = 26) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def svg_graph(case: CaseReport, lang: str) -> dict[str, Any]:
+def svg_graph(case: CaseReport, lang: Lang) -> dict[str, Any]:
     """Everything the template needs to draw the graph: view box, nodes, edge paths."""
     pos = layout(case)
     margin = 120
@@ -286,7 +136,7 @@ def svg_graph(case: CaseReport, lang: str) -> dict[str, Any]:
                 "y": round(y, 1),
                 "r": r,
                 "label": _short(n.label),
-                "title": f"{n.name} ({KIND_NAMES[lang].get(n.kind, n.kind)})",
+                "title": f"{n.name} ({t(f'actor.kind.{n.kind}', lang)})",
                 "colour": KIND_COLOUR.get(n.kind, "#607d8b"),
                 "coordinating": n.coordinating,
                 "illustrative": n.illustrative,
@@ -389,8 +239,9 @@ def render(report: GapReport, fmt: str = "html", lang: str = "es") -> str:
     """The report as Markdown, a self-contained HTML page, or JSON (both languages)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
-    if lang not in ("es", "en"):
+    if lang not in LANGS:
         raise InputError(f"unknown language `{lang}`", hint="use es or en")
+    language = cast(Lang, lang)
     if fmt == "json":
         return report.model_dump_json(indent=2) + "\n"
     cases = []
@@ -410,7 +261,7 @@ def render(report: GapReport, fmt: str = "html", lang: str = "es") -> str:
                 "gap_notes": gap_notes,
                 "figure_notes": figure_notes,
                 "linkage": _linkage(c),
-                "graph": svg_graph(c, lang) if fmt == "html" else None,
+                "graph": svg_graph(c, language) if fmt == "html" else None,
                 "actor_label": {n.id: n.label for n in c.nodes},
                 "side": _side_by_side(c),
             }
@@ -420,11 +271,11 @@ def render(report: GapReport, fmt: str = "html", lang: str = "es") -> str:
         report=report,
         cases=cases,
         lang=lang,
-        t=WORDS[lang],
+        t=words(language),
         kinds=KIND_LABELS,
-        kind_names=KIND_NAMES[lang],
+        kind_names={kind: t(f"actor.kind.{kind}", language) for kind in get_args(ActorKind)},
         kind_colour=KIND_COLOUR,
         status_colour=STATUS_COLOUR,
-        m=lambda key, **values: t(key, lang, **values),  # type: ignore[arg-type]
+        m=lambda key, **values: t(key, language, **values),
         rate=lambda part, whole: pct(part / whole) if whole else "—",
     )

@@ -383,3 +383,14 @@ def test_gaps_registry_adds_measured_findings_with_their_figures_and_population(
     # a fiscal year the padrón does not have is a clear error when no case can be measured
     with pytest.raises(InputError, match="no row to measure for fiscal year 2019"):
         analyse("steia", registry=registry / "pop", padron=registry / "padron.csv", as_of=dt.date(2019, 6, 30))
+
+
+def test_gaps_registry_findings_of_one_group_are_in_the_singular(registry: Path) -> None:
+    from engine.gaps import analyse
+    from engine.report import render
+
+    report = analyse("steia", registry=registry / "pop", padron=registry / "padron.csv")
+    md = render(report, "md", "es")
+    assert "Inclusión productiva de familias PROSPERA: 1 grupo elegible no atendido en 2017 (50% de los elegibles)" in md
+    html = render(report, "html", "en")
+    assert "1 served lacking facts to judge it" in html and "1 eligible group not served in 2017" in html

@@ -3,6 +3,7 @@ cases show the gaps their sources describe."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,37 @@ def test_gaps_budget_inconsistency_found_and_not_when_it_adds_up() -> None:
     assert total.figures["difference"] == 10
     assert "40 + 50 = 90 USD, against a stated total of 100: 10 unaccounted for." in total.evidence[0].en
     assert "budget_inconsistency" not in kinds(_budget([40, 60], "honoured"))
+
+
+def test_gaps_late_disbursement_title_agrees_with_how_many_are_late() -> None:
+    one = next(g for g in analyse_case(_budget([40, 60], "planned")).gaps if g.check == "disbursement-schedule")
+    assert one.title.es == "Desembolso atrasado: 1 de 2 pendiente"
+    assert one.title.en == "Disbursement behind schedule: 1 of 2 pending"
+    assert "texto previsto para 2017-06-30 sigue pendiente al 2017-12-31" in one.evidence[0].es
+    two = _budget([40, 60], "planned")
+    first = two.commitments[-2]
+    first.status, first.due, first.delivered = "partial", dt.date(2017, 3, 1), 10
+    late = next(g for g in analyse_case(two).gaps if g.check == "disbursement-schedule")
+    assert late.title.es == "Desembolso atrasado: 2 de 2 pendientes"
+    assert "texto, texto previstos para 2017-03-01, 2017-06-30 siguen pendientes al 2017-12-31" in late.evidence[0].es
+    assert "text, text due 2017-03-01, 2017-06-30 still pending on 2017-12-31" in late.evidence[0].en
+
+
+def test_gaps_one_partner_or_one_group_is_named_in_the_singular(tmp_path: Path) -> None:
+    hub = [actor("hub", "committee"), actor("link"), actor("p1")]
+    spof = gap(case(hub, [commit("x", "link", "hub", kind="data_sharing"), commit("l1", "p1", "hub", linkage=True)],
+                    linkage={"linking": "link"}), "single_point_of_failure")
+    assert spof.evidence[0].es == "Si Actor hub falla, Actor link queda sin vínculo con 1 de 1 programa socio."
+    assert spof.evidence[0].en == "If Actor hub fails, Actor link loses its link to 1 of 1 partner programme."
+    member = {"age": 30, "sex": "F", "prospera": True, "poverty": True, "entrepreneurial_potential": "low"}
+    pop = tmp_path / "one.yaml"
+    pop.write_text(yaml.safe_dump({"groups": [{"id": "g0", "territory": "12002", "locality": "rural",
+                                               "organisation": "informal", "members": [member] * 5}]}))
+    mismatch = gap(_mismatch_case(str(pop)), "target_mismatch")
+    assert "«Potencial emprendedor medio, alto o muy alto de cada integrante» (1 grupo)." in mismatch.evidence[1].es
+    assert "(1 group)." in mismatch.evidence[1].en
+    assert mismatch.evidence[-1].es == "1 socio sin archivo de reglas no se evaluó."
+    assert mismatch.evidence[-1].en == "1 partner without a rule file was not screened."
 
 
 def test_gaps_missing_plan_found_and_not_when_plans_exist() -> None:

@@ -42,3 +42,13 @@ def test_every_commitment_status_has_words_in_both_languages():
     assert [t(f"commitment.status.{s}", "es") for s in get_args(Status)] == [
         "previsto", "cumplido", "parcial", "incumplido", "retirado"
     ]
+
+
+def test_every_actor_kind_has_words_in_both_languages():
+    from typing import get_args
+
+    from engine.commitments import ActorKind
+
+    words = {lang: {k: t(f"actor.kind.{k}", lang) for k in get_args(ActorKind)} for lang in LANGS}
+    assert words["es"]["migrant_club"] == "club de migrantes" and words["en"]["un_agency"] == "UN agency"
+    assert words["es"]["beneficiary_group"] == "población beneficiaria"

@@ -90,6 +90,14 @@ def test_report_json_has_both_languages(steia: GapReport) -> None:
                             "en": "PROSPERA linkage: 2 of 17 programmes"}
 
 
+def test_report_counts_of_one_are_in_the_singular(everything: GapReport) -> None:
+    assert re.search(r"</a> — [0-9]+ brechas encontradas</li>", render(everything, "html", "es"))
+    one = everything.model_copy(deep=True)
+    one.cases[0].counts["gaps"] = 1
+    assert "</a> — 1 brecha encontrada</li>" in render(one, "html", "es")
+    assert "</a> — 1 gap found</li>" in render(one, "html", "en")
+
+
 def test_report_unknown_format_is_an_input_error(steia: GapReport) -> None:
     with pytest.raises(InputError, match="unknown format `pdf`"):
         render(steia, "pdf", "es")
