@@ -1236,7 +1236,11 @@ def check_registry(case: Case, cov: CoverageReport, rules: Any) -> list[Gap]:
             continue
         forbidden = pair.concurrency == "forbidden"
         names = {x: cov.programs[x].name for x in (a, b)}
-        evidence = [_both("gap.registry.overlap.evidence", persons=pair.persons, groups=pair.groups)]
+        counted = {
+            "people": _both("report.count.people", count=pair.persons),
+            "groups": _both("report.count.groups", count=pair.groups),
+        }
+        evidence = [_both("gap.registry.overlap.evidence", **counted)]
         if not forbidden:
             evidence.append(_both("gap.registry.overlap.silent"))
         evidence += [n.note for n in pair.evidence if n.note is not None]

@@ -52,3 +52,13 @@ def test_every_actor_kind_has_words_in_both_languages():
     words = {lang: {k: t(f"actor.kind.{k}", lang) for k in get_args(ActorKind)} for lang in LANGS}
     assert words["es"]["migrant_club"] == "club de migrantes" and words["en"]["un_agency"] == "UN agency"
     assert words["es"]["beneficiary_group"] == "población beneficiaria"
+
+
+def test_people_and_groups_are_counted_each_by_its_own_number() -> None:
+    from engine.messages import t
+
+    pair = t("report.side.pair", "es", people=t("report.count.people", "es", count=6),
+             groups=t("report.count.groups", "es", count=1))
+    assert pair == "6 personas, 1 grupo"
+    assert t("report.count.people", "en", count=1234) == "1,234 people"
+    assert t("api.coverage.busy", "es", count=1).startswith("el servidor ya mide una cobertura")

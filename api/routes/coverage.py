@@ -124,7 +124,7 @@ def _measure(body: SentPopulation | ServerPopulation, request: Request, settings
         problem = Problem(
             status=503,
             code="server_busy",
-            message=t("api.coverage.busy", lang, limit=settings.max_coverage_runs),
+            message=t("api.coverage.busy", lang, count=settings.max_coverage_runs),
         )
         raise ApiError(problem, headers={"retry-after": "5"})
     try:
