@@ -193,3 +193,18 @@ def test_page_shows_new_statuses_suggestions_and_prints_the_answer_only(page: An
     page.screenshot(path="/tmp/vincula-print.png", full_page=True)
     page.emulate_media(media="screen")
     assert page.locator("#group-form").is_visible()
+
+
+def test_page_defaults_to_today_as_the_command_line_does_and_warns_when_nothing_is_in_force(
+    page: Any, base_url: str
+) -> None:
+    import datetime as dt
+
+    page.goto(base_url + "/")
+    page.wait_for_function("document.querySelector('#as-of').value !== ''")
+    assert page.input_value("#as-of") == dt.date.today().isoformat()
+    page.fill("#territory", "12029")
+    page.click("#check")
+    page.wait_for_selector("#results h2")
+    # every bundled programme's rules end by 2018: today none is in force, and the answer says so
+    assert "ningún programa" in page.inner_text("#results").lower()

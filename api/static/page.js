@@ -496,7 +496,9 @@ async function start() {
   $("#country").addEventListener("change", () => { chooseTerritory("", ""); $("#territory-search").value = ""; applyLang(); });
   addMember();
   applyLang();
-  // Default date: today, or the last day any loaded programme was in force if that is earlier.
+  // Default date: today, as on the command line and the API (engine/eligibility.py judging_day);
+  // the hint under the field says which years the loaded rules cover, and an answer on a day
+  // none covers carries the warning.
   try {
     const programmes = await (await fetch("/v1/programs")).json();
     const from = programmes.map((p) => p.valid_from).sort()[0];
@@ -504,7 +506,7 @@ async function start() {
     const to = ends.includes(null) ? null : ends.sort().at(-1);
     const today = new Date().toISOString().slice(0, 10);
     rulesSpan = { from, to: to || "…" };
-    if (!$("#as-of").value) $("#as-of").value = to && to < today ? to : today;
+    if (!$("#as-of").value) $("#as-of").value = today;
     applyLang();
   } catch (e) { /* the form still works; the server defaults the date */ }
 }
