@@ -208,3 +208,4 @@ def test_page_defaults_to_today_as_the_command_line_does_and_warns_when_nothing_
     page.wait_for_selector("#results h2")
     # every bundled programme's rules end by 2018: today none is in force, and the answer says so
     assert "ningún programa" in page.inner_text("#results").lower()
+    assert dt.date.today().strftime("%d/%m/%Y") in page.inner_text("#results h2")  # as people write it

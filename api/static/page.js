@@ -29,6 +29,12 @@ let lang = localStorage.getItem("vincula-lang") === "en" ? "en" : "es";
 let lastResult = null;
 let lastProblem = null;
 
+// A date as the command line writes it for people: 30/06/2017 in Spanish, 2017-06-30 in English.
+function dayText(iso) {
+  const [y, m, d] = String(iso).split("-");
+  return lang === "es" && d ? `${d}/${m}/${y}` : String(iso);
+}
+
 // A text of the catalogue (engine/messages.yaml), placeholders filled from `vars`; a text with
 // plural forms ({one, other}) chosen by `vars.count`, as engine/messages.py does.
 function t(key, vars) {
@@ -363,7 +369,7 @@ function renderResult(r) {
   const printButton = el("button", { type: "button", id: "print", class: "secondary no-print", text: t("page.print") });
   printButton.addEventListener("click", () => window.print());
   out.append(el("div", { class: "row-head" },
-    el("h2", { text: `${t("page.results_for")} ${r.group_id} — ${place} (${terr.code || ""}) — ${t("page.on")} ${r.as_of}` }),
+    el("h2", { text: `${t("page.results_for")} ${r.group_id} — ${place} (${terr.code || ""}) — ${t("page.on")} ${dayText(r.as_of)}` }),
     printButton));
   const shown = Object.keys(ORDER).filter((s) => counts[s]).map((s) => t(`page.count.${s}`, { count: counts[s] }));
   out.append(el("p", { class: "counts", text: shown.join(", ") }));
