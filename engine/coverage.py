@@ -38,7 +38,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from engine.errors import InputError
-from engine.messages import Lang, t
+from engine.messages import DEFAULT_LANG, Lang, t
 from engine.padron import CheckedPadron, Padron, check
 from engine.population import LINE, TRUTH_WORDS, FrameWriter, Population, truth
 from engine.rules import RuleSet
@@ -207,9 +207,9 @@ MASK = "__programs"  # a bit set of the programmes supporting a group (group_mas
 
 def screened(pop: Population, rules: RuleSet, as_of: dt.date, slugs: list[str]) -> Screening:
     """The population screened for `slugs` on `as_of` by the one screening pipeline
-    (engine/screen.py), in one piece up to ONE_PIECE_BYTES."""
+    (engine/screen.py), in one piece up to ONE_PIECE_BYTES, its rejects in `pop.lang`."""
     whole = pop.size_bytes if pop.size_bytes <= ONE_PIECE_BYTES else None
-    return screen(pop.directory, rules, as_of, programs=slugs, chunk_bytes=whole)
+    return screen(pop.directory, rules, as_of, programs=slugs, chunk_bytes=whole, lang=pop.lang)
 
 
 def people_scan(pop: Population) -> pl.LazyFrame:
@@ -363,13 +363,13 @@ class People:
             self.pairs[(a, b)] += counts[f"b{i}_{j}"] or 0
 
 
-def group_masks(rows: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
+def group_masks(rows: pl.DataFrame, slugs: list[str], lang: Lang = DEFAULT_LANG) -> pl.DataFrame:
     """One row per group the padrón lists in the year (`rows`: program, group_id): group_id and
     `MASK`, the programmes that support it (bit i: slugs[i])."""
     if len(slugs) > 64:
         raise InputError(
-            f"{len(slugs)} programmes measured at once; at most 64",
-            hint="measure them in parts with --program",
+            t("coverage.error.too_many_programmes", lang, count=len(slugs)),
+            hint=t("coverage.error.too_many_programmes.hint", lang),
         )
     bits = pl.col("program").replace_strict(
         {slug: 1 << i for i, slug in enumerate(slugs)}, return_dtype=pl.UInt64
@@ -377,7 +377,9 @@ def group_masks(rows: pl.DataFrame, slugs: list[str]) -> pl.DataFrame:
     return rows.group_by("group_id").agg(bits.bitwise_or().alias(MASK))
 
 
-def served_people(pop: Population, pairs: pl.DataFrame, slugs: list[str], lang: Lang = "es") -> People:
+def served_people(
+    pop: Population, pairs: pl.DataFrame, slugs: list[str], lang: Lang = DEFAULT_LANG
+) -> People:
     """Count the people of the groups in `pairs` (program, group_id: screened, supported in the
     year) in one streaming pass over the members that keeps only theirs: at once for a
     population up to PEOPLE_PART_BYTES, else written in partitions by person and counted one
@@ -491,12 +493,12 @@ def overlap(rules: RuleSet, people: People, pairs: pl.DataFrame) -> Overlap:
 
 
 def require_person_id(pop: Population) -> None:
+    """Fail before any work when the members file has no person_id (in `pop.lang`)."""
     if PERSON not in pop.headers["members"]:
         raise InputError(
-            f"{pop.members.name} has no column {PERSON}",
+            t("coverage.error.no_person_id", pop.lang, name=pop.members.name),
             where=f"{pop.members}:1",
-            hint="coverage follows people across groups and programmes: add person_id (a stable "
-            "person key such as the CURP) to every member row",
+            hint=t("coverage.error.no_person_id.hint", pop.lang),
         )
 
 
@@ -544,15 +546,12 @@ def _unmatched(
     return frame, kinds
 
 
-def _years_hint(checked: CheckedPadron) -> str:
+def _years_hint(checked: CheckedPadron, lang: Lang) -> str:
     if checked.not_in_force:
-        return (
-            f"the rules of {', '.join(checked.not_in_force)} are not in force on that date (their rows "
-            "are rejected): choose an --as-of date inside their period (`vincula programs` lists them)"
-        )
+        return t("coverage.error.not_in_force.hint", lang, programs=", ".join(checked.not_in_force))
     if checked.years:
-        return f"the padrón lists the fiscal years {', '.join(map(str, checked.years))}: choose --as-of in one of them"
-    return "no row of the padrón could be read: see the rejects (--rejects)"
+        return t("coverage.error.other_years.hint", lang, years=", ".join(map(str, checked.years)))
+    return t("coverage.error.no_rows.hint", lang)
 
 
 def _programmes(
@@ -603,30 +602,30 @@ def measure(
     programs: list[str] | None = None,
     rejects: Path | str | None = None,
     examples: int = 5,
-    lang: Lang = "es",
+    lang: Lang = DEFAULT_LANG,
     linkage: bool = False,
 ) -> CoverageReport:
     """Measure coverage and overlap in the fiscal year of `as_of`: the programmes in `programs`,
     or every programme the padrón lists that year. The rejected rows (population, padrón, and
     members of supported groups without person_id) go to `rejects` when given. `linkage` adds
     the share of the population's PROSPERA members that the programmes reached (a further pass
-    over the members)."""
+    over the members). Errors and the reasons of rejects are worded in `lang`."""
     t0 = time.perf_counter()
     for slug in programs or []:
         rules.get(slug)  # an unknown slug fails before any work
-    pop = Population.find(population)
+    pop = Population.find(population, lang)
     require_person_id(pop)
-    pad = Padron.open(padron)
+    pad = Padron.open(padron, lang)
     checked = check(pad, pad.read(), rules, as_of, programs, lang)
     listed = set(checked.rows.get_column("program").to_list())
     slugs = programs or [s for s in rules.slugs if s in listed]
     if not slugs:
         raise InputError(
-            f"the padrón has no row to measure for fiscal year {as_of.year}",
+            t("coverage.error.nothing_to_measure", lang, year=as_of.year),
             where=str(pad.path),
-            hint=_years_hint(checked),
+            hint=_years_hint(checked, lang),
         )
-    tally = _Tally(slugs, group_masks(checked.rows, slugs), examples, keep_ids=linkage)
+    tally = _Tally(slugs, group_masks(checked.rows, slugs, lang), examples, keep_ids=linkage)
     for part in screened(pop, rules, as_of, slugs):
         tally.add(part)
     pop_rejects = pl.concat([pl.DataFrame(schema=REJECT_SCHEMA), *tally.rejects])
@@ -698,7 +697,7 @@ def measure_listing_rejects(
     hide: list[Path],
     programs: list[str] | None = None,
     examples: int = 5,
-    lang: Lang = "es",
+    lang: Lang = DEFAULT_LANG,
     listed: int = 1000,
 ) -> Measured:
     """`measure`, with the first `listed` rejected rows returned rather than written; the report

@@ -20,6 +20,7 @@ nothing and are left out.
 `well_formed` is the cheap test that decides whether a file needs sorting at all: a file with
 no quote in it is well formed when it holds exactly one comma fewer than the header's fields
 on each line. `encoding_error` says where a file stops being UTF-8, for the error message.
+Reasons and errors are worded in the reader's language (engine/messages.yaml).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from engine.errors import InputError
+from engine.messages import DEFAULT_LANG, Lang, t
 
 #: lines a quoted cell may span; a quote left open longer is taken as unterminated
 MAX_SPAN = 50
@@ -90,7 +92,7 @@ def well_formed(path: Path, n_fields: int, rows: int | None = None) -> bool:
     return commas == (n_fields - 1) * lines
 
 
-def encoding_error(path: Path) -> InputError | None:
+def encoding_error(path: Path, lang: Lang = DEFAULT_LANG) -> InputError | None:
     """The error for a file that is not UTF-8 text: where it stops being so, what the line
     reads as in Latin-1 / Windows-1252, and how to convert it. None for a UTF-8 file."""
     line, carry, tail = 1, b"", b""  # tail: the start of the current line (for the message)
@@ -109,7 +111,7 @@ def encoding_error(path: Path) -> InputError | None:
                     cut = before.rfind(b"\n")
                     start = tail + before if cut == -1 else before[cut + 1 :]
                     rest = data[exc.start : exc.start + SHOWN * 2].split(b"\n")[0]
-                    return not_utf8(path, line + before.count(b"\n"), (start + rest)[-SHOWN * 3 :])
+                    return not_utf8(path, line + before.count(b"\n"), (start + rest)[-SHOWN * 3 :], lang)
             if not block:
                 return None
             line += data.count(b"\n")
@@ -117,25 +119,25 @@ def encoding_error(path: Path) -> InputError | None:
             tail = (tail + data if cut == -1 else data[cut + 1 :])[-SHOWN * 2 :]
 
 
-def not_utf8(path: Path, line: int, raw: bytes) -> InputError:
+def not_utf8(path: Path, line: int, raw: bytes, lang: Lang = DEFAULT_LANG) -> InputError:
+    """The error for a file that stops being UTF-8 at `line` (`raw`: that line, or its part
+    around the fault), with the iconv command that converts it."""
     legacy = "WINDOWS-1252"
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError:
         legacy, text = "LATIN1", raw.decode("latin-1")
     return InputError(
-        f"{path.name} is not UTF-8 text (line {line}); read as Latin-1 / Windows-1252 the line is "
-        f"`{shown(text.rstrip())}`",
+        t("pop.not_utf8", lang, name=path.name, line=line, text=shown(text.rstrip())),
         where=f"{path}:{line}",
-        hint=f"save it as UTF-8 (a spreadsheet's `CSV UTF-8`), or convert it: "
-        f"iconv -f {legacy} -t UTF-8 {path.name} > {path.stem}-utf8.csv",
+        hint=t("pop.to_utf8.hint", lang, encoding=legacy, name=path.name, stem=path.stem),
     )
 
 
-def sort_lines(path: Path, names: list[str], id_column: int, out: Path) -> Sorted:
+def sort_lines(path: Path, names: list[str], id_column: int, out: Path, lang: Lang = DEFAULT_LANG) -> Sorted:
     """Write `out`, the copy of `path` described in the module docstring (`names`: the header,
-    parsed; `id_column`: where group_id is), and say what was found; when every line is a
-    record of the header's width, write nothing."""
+    parsed; `id_column`: where group_id is; the reasons in `lang`), and say what was found;
+    when every line is a record of the header's width, write nothing."""
     n = len(names)
     grammar = record_pattern(n)
     lines = pl.scan_lines(path, name="text", row_index_name="n", row_index_offset=1)
@@ -147,7 +149,7 @@ def sort_lines(path: Path, names: list[str], id_column: int, out: Path) -> Sorte
             .collect(engine="streaming")
         )
     except pl.exceptions.ComputeError as exc:
-        error = encoding_error(path)
+        error = encoding_error(path, lang)
         if error is not None:
             raise error from exc
         raise
@@ -194,7 +196,7 @@ def sort_lines(path: Path, names: list[str], id_column: int, out: Path) -> Sorte
             drop.add(i)  # a blank line holds nothing
             blank += 1
             continue
-        reason, group = _malformed(line, n, id_column)
+        reason, group = _malformed(line, n, id_column, lang)
         cells = [""] * n
         cells[id_column] = _quoted(group) if group else ""
         replace[i] = f"{i},{_quoted(reason)},{','.join(cells)}"
@@ -214,22 +216,21 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _malformed(line: str, n_fields: int, id_column: int) -> tuple[str, str]:
-    """Why a line is not a record of `n_fields` fields, and its group_id as far as it can be
-    read (empty when it cannot)."""
+def _malformed(line: str, n_fields: int, id_column: int, lang: Lang) -> tuple[str, str]:
+    """Why a line is not a record of `n_fields` fields (in `lang`), and its group_id as far as
+    it can be read (empty when it cannot)."""
     naive = line.split(",")
     guess = naive[id_column].strip().strip('"') if len(naive) > id_column else ""
     guess = guess if guess.isprintable() else ""  # bytes of a damaged file, not an id
     if line.count('"') % 2:
-        return "a quote opens a value and is never closed (the line was read on its own)", guess
+        return t("reject.quote_unclosed", lang), guess
     try:
         fields = next(csv.reader([line], strict=True))
     except csv.Error:
-        return 'misplaced quote: a value must be quoted whole, and a quote inside it doubled ("")', guess
+        return t("reject.quote_misplaced", lang), guess
     if len(fields) > id_column and fields[id_column].strip().isprintable():
         guess = fields[id_column].strip()
     if len(fields) != n_fields:
-        more = "a comma inside a value that is not quoted?" if len(fields) > n_fields else "a value missing?"
-        counted = f"{len(fields)} field" + ("s" if len(fields) != 1 else "")
-        return f"{counted} where the header has {n_fields} ({more})", guess
-    return 'misplaced quote: a value must be quoted whole, and a quote inside it doubled ("")', guess
+        key = "reject.too_many_fields" if len(fields) > n_fields else "reject.too_few_fields"
+        return t(key, lang, count=len(fields), fields=n_fields), guess
+    return t("reject.quote_misplaced", lang), guess

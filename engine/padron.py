@@ -26,7 +26,7 @@ from typing import Literal
 import polars as pl
 
 from engine.errors import InputError
-from engine.messages import Lang, t
+from engine.messages import DEFAULT_LANG, Lang, t
 from engine.rules import RuleSet
 from engine.validation import REJECT_SCHEMA
 
@@ -39,33 +39,34 @@ FORCE_KINDS = ("padron.reject.no_rules_in_year", "padron.reject.not_in_force_on_
 
 @dataclass(frozen=True)
 class Padron:
-    """Where a padrón is and in which format; `open` checks both before any work."""
+    """Where a padrón is and in which format, and the language its errors are worded in; `open`
+    checks the file before any work."""
 
     path: Path
     format: Literal["csv", "parquet"]
+    lang: Lang = DEFAULT_LANG
 
     @classmethod
-    def open(cls, path: Path | str) -> Padron:
+    def open(cls, path: Path | str, lang: Lang = DEFAULT_LANG) -> Padron:
         path = Path(path)
         if not path.is_file():
             raise InputError(
-                f"padrón not found: {path}",
-                hint="give a CSV or Parquet file with the columns program, fiscal_year, group_id",
+                t("padron.error.not_found", lang, path=path), hint=t("padron.error.not_found.hint", lang)
             )
         fmt = SUFFIXES.get(path.suffix.lower())
         if fmt is None:
             raise InputError(
-                f"a padrón must be CSV (.csv) or Parquet (.parquet), not `{path.suffix or 'no suffix'}`",
+                t("padron.error.suffix", lang, suffix=path.suffix or t("padron.error.no_suffix", lang)),
                 where=str(path),
-                hint="save it as .csv (columns program, fiscal_year, group_id) or .parquet",
+                hint=t("padron.error.suffix.hint", lang),
             )
-        padron = cls(path, fmt)
+        padron = cls(path, fmt, lang)
         missing = [c for c in PADRON_COLUMNS if c not in padron.columns()]
         if missing:
             raise InputError(
-                f"no column {', '.join(missing)} in the padrón",
+                t("padron.error.no_column", lang, columns=", ".join(missing), count=len(missing)),
                 where=f"{path}:1",
-                hint=f"the header must name the columns {', '.join(PADRON_COLUMNS)}",
+                hint=t("padron.error.no_column.hint", lang, columns=", ".join(PADRON_COLUMNS)),
             )
         return padron
 
@@ -75,15 +76,17 @@ class Padron:
                 return list(pl.read_parquet_schema(self.path))
             except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
                 raise InputError(
-                    f"not a readable Parquet file ({type(exc).__name__}: {exc})",
+                    t("padron.error.not_parquet", self.lang, reason=f"{type(exc).__name__}: {exc}"),
                     where=str(self.path),
-                    hint="write the padrón again, or give it as CSV",
+                    hint=t("padron.error.not_parquet.hint", self.lang),
                 ) from None
         with open(self.path, encoding="utf-8", errors="replace", newline="") as f:
             header = f.readline().strip("\r\n\ufeff")
         if not header:
             raise InputError(
-                "the padrón is empty", where=f"{self.path}:1", hint="the first line is the header"
+                t("padron.error.empty", self.lang),
+                where=f"{self.path}:1",
+                hint=t("pop.empty.hint", self.lang),
             )
         return [c.strip().strip('"') for c in header.split(",")]
 
@@ -129,15 +132,14 @@ class Padron:
             for number, row in enumerate(rows, start=2):
                 if len(row) != width:
                     return InputError(
-                        f"line {number} has {len(row)} cells, the header {width}",
+                        t("padron.error.ragged", self.lang, line=number, cells=len(row), width=width),
                         where=f"{self.path}:{number}",
-                        hint="every line must have as many comma-separated cells as the header "
-                        "(quote a value that holds a comma)",
+                        hint=t("padron.error.ragged.hint", self.lang),
                     )
         return InputError(
-            f"the padrón cannot be read as CSV ({str(exc).splitlines()[0]})",
+            t("padron.error.not_csv", self.lang, reason=str(exc).splitlines()[0]),
             where=str(self.path),
-            hint="write it as UTF-8 CSV with the header program,fiscal_year,group_id",
+            hint=t("padron.error.not_csv.hint", self.lang),
         )
 
 
@@ -200,7 +202,7 @@ def check(
     rules: RuleSet,
     as_of: dt.date,
     programs: list[str] | None = None,
-    lang: Lang = "es",
+    lang: Lang = DEFAULT_LANG,
 ) -> CheckedPadron:
     """Check every row of `raw` (from `Padron.read`). Rows of other fiscal years are checked for
     form and repeats but not measured, nor are rows of programmes left out by `programs`. The

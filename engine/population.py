@@ -20,7 +20,9 @@ like an empty cell, is "not known". Choices are written as in a group file (`rur
 case, or 1 / 0; numbers as numbers. A project's contributions, given at all, count a level
 left empty as 0, as a group file does. Members of a group need not be contiguous.
 
-What a cell may hold is decided by engine/validation.py, from the same columns.
+What a cell may hold is decided by engine/validation.py, from the same columns. A population
+is read in a language (`Population.find(folder, lang)`, Spanish by default): its errors, and the
+reasons its rows are rejected, are worded in it (engine/messages.yaml).
 """
 
 from __future__ import annotations
@@ -153,40 +155,38 @@ TRUTH_WORDS = (*_spellings("true"), *_spellings("false"), "1", "0")
 
 @dataclass
 class Population:
-    """Where a population's two files are and in which format; and, for a CSV file found to
-    hold malformed lines, the copy of it that is read instead (`check`, `read`)."""
+    """Where a population's two files are and in which format, and the language its errors and
+    rejects are worded in; and, for a CSV file found to hold malformed lines, the copy of it
+    that is read instead (`check`, `read`)."""
 
     directory: Path
     groups: Path
     members: Path
     format: Literal["csv", "parquet"]
+    lang: Lang = DEFAULT_LANG
     _sorted: dict[str, csvlines.Sorted] = field(default_factory=dict, repr=False, compare=False)
     _well_formed: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @classmethod
-    def find(cls, directory: Path | str) -> Population:
+    def find(cls, directory: Path | str, lang: Lang = DEFAULT_LANG) -> Population:
+        """The population in `directory`, read in `lang`."""
         directory = Path(directory)
         if not directory.is_dir():
             raise InputError(
-                f"population folder not found: {directory}",
-                hint="give a folder holding groups.csv and members.csv "
-                "(or groups.parquet and members.parquet); `vincula synth` writes one",
+                t("pop.folder_not_found", lang, path=directory), hint=t("pop.folder_not_found.hint", lang)
             )
         for fmt in ("csv", "parquet"):
             g, m = directory / f"groups.{fmt}", directory / f"members.{fmt}"
             for path in (g, m):
                 if path.exists() and not path.is_file():
                     raise InputError(
-                        f"{path} is not a regular file",
+                        t("pop.not_regular", lang, path=path),
                         where=str(path),
-                        hint="give the file itself (not a folder, a device or a pipe)",
+                        hint=t("pop.not_regular.hint", lang),
                     )
             if g.is_file() and m.is_file():
-                return cls(directory, g, m, fmt)  # type: ignore[arg-type]
-        raise InputError(
-            f"no groups.csv + members.csv (or .parquet pair) in {directory}",
-            hint="the interchange format is described in engine/population.py and the README",
-        )
+                return cls(directory, g, m, fmt, lang)  # type: ignore[arg-type]
+        raise InputError(t("pop.no_files", lang, path=directory), hint=t("pop.format.hint", lang))
 
     @property
     def size_bytes(self) -> int:
@@ -197,7 +197,7 @@ class Population:
 
     @cached_property
     def headers(self) -> dict[str, list[str]]:
-        return {which: _header(self.path(which), self.format) for which in ("groups", "members")}
+        return {which: _header(self.path(which), self.format, self.lang) for which in ("groups", "members")}
 
     def columns(self, which: Literal["groups", "members"]) -> dict[str, Column]:
         """The interchange columns the file holds (a column of another name is ignored)."""
@@ -209,11 +209,16 @@ class Population:
         expected = GROUP_COLUMNS if which == "groups" else MEMBER_COLUMNS
         missing = [c for c in REQUIRED[which] if c not in header]
         if missing:
+            lang = self.lang
             raise InputError(
-                f"{path}: no column {', '.join(missing)}",
+                t("pop.no_column", lang, path=path, columns=", ".join(missing), count=len(missing)),
                 where=f"{path}:1",
-                hint=f"the header must name the columns {', '.join(REQUIRED[which])} "
-                f"(and may name {', '.join(c for c in expected if c not in REQUIRED[which])})",
+                hint=t(
+                    "pop.no_column.hint",
+                    lang,
+                    required=", ".join(REQUIRED[which]),
+                    optional=", ".join(c for c in expected if c not in REQUIRED[which]),
+                ),
             )
 
     def _schema(
@@ -326,7 +331,11 @@ class Population:
         InputError for a file that is not UTF-8."""
         header = self.headers[which]
         copy = csvlines.sort_lines(
-            self.path(which), header, header.index("group_id"), scratch.path / f"{which}.sorted.csv"
+            self.path(which),
+            header,
+            header.index("group_id"),
+            scratch.path / f"{which}.sorted.csv",
+            self.lang,
         )
         if copy.malformed == copy.spanning == copy.blank == 0:
             copy.path.unlink(missing_ok=True)
@@ -352,9 +361,9 @@ class Population:
         path = self.path(which)
         reason = str(failure).strip().splitlines()[0] if str(failure).strip() else type(failure).__name__
         raise InputError(
-            f"{path.name} cannot be read: {reason}",
+            t("pop.cannot_read", self.lang, name=path.name, reason=reason),
             where=str(path),
-            hint="the interchange format is described in engine/population.py and the README",
+            hint=t("pop.format.hint", self.lang),
         ) from failure
 
     def forget_copies(self) -> None:
@@ -367,7 +376,7 @@ class Population:
         return sum(copy.malformed for copy in self._sorted.values())
 
 
-def _header(path: Path, fmt: str) -> list[str]:
+def _header(path: Path, fmt: str, lang: Lang = DEFAULT_LANG) -> list[str]:
     """The column names of a file: the CSV header (UTF-8, with or without a byte-order mark;
     names may be quoted and spaced), or a Parquet file's schema. A file in another encoding,
     with lines ended by carriage returns alone, or naming an interchange column twice, is an
@@ -377,38 +386,44 @@ def _header(path: Path, fmt: str) -> list[str]:
             return list(pl.read_parquet_schema(path))
         except Exception as exc:  # noqa: BLE001 - whatever polars makes of a file that is not Parquet
             raise InputError(
-                f"{path.name} is not a Parquet file that can be read ({str(exc).splitlines()[0] if str(exc) else exc})",
+                t(
+                    "pop.not_parquet",
+                    lang,
+                    name=path.name,
+                    reason=str(exc).splitlines()[0] if str(exc) else exc,
+                ),
                 where=str(path),
-                hint="write it again, or give the population as groups.csv and members.csv",
+                hint=t("pop.not_parquet.hint", lang),
             ) from exc
     with open(path, "rb") as f:
         head = f.readline(MAX_HEADER_BYTES + 1)
     for marks, encoding, iconv in (
-        ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "UTF-32 text", "UTF-32"),
-        ((b"\xff\xfe", b"\xfe\xff"), "UTF-16 text", "UTF-16"),
+        ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "pop.encoding.utf32", "UTF-32"),
+        ((b"\xff\xfe", b"\xfe\xff"), "pop.encoding.utf16", "UTF-16"),
     ):
         if head.startswith(marks):
-            raise _other_encoding(path, encoding, iconv)
+            raise _other_encoding(path, encoding, iconv, lang)
     if b"\x00" in head:  # a byte-order mark left out: UTF-16 little-endian, as Windows writes it
-        raise _other_encoding(path, "UTF-16 text without a byte-order mark", "UTF-16LE")
+        raise _other_encoding(path, "pop.encoding.utf16_no_bom", "UTF-16LE", lang)
     if len(head) > MAX_HEADER_BYTES:
         raise InputError(
-            f"{path.name}: the first line is longer than {MAX_HEADER_BYTES // 2**20} MB: not a CSV header",
+            t("pop.header_too_long", lang, name=path.name, mb=MAX_HEADER_BYTES // 2**20),
             where=f"{path}:1",
-            hint="the first line names the columns (group_id, ...), one line per row after it",
+            hint=t("pop.header_too_long.hint", lang),
         )
     head = head.removeprefix(_BOM)
     try:
         line = head.decode("utf-8").removesuffix("\n").removesuffix("\r")
     except UnicodeDecodeError:
-        raise csvlines.not_utf8(path, 1, head) from None
+        raise csvlines.not_utf8(path, 1, head, lang) from None
     if not line.strip():
-        raise InputError(f"{path} is empty", where=f"{path}:1", hint="the first line is the header")
+        raise InputError(t("pop.empty", lang, path=path), where=f"{path}:1", hint=t("pop.empty.hint", lang))
     if "\r" in line:
+        command = f"tr '\\r' '\\n' < {path.name} > {path.stem}-lf.csv"
         raise InputError(
-            f"{path.name}: its lines end in a carriage return alone (an old Mac format)",
+            t("pop.cr_only", lang, name=path.name),
             where=f"{path}:1",
-            hint=f"convert them: tr '\\r' '\\n' < {path.name} > {path.stem}-lf.csv",
+            hint=t("pop.cr_only.hint", lang, command=command),
         )
     names = [c.strip() for c in next(csv.reader([line]))]
     known = {*GROUP_COLUMNS, *MEMBER_COLUMNS}
@@ -416,19 +431,26 @@ def _header(path: Path, fmt: str) -> list[str]:
         at = [i + 1 for i, c in enumerate(names) if c == name]
         if len(at) > 1:
             raise InputError(
-                f"{path.name}: the header names the column {name} {len(at)} times (columns {', '.join(map(str, at))})",
+                t(
+                    "pop.column_twice",
+                    lang,
+                    name=path.name,
+                    column=name,
+                    times=len(at),
+                    at=", ".join(map(str, at)),
+                ),
                 where=f"{path}:1",
-                hint="keep one column of each name",
+                hint=t("pop.column_twice.hint", lang),
             )
     return names
 
 
-def _other_encoding(path: Path, encoding: str, iconv: str) -> InputError:
+def _other_encoding(path: Path, encoding: str, iconv: str, lang: Lang) -> InputError:
+    """The error for a file in `encoding` (a catalogue id), convertible by iconv from `iconv`."""
     return InputError(
-        f"{path.name} is {encoding}; populations are read as UTF-8",
+        t("pop.other_encoding", lang, name=path.name, encoding=t(encoding, lang)),
         where=str(path),
-        hint="save it as UTF-8 (a spreadsheet's `CSV UTF-8`), or convert it: "
-        f"iconv -f {iconv} -t UTF-8 {path.name} > {path.stem}-utf8.csv",
+        hint=t("pop.to_utf8.hint", lang, encoding=iconv, name=path.name, stem=path.stem),
     )
 
 

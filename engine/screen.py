@@ -134,6 +134,7 @@ class Screening:
         """The part's valid groups with their members' sums (the validation's and the
         evaluator's, in one pass), and its rejects."""
         pop, gfile, mfile = self.population, self.population.groups.name, self.population.members.name
+        lang = pop.lang
         if part.typed is not None:
             chunk = self._clean(part, cols, aggs)
             if chunk is not None:
@@ -146,8 +147,8 @@ class Screening:
         for exact in (False, True):
             key, check = validation.keys(exact)
             try:
-                groups, g_rejects = validation.check_groups(raw_groups, gfile, key)
-                members = validation.type_members(raw_members).with_columns(key, check)
+                groups, g_rejects = validation.check_groups(raw_groups, gfile, key, lang)
+                members = validation.type_members(raw_members, lang).with_columns(key, check)
                 agg = (
                     members.lazy()
                     .with_columns(cols)
@@ -165,6 +166,7 @@ class Screening:
                     raw_groups,
                     gfile,
                     mfile,
+                    lang,
                 )
             except validation.KeyCollision:
                 continue  # redo keyed by the text of group_id
@@ -193,7 +195,9 @@ class Screening:
         def checked_groups() -> tuple[pl.DataFrame, pl.DataFrame, int, int]:
             raw = part.groups()
             last_empty = int(raw.get_column(LAST_EMPTY).sum()) if LAST_EMPTY in raw.columns else 0
-            groups, rejects = validation.check_groups(raw.drop(LAST_EMPTY, strict=False), gfile, key)
+            groups, rejects = validation.check_groups(
+                raw.drop(LAST_EMPTY, strict=False), gfile, key, self.population.lang
+            )
             return groups.with_columns(check), rejects, last_empty, raw.height
 
         # the groups are checked on a second thread meanwhile (polars lets go of the GIL)
@@ -229,13 +233,15 @@ def screen(
     chunk_bytes: int | None = None,
     workdir: Path | None = None,
     outcomes: bool = False,
+    lang: Lang = DEFAULT_LANG,
 ) -> Screening:
     """Screen every group of a population for every programme (or `programs`) on `as_of`;
     iterate over the result for each part's `Screened` rows. `outcomes` adds each criterion's
     outcome per group; `chunk_bytes` sets the size of the parts (engine/partition.py), kept
-    in `workdir` (default: the system's temporary folder)."""
+    in `workdir` (default: the system's temporary folder). The population's errors and the
+    reasons of its rejects are worded in `lang`."""
     started = time.perf_counter()
-    pop = Population.find(population)
+    pop = Population.find(population, lang)
     plan = compile_plan(
         rules,
         as_of,
@@ -471,10 +477,10 @@ def screen_population(
     temporary folder are removed (engine/scratch.py)."""
     out = check_destination(out, lang)
     rejects_path = check_destination(rejects if rejects else rejects_beside(out), lang)
-    pop = Population.find(population)
+    pop = Population.find(population, lang)
     for path in (out, rejects_path):
         if path.resolve() in (pop.groups.resolve(), pop.members.resolve()):
             raise InputError(t("out.same_as_input", lang, path=path), hint=t("out.same_as_input.hint", lang))
     clear_leftovers(out.parent, rejects_path.parent, None)
-    screening = screen(pop.directory, rules, as_of, programs, chunk_bytes, workdir=out.parent)
+    screening = screen(pop.directory, rules, as_of, programs, chunk_bytes, workdir=out.parent, lang=lang)
     return write_screening(screening, out, rejects_path, progress)

@@ -23,6 +23,11 @@ group (as far as its group_id could be read) left out with it.
 
 Members are matched to groups on a 64-bit hash of group_id (KEY), confirmed by a second,
 independent hash (CHECK: min = max = the group's); `KeyCollision` asks for the text as key.
+
+Reasons are worded from the message catalogue in the reader's language (`lang`, Spanish by
+default), a column named as the file writes it with its label (`prospera (beneficiaria de
+PROSPERA)`). A reason that holds a row's own value is one polars expression (`worded`): the
+text is looked up once and the values filled in by polars, never by Python per row.
 """
 
 from __future__ import annotations
@@ -37,9 +42,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from engine.csvlines import shown
 from engine.facts import GROUP_FACTS
+from engine.messages import DEFAULT_LANG, Lang, catalogue, t
 from engine.population import GROUP_COLUMNS, LINE, MALFORMED, MEMBER_COLUMNS, Column
 from engine.territory import PROVIDERS, territory_code
-from engine.vocabulary import parse_value
+from engine.vocabulary import fold, parse_value
 
 KEY = "__key"  # a 64-bit hash of group_id: the join and group-by key
 CHECK = "__check"  # a second, independent 64-bit hash of group_id that confirms KEY
@@ -47,6 +53,40 @@ HASH_SEED = 20261123
 N_MEMBERS = "__n"
 BAD = "__bad"
 REJECT_SCHEMA = {"file": pl.String, "line": pl.Int64, "group_id": pl.String, "reason": pl.String}
+
+
+def worded(key: str, lang: Lang, /, **values: Any) -> pl.Expr:
+    """The catalogue text `key` in `lang` as a polars expression: a value given as an expression
+    is filled in per row by polars, any other once here; a `count` given as an expression picks
+    the plural form per row. The text is split at its placeholders, whatever their order in
+    each language, and joined again with the values (`concat_str`: as cheap as `pl.format`, and
+    no `{}` in a file name can be taken for a placeholder). Null where a value is null."""
+    count = values.get("count")
+    if isinstance(count, pl.Expr) and isinstance(catalogue()[key][lang], dict):
+        one = _joined(key, lang, {**values, "count": 1})
+        return pl.when(count == 1).then(one).otherwise(_joined(key, lang, values))
+    return _joined(key, lang, values)
+
+
+def _joined(key: str, lang: Lang, values: dict[str, Any]) -> pl.Expr:
+    exprs = {name: v for name, v in values.items() if isinstance(v, pl.Expr)}
+    marks = {name: f"\x00{name}\x00" for name in exprs}  # NUL: in no catalogue text or shown value
+    text = t(key, lang, **{**values, **marks})
+    pieces = [
+        exprs[part].cast(pl.String) if i % 2 else pl.lit(part)
+        for i, part in enumerate(text.split("\x00"))
+        if i % 2 or part
+    ]
+    return pl.concat_str(pieces) if pieces else pl.lit("")
+
+
+def field_name(column: Column, lang: Lang) -> str:
+    """A column as a reason names it: as the file writes it, and its label in `lang` beside it
+    where the label says more than the name (`prospera (beneficiaria de PROSPERA)`, `age`)."""
+    spec = column.fact
+    if spec is None or fold(spec.label[lang]) == fold(column.name.replace("_", " ").replace(".", " ")):
+        return column.name
+    return t("reject.field", lang, column=column.name, label=spec.label[lang])
 
 
 class KeyCollision(Exception):
@@ -137,14 +177,15 @@ def _adapter(column: Column) -> TypeAdapter[Any]:
     return _adapters[key]
 
 
-def _bounds(column: Column) -> str:
+def _bounds(column: Column) -> dict[str, str]:
+    """The column's range as `reject.out_of_range` shows it (low, high; `…` for no bound)."""
     spec = column.fact
     assert spec is not None
 
     def shown(x: float | None) -> str:
         return "…" if x is None else f"{x:,.0f}" if x == int(x) and abs(x) >= 1e6 else f"{x:g}"
 
-    return f"{shown(spec.ge)} to {shown(spec.le)}"
+    return {"low": shown(spec.ge), "high": shown(spec.le)}
 
 
 def _out_of_range(column: Column, x: pl.Expr) -> pl.Expr:
@@ -159,36 +200,39 @@ def _out_of_range(column: Column, x: pl.Expr) -> pl.Expr:
     return out.fill_null(False)
 
 
-def cell(column: Column, text: str) -> tuple[Any, str | None]:
+def cell(column: Column, text: str, lang: Lang = DEFAULT_LANG) -> tuple[Any, str | None]:
     """(value, None) for a cell of a Categorical column as the group document would read it
     (engine/vocabulary.py `parse_value`: `Sí`, `mujer`, `alto`, `Rural` as in a group file),
-    or (None, reason)."""
+    or (None, reason in `lang`)."""
     spec = column.fact
     assert spec is not None
-    name = column.name
+    field = field_name(column, lang)
     if spec.type == "bool":
         value = parse_value(spec, text)
         if isinstance(value, bool):
             return value, None
-        return None, f"{name} `{shown(text)}` is not true or false (sí / no)"
+        return None, t("reject.bool", lang, field=field, value=shown(text))
     if spec.type == "number":  # a whole number (real numbers are parsed as columns)
         if not _INT.match(text.strip()):
-            return None, f"{name} `{shown(text)}` is not a whole number"
+            return None, t("reject.whole_number", lang, field=field, value=shown(text))
         if len(text.strip().lstrip("+-").lstrip("0")) > 18:  # beyond any range, and int() refuses it
-            return None, f"{name} {shown(text.strip())} out of range ({_bounds(column)})"
+            return None, t(
+                "reject.out_of_range", lang, field=field, value=shown(text.strip()), **_bounds(column)
+            )
         number = int(text)
         if (spec.ge is not None and number < spec.ge) or (spec.le is not None and number > spec.le):
-            return None, f"{name} {number} out of range ({_bounds(column)})"
+            return None, t("reject.out_of_range", lang, field=field, value=number, **_bounds(column))
         return number, None
     if spec.values is None:  # free text (a territory code: checked against the territories)
         return text, None
     try:
         value = _adapter(column).validate_python(parse_value(spec, text))
-    except ValidationError as exc:
+    except ValidationError:
         if len(spec.values) <= 12:
-            return None, f"{name} `{shown(text)}` is not one of {' | '.join(spec.values)}"
-        why = exc.errors()[0]["msg"].removeprefix("Value error, ")
-        return None, f"{name} `{shown(text)}`: {why.replace(text, shown(text)) if len(text) > 40 else why}"
+            return None, t(
+                "reject.choice", lang, field=field, value=shown(text), choices=" | ".join(spec.values)
+            )
+        return None, t("reject.country_code", lang, field=field, value=shown(text))
     return getattr(value, "value", value), None
 
 
@@ -196,10 +240,10 @@ def _distinct(frame: pl.DataFrame, col: str) -> list[str]:
     return [v for v in frame.get_column(col).unique().cast(pl.String).to_list() if v is not None]
 
 
-def parse(frame: pl.DataFrame, column: Column) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(typed value, bad?, reason) for a column of raw text: a Categorical column decided once
-    per distinct value (`cell`), a real number parsed as a column. `bad` is cheap; the reason
-    is meant for the rows already known to be bad."""
+def parse(frame: pl.DataFrame, column: Column, lang: Lang = DEFAULT_LANG) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(typed value, bad?, reason in `lang`) for a column of raw text: a Categorical column
+    decided once per distinct value (`cell`), a real number parsed as a column. `bad` is cheap;
+    the reason is meant for the rows already known to be bad."""
     c = pl.col(column.name)
     if column.key is not None:  # an identifier such as person_id: any text, empty = not known
         return c, pl.lit(False), pl.lit(None, pl.String)
@@ -208,26 +252,27 @@ def parse(frame: pl.DataFrame, column: Column) -> tuple[pl.Expr, pl.Expr, pl.Exp
         nul = c.str.contains("\x00", literal=True).fill_null(False)  # a damaged file, never an id
         id_reason: pl.Expr = (
             pl.when(empty)
-            .then(pl.lit("group_id is empty"))
+            .then(pl.lit(t("reject.group_id_empty", lang)))
             .when(nul)
-            .then(pl.lit("group_id holds a NUL byte"))
+            .then(pl.lit(t("reject.group_id_nul", lang)))
         )
         return c, empty | nul, id_reason
     if column.real:
         x = c.str.strip_chars().cast(pl.Float64, strict=False)
         not_number = c.is_not_null() & x.is_null()
         outside = _out_of_range(column, x)
+        field = field_name(column, lang)
         reason: pl.Expr = (
             pl.when(not_number)
-            .then(pl.format(f"{column.name} `{{}}` is not a number", _shown(c)))
+            .then(worded("reject.number", lang, field=field, value=_shown(c)))
             .when(outside)
-            .then(pl.format(f"{column.name} {{}} out of range ({_bounds(column)})", _shown(c)))
+            .then(worded("reject.out_of_range", lang, field=field, value=_shown(c), **_bounds(column)))
         )
         return pl.when(~outside).then(x), not_number | outside, reason
     values: dict[str, Any] = {}
     reasons: dict[str, str] = {}
     for text in _distinct(frame, column.name):
-        values[text], why = cell(column, text)
+        values[text], why = cell(column, text, lang)
         if why is not None:
             reasons[text] = why
     dtype = column.typed_dtype
@@ -310,10 +355,12 @@ def _territory_codes(g: pl.DataFrame) -> pl.Expr:
     )
 
 
-def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Valid groups (typed, with `KEY` and the territory facts) and the rejected rows; raises
-    KeyCollision when two different group_ids share a KEY."""
-    parsed = {name: parse(raw, col) for name, col in GROUP_COLUMNS.items()}
+def check_groups(
+    raw: pl.DataFrame, file: str, key: pl.Expr, lang: Lang = DEFAULT_LANG
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Valid groups (typed, with `KEY` and the territory facts) and the rejected rows (their
+    reasons in `lang`); raises KeyCollision when two different group_ids share a KEY."""
+    parsed = {name: parse(raw, col, lang) for name, col in GROUP_COLUMNS.items()}
     g = raw.with_columns(
         *[typed.alias(name) for name, (typed, _, _) in parsed.items()],
         pl.any_horizontal(pl.col(MALFORMED).is_not_null(), *[bad for _, bad, _ in parsed.values()]).alias(
@@ -349,18 +396,18 @@ def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFra
         bad_rows = raw.join(marks, on=LINE)
         reasons: list[pl.Expr] = []
         for name, col in GROUP_COLUMNS.items():
-            reasons.append(parse(bad_rows, col)[2])
+            reasons.append(parse(bad_rows, col, lang)[2])
             if name == "group_id":
-                reasons.append(
-                    pl.when(pl.col("__repeat")).then(pl.lit("group_id repeated (an earlier line has it)"))
-                )
+                reasons.append(pl.when(pl.col("__repeat")).then(pl.lit(t("reject.group_id_repeated", lang))))
             if name == "territory":
                 reasons.append(
                     pl.when(pl.col("__unknown")).then(
-                        pl.format(
-                            "unknown territory `{}` for {}",
-                            pl.col("territory").fill_null(""),
-                            pl.col("__country"),
+                        worded(
+                            "reject.unknown_territory",
+                            lang,
+                            field=field_name(col, lang),
+                            value=pl.col("territory").fill_null(""),
+                            country=pl.col("__country"),
                         )
                     )
                 )
@@ -372,9 +419,9 @@ def check_groups(raw: pl.DataFrame, file: str, key: pl.Expr) -> tuple[pl.DataFra
 # --------------------------------------------------------------------------- members
 
 
-def type_members(raw: pl.DataFrame) -> pl.DataFrame:
+def type_members(raw: pl.DataFrame, lang: Lang = DEFAULT_LANG) -> pl.DataFrame:
     """Members read as text, typed, with `BAD` marking the rows that are not valid."""
-    parsed = {name: parse(raw, col) for name, col in MEMBER_COLUMNS.items()}
+    parsed = {name: parse(raw, col, lang) for name, col in MEMBER_COLUMNS.items()}
     return raw.with_columns(
         *[typed.alias(name) for name, (typed, _, _) in parsed.items() if name != "group_id"],
         pl.any_horizontal(pl.col(MALFORMED).is_not_null(), *[bad for _, bad, _ in parsed.values()]).alias(
@@ -383,11 +430,10 @@ def type_members(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def member_reasons(raw: pl.DataFrame, file: str) -> pl.DataFrame:
-    """The rejects for raw member rows already known to be bad, with their reasons."""
-    return _reject_rows(
-        raw, file, _reason([reason for _, _, reason in (parse(raw, c) for c in MEMBER_COLUMNS.values())])
-    )
+def member_reasons(raw: pl.DataFrame, file: str, lang: Lang = DEFAULT_LANG) -> pl.DataFrame:
+    """The rejects for raw member rows already known to be bad, with their reasons in `lang`."""
+    reasons = [reason for _, _, reason in (parse(raw, c, lang) for c in MEMBER_COLUMNS.values())]
+    return _reject_rows(raw, file, _reason(reasons))
 
 
 def clean_bad() -> pl.Expr:
@@ -446,10 +492,11 @@ def settle(
     raw_groups: pl.DataFrame,
     groups_file: str,
     members_file: str,
+    lang: Lang = DEFAULT_LANG,
 ) -> Chunk:
-    """Join the members' sums to the valid groups and name every reject: bad member rows,
-    members of no group, and groups left out for a rejected member. Raises KeyCollision when a
-    member's group is not confirmed."""
+    """Join the members' sums to the valid groups and name every reject (in `lang`): bad
+    member rows, members of no group, and groups left out for a rejected member. Raises
+    KeyCollision when a member's group is not confirmed."""
     groups = groups.join(agg, on=KEY, how="left")
     if groups.filter(_unconfirmed()).height:
         raise KeyCollision
@@ -457,7 +504,7 @@ def settle(
     bad = pl.col(BAD)
     if agg.select(bad.sum()).item():
         lines = members.filter(bad).get_column(LINE).implode()
-        rejects.append(member_reasons(raw_members.filter(pl.col(LINE).is_in(lines)), members_file))
+        rejects.append(member_reasons(raw_members.filter(pl.col(LINE).is_in(lines)), members_file, lang))
     # a member whose group_id names no row of the groups file
     matched = groups.select(pl.col(N_MEMBERS).is_not_null().sum()).item()
     orphans = agg.select(KEY).head(0)
@@ -470,7 +517,7 @@ def settle(
             _reject_rows(
                 members.join(orphans, on=KEY, how="semi").filter(~bad),
                 members_file,
-                pl.lit("member of no group (its group_id is not in the groups file)"),
+                pl.lit(t("reject.member_of_no_group", lang)),
             )
         )
     # a group with a rejected member is left out whole
@@ -480,10 +527,12 @@ def settle(
             _reject_rows(
                 groups.filter(spoilt),
                 groups_file,
-                pl.format(
-                    f"group left out: {{}} of its members rejected (first at {members_file} line {{}})",
-                    pl.col(BAD),
-                    pl.col("__first_bad"),
+                worded(
+                    "reject.group_left_out",
+                    lang,
+                    count=pl.col(BAD),
+                    file=members_file,
+                    line=pl.col("__first_bad"),
                 ),
             )
         )

@@ -154,23 +154,32 @@ def test_coverage_rows_of_a_programme_without_rules_in_force_are_rejected(regist
     proinpro_only = PADRON.replace("el-campo-en-nuestras-manos", "opciones-productivas")
     (registry / "padron.csv").write_text(proinpro_only)
     with pytest.raises(InputError, match="no row to measure for fiscal year 2019") as err:
+        measure(registry / "pop", registry / "padron.csv", load_rules(), dt.date(2019, 1, 1), lang="en")
+    assert "the padrón lists the fiscal years 2016, 2017: choose --as-of in one of them" in str(err.value)
+    with pytest.raises(InputError, match="el padrón no tiene ninguna fila que medir en el ejercicio fiscal 2019") as err:
         measure(registry / "pop", registry / "padron.csv", load_rules(), dt.date(2019, 1, 1))
-    assert "2016, 2017" in str(err.value)
+    assert "el padrón tiene los ejercicios fiscales 2016, 2017: elija --as-of en uno de ellos" in str(err.value)
 
 
 def test_coverage_bad_padron_files_are_clear_errors_before_any_work(registry: Path) -> None:
     rules = load_rules()
     (registry / "padron.txt").write_text(PADRON)
     with pytest.raises(InputError, match="must be CSV"):
+        measure(registry / "pop", registry / "padron.txt", rules, DAY, lang="en")
+    with pytest.raises(InputError, match=r"un padrón es CSV \(.csv\) o Parquet \(.parquet\), no `.txt`"):
         measure(registry / "pop", registry / "padron.txt", rules, DAY)
     (registry / "short.csv").write_text("program,group_id\nproinpro,g-ok1\n")
     with pytest.raises(InputError, match="no column fiscal_year") as err:
-        measure(registry / "pop", registry / "short.csv", rules, DAY)
+        measure(registry / "pop", registry / "short.csv", rules, DAY, lang="en")
     assert err.value.where and err.value.where.endswith("short.csv:1")
+    with pytest.raises(InputError, match="falta la columna fiscal_year en el padrón"):
+        measure(registry / "pop", registry / "short.csv", rules, DAY)
     members = registry / "pop" / "members.csv"
     members.write_text("\n".join(line.split(",", 2)[0] + "," + line.split(",", 2)[2]
                                  for line in members.read_text().splitlines()) + "\n")
     with pytest.raises(InputError, match="no column person_id"):
+        measure(registry / "pop", registry / "padron.csv", rules, DAY, lang="en")
+    with pytest.raises(InputError, match="members.csv no tiene la columna person_id"):
         measure(registry / "pop", registry / "padron.csv", rules, DAY)
 
 
@@ -197,6 +206,28 @@ def test_coverage_cli_prints_a_spanish_summary_and_writes_json(registry: Path) -
     assert data["programs"]["proinpro"]["not_eligible_served"] == 2
     assert data["overlap"]["pairs"][0]["concurrency"] == "allowed"
     assert (registry / "c.rejects.csv").exists()
+
+
+def test_coverage_cli_rejects_are_in_spanish_by_default_and_in_english_with_lang_en(registry: Path) -> None:
+    def reasons(*lang: str) -> dict[tuple[str, int], str]:
+        res = runner.invoke(app, ["coverage", str(registry / "pop"), "--padron", str(registry / "padron.csv"),
+                                  "--as-of", "2017-06-30", "--rejects", str(registry / "r.csv"), *lang])
+        assert res.exit_code == 0, res.output
+        rejects = pl.read_csv(registry / "r.csv")
+        assert rejects.columns == ["file", "line", "group_id", "reason"]  # a machine interface: not translated
+        return {(r["file"], r["line"]): r["reason"] for r in rejects.iter_rows(named=True)}
+
+    es = reasons()
+    # a padrón row of a programme no rule file defines, the population's own reject, and the
+    # padrón row of the group it rejected
+    assert es[("padron.csv", 9)] == "ningún archivo de reglas define el programa `proinpr`; ¿quiso decir proinpro?"
+    assert es[("groups.csv", 7)] == "territory (clave del territorio): `99999` no es un territorio conocido de MX"
+    assert es[("padron.csv", 6)] == "la población rechazó este grupo (groups.csv, línea 7), así que no se puede juzgar"
+    assert es[("padron.csv", 7)] == "el grupo no está en la población"
+    en = reasons("--lang", "en")
+    assert en[("padron.csv", 9)] == "no rule file defines the programme `proinpr`; did you mean proinpro?"
+    assert en[("groups.csv", 7)] == "territory (territory code) `99999` is not a known territory of MX"
+    assert en.keys() == es.keys()
 
 
 def test_coverage_cli_markdown_in_english(registry: Path) -> None:
@@ -286,8 +317,10 @@ def test_coverage_html_is_one_page_with_the_figures(registry: Path) -> None:
 def test_coverage_a_ragged_padron_line_is_named(registry: Path) -> None:
     (registry / "ragged.csv").write_text("program,fiscal_year,group_id\nproinpro,2017,g-ok1\nproinpro,2017,g-ok2,x\n")
     with pytest.raises(InputError, match="line 3 has 4 cells, the header 3") as err:
-        measure(registry / "pop", registry / "ragged.csv", load_rules(), DAY)
+        measure(registry / "pop", registry / "ragged.csv", load_rules(), DAY, lang="en")
     assert err.value.where and err.value.where.endswith("ragged.csv:3")
+    with pytest.raises(InputError, match="la línea 3 tiene 4 celdas, el encabezado 3"):
+        measure(registry / "pop", registry / "ragged.csv", load_rules(), DAY)
 
 
 def test_coverage_blank_and_malformed_padron_cells_are_rejected(registry: Path) -> None:
@@ -381,7 +414,7 @@ def test_gaps_registry_adds_measured_findings_with_their_figures_and_population(
     assert "Lo prometido y lo ocurrido" in page and "Inclusión medida" in page
     assert "Medido en la población" in page and "<script" not in page
     # a fiscal year the padrón does not have is a clear error when no case can be measured
-    with pytest.raises(InputError, match="no row to measure for fiscal year 2019"):
+    with pytest.raises(InputError, match="ninguna fila que medir en el ejercicio fiscal 2019"):
         analyse("steia", registry=registry / "pop", padron=registry / "padron.csv", as_of=dt.date(2019, 6, 30))
 
 

@@ -56,6 +56,24 @@ def test_coverage_api_measures_a_population_sent_in_the_request(client: TestClie
     assert body["rejects_not_listed"] == report["rejects"]["rows"] - 3 > 0
 
 
+def test_coverage_api_rejects_and_errors_follow_the_request_language(client: TestClient, server_populations: Path) -> None:
+    body = {k: v for k, v in _sent(server_populations / "chilpancingo").items() if k != "lang"}
+    spanish = client.post("/v1/coverage", json=body)
+    english = client.post("/v1/coverage", json=body, headers={"accept-language": "en-US,en;q=0.9"})
+    asked = client.post("/v1/coverage?lang=es", json={**body, "lang": "en"})  # the body's word wins
+    assert spanish.status_code == english.status_code == asked.status_code == 200, spanish.text
+    first = [r.json()["rejects"][0]["reason"] for r in (spanish, english, asked)]
+    assert first == ["territory (clave del territorio): `99999` no es un territorio conocido de MX",
+                     "territory (territory code) `99999` is not a known territory of MX",
+                     "territory (territory code) `99999` is not a known territory of MX"]
+    # and a file it cannot read
+    bad = {**body, "padron": "program,group_id\nproinpro,g-ok1\n"}
+    r = client.post("/v1/coverage", json=bad)
+    assert r.status_code == 422 and r.json()["message"] == "padron.csv:1: falta la columna fiscal_year en el padrón"
+    r = client.post("/v1/coverage", json=bad, headers={"accept-language": "en"})
+    assert r.status_code == 422 and r.json()["message"] == "padron.csv:1: no column fiscal_year in the padrón"
+
+
 def test_coverage_api_measures_a_server_population_by_name(client: TestClient) -> None:
     assert client.get("/v1/coverage/populations").json() == {"populations": ["chilpancingo"]}
     r = client.post("/v1/coverage", json={"as_of": "2017-06-30", "population_name": "chilpancingo"})

@@ -53,6 +53,9 @@ def _write(folder: Path, groups: list[bytes] | bytes, members: list[bytes] | byt
 
 
 def _screen(folder: Path, **kw):
+    """Screen `folder`, in English unless `lang` is given (most tests here read English words;
+    the Spanish default has tests of its own)."""
+    kw.setdefault("lang", "en")
     return screen_population(folder, folder.parent / f"{folder.name}.csv", RULES, DAY, **kw)
 
 
@@ -93,6 +96,28 @@ def test_hostile_member_lines_with_an_extra_or_missing_field_are_rejected_and_th
     assert sorted(v[0] for v in left_out.values()) == sorted({_gid(extra), _gid(short)})
     assert all(v[1].startswith("group left out: 1 of its members rejected") for v in left_out.values())
     _assert_screened_without(report, expected, _gid(extra), _gid(short))
+
+
+@pytest.mark.parametrize("chunk", [None, 2_000], ids=["whole", "partitioned"])
+def test_hostile_malformed_lines_are_rejected_in_spanish_by_default(tmp_path: Path, clean, chunk: int | None) -> None:
+    groups, members, expected = clean
+    extra, short, opened = members[5], members[9], members[12]
+    members = [*members[:5], extra.rstrip(b"\n") + b",surplus\n", *members[6:9], b",".join(short.split(b",")[:3]) + b"\n",
+               *members[10:12], b'"' + opened, *members[13:]]
+    report = _screen(_write(tmp_path / "pop", groups, members), chunk_bytes=chunk, lang="es")
+    got = _rejects(report)
+    assert got[("members.csv", 6)] == (_gid(extra), "9 campos donde el encabezado tiene 8 "
+                                                    "(¿una coma dentro de un valor sin comillas?)")
+    assert got[("members.csv", 10)] == (_gid(short), "3 campos donde el encabezado tiene 8 (¿falta un valor?)")
+    assert got[("members.csv", 13)] == (
+        _gid(opened), "unas comillas abren un valor y nunca se cierran (la línea se leyó sola)")
+    left_out = {v[0]: v[1] for k, v in got.items() if k[0] == "groups.csv"}
+    assert left_out == {
+        _gid(extra): "grupo omitido: 1 de sus integrantes fue rechazado (en members.csv, línea 6)",
+        _gid(short): "grupo omitido: 1 de sus integrantes fue rechazado (en members.csv, línea 10)",
+        _gid(opened): "grupo omitido: 1 de sus integrantes fue rechazado (en members.csv, línea 13)",
+    }
+    _assert_screened_without(report, expected, _gid(extra), _gid(short), _gid(opened))
 
 
 def test_hostile_group_lines_with_an_extra_or_missing_field_are_rejected(tmp_path: Path, clean) -> None:
@@ -161,8 +186,37 @@ def test_hostile_latin1_file_is_refused_naming_the_encoding_the_line_and_iconv(t
     # in the header too, and in the CLI as a clear error (exit 2), not a traceback
     _write(tmp_path / "head", [groups[0].replace(b"group_id", "número,group_id".encode("latin-1"))], members)
     res = subprocess.run([sys.executable, "-m", "api.launch", "screen", str(tmp_path / "head"), "--out",
-                          str(tmp_path / "r.csv")], capture_output=True, text=True)
+                          str(tmp_path / "r.csv"), "--lang", "en"], capture_output=True, text=True)
     assert res.returncode == 2 and "not UTF-8 text (line 1)" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_hostile_latin1_file_is_refused_in_spanish_by_default(tmp_path: Path, clean) -> None:
+    groups, members, _ = clean
+    named = [*groups[:5], "coop-ñandú,MX,30035,rural,osse,,,,,,,,,\n".encode("latin-1"), *groups[5:]]
+    with pytest.raises(InputError) as err:
+        _screen(_write(tmp_path / "pop", named, members), lang="es")
+    text = str(err.value)
+    assert "groups.csv no es texto UTF-8 (línea 6); leída como Latin-1 / Windows-1252, la línea dice" in text
+    assert "`coop-ñandú,MX,30035" in text
+    assert "conviértalo: iconv -f WINDOWS-1252 -t UTF-8 groups.csv > groups-utf8.csv" in text
+    # the command line says it in Spanish unless asked otherwise
+    _write(tmp_path / "head", [groups[0].replace(b"group_id", "número,group_id".encode("latin-1"))], members)
+    res = subprocess.run([sys.executable, "-m", "api.launch", "screen", str(tmp_path / "head"), "--out",
+                          str(tmp_path / "r.csv")], capture_output=True, text=True)
+    assert res.returncode == 2 and "groups.csv no es texto UTF-8 (línea 1)" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_hostile_other_encodings_and_line_ends_are_refused_in_spanish_by_default(tmp_path: Path, clean) -> None:
+    groups, members, _ = clean
+    with pytest.raises(InputError) as err:
+        _screen(_write(tmp_path / "utf16", groups, b"".join(members).decode().encode("utf-16")), lang="es")
+    assert "members.csv es texto UTF-16; las poblaciones se leen como UTF-8" in str(err.value)
+    assert "iconv -f UTF-16 -t UTF-8 members.csv > members-utf8.csv" in str(err.value)
+    with pytest.raises(InputError, match="sus líneas terminan solo en retorno de carro"):
+        _screen(_write(tmp_path / "cr", b"".join(groups).replace(b"\n", b"\r"), members), lang="es")
+    with pytest.raises(InputError, match="members.csv está vacío"):
+        _screen(_write(tmp_path / "empty", groups, b""), lang="es")
 
 
 @pytest.mark.parametrize("encoding,named", [("utf-16", "UTF-16 text"), ("utf-32", "UTF-32 text"),

@@ -47,11 +47,12 @@ def _write(folder: Path, groups: str, members: str) -> Path:
 
 def test_population_rejects_name_file_line_and_reason(tmp_path: Path) -> None:
     pop = _write(tmp_path / "pop", GROUPS, MEMBERS)
-    report = screen_population(pop, tmp_path / "out.csv", load_rules(), DAY)
+    report = screen_population(pop, tmp_path / "out.csv", load_rules(), DAY, lang="en")
     rejects = pl.read_csv(report.rejects, schema_overrides={"line": pl.Int64})
+    assert rejects.columns == ["file", "line", "group_id", "reason"]
     got = {(r["file"], r["line"]): r["reason"] for r in rejects.iter_rows(named=True)}
-    assert "unknown territory `99999` for MX" in got[("groups.csv", 3)]
-    assert "locality `town` is not one of rural | periurban | urban" in got[("groups.csv", 5)]
+    assert got[("groups.csv", 3)] == "territory (territory code) `99999` is not a known territory of MX"
+    assert got[("groups.csv", 5)] == "locality (locality type) `town` is not one of rural | periurban | urban"
     assert "repeated" in got[("groups.csv", 6)]
     assert got[("members.csv", 3)] == "age 130 out of range (0 to 120)"
     assert got[("members.csv", 5)].startswith("member of no group")
@@ -65,6 +66,37 @@ def test_population_rejects_name_file_line_and_reason(tmp_path: Path) -> None:
     out = pl.read_csv(report.out, schema=OUT_SCHEMA)
     assert sorted(out["group_id"].unique()) == ["g5"]  # the only clean group
     assert report.groups == 1
+
+
+def test_population_rejects_are_in_spanish_by_default_naming_fields_by_their_labels(tmp_path: Path) -> None:
+    pop = _write(tmp_path / "pop", GROUPS, MEMBERS)
+    report = screen_population(pop, tmp_path / "out.csv", load_rules(), DAY)
+    rejects = pl.read_csv(report.rejects, schema_overrides={"line": pl.Int64})
+    assert rejects.columns == ["file", "line", "group_id", "reason"]  # a machine interface: not translated
+    got = {(r["file"], r["line"]): r["reason"] for r in rejects.iter_rows(named=True)}
+    assert got == {
+        ("groups.csv", 2): "grupo omitido: 1 de sus integrantes fue rechazado (en members.csv, línea 7)",
+        ("groups.csv", 3): "territory (clave del territorio): `99999` no es un territorio conocido de MX",
+        ("groups.csv", 4): "grupo omitido: 1 de sus integrantes fue rechazado (en members.csv, línea 3)",
+        ("groups.csv", 5): "locality (tipo de localidad): `town` no es uno de rural | periurban | urban",
+        ("groups.csv", 6): "group_id repetido (una línea anterior lo tiene)",
+        ("members.csv", 3): "age (edad): 130 está fuera del rango (0 a 120)",
+        ("members.csv", 5): "integrante de ningún grupo (su group_id no está en el archivo de grupos)",
+        ("members.csv", 7): "age (edad): `x` no es un número entero",
+        ("members.csv", 10): "integrante de ningún grupo (su group_id no está en el archivo de grupos)",
+    }
+
+
+def test_population_group_left_out_counts_its_rejected_members_in_the_plural(tmp_path: Path) -> None:
+    members = "group_id,age,prospera\ng1,20,maybe\ng1,x,true\ng1,30,true\n"
+    pop = _write(tmp_path / "pop", "group_id,territory\ng1,12029\n", members)
+    for lang, said in (
+        ("es", "grupo omitido: 2 de sus integrantes fueron rechazados (el primero en members.csv, línea 2)"),
+        ("en", "group left out: 2 of its members rejected (first at members.csv line 2)"),
+    ):
+        report = screen_population(pop, tmp_path / f"out-{lang}.csv", load_rules(), DAY, lang=lang)
+        rejects = pl.read_csv(report.rejects, schema_overrides={"line": pl.Int64})
+        assert rejects.filter(pl.col("file") == "groups.csv")["reason"].to_list() == [said]
 
 
 def test_population_unknown_facts_screen_as_cannot_tell(tmp_path: Path) -> None:
@@ -114,10 +146,23 @@ def test_population_failed_run_leaves_previous_output_untouched(tmp_path: Path) 
 
 def test_population_missing_files_or_columns_say_what_to_give(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no groups.csv"):
-        screen_population(tmp_path, tmp_path / "o.csv", load_rules(), DAY)
+        screen_population(tmp_path, tmp_path / "o.csv", load_rules(), DAY, lang="en")
     pop = _write(tmp_path / "pop", "id,territory\nx,12029\n", "group_id,age\n")
-    with pytest.raises(InputError, match="no column group_id"):
+    with pytest.raises(InputError, match="no column group_id") as err:
+        screen_population(pop, tmp_path / "o.csv", load_rules(), DAY, lang="en")
+    assert "the header must name the columns group_id, territory" in str(err.value)
+
+
+def test_population_missing_files_or_columns_are_said_in_spanish_by_default(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"no hay groups.csv \+ members.csv") as err:
+        screen_population(tmp_path, tmp_path / "o.csv", load_rules(), DAY)
+    assert "el formato de intercambio se describe" in str(err.value)
+    with pytest.raises(InputError, match="no se encontró la carpeta de la población"):
+        screen_population(tmp_path / "nowhere", tmp_path / "o.csv", load_rules(), DAY)
+    pop = _write(tmp_path / "pop", "id,territory\nx,12029\n", "group_id,age\n")
+    with pytest.raises(InputError, match="groups.csv: falta la columna group_id") as err:
         screen_population(pop, tmp_path / "o.csv", load_rules(), DAY)
+    assert "el encabezado debe nombrar las columnas group_id, territory" in str(err.value)
 
 
 def test_synth_is_deterministic_and_members_not_contiguous() -> None:
@@ -234,11 +279,15 @@ def test_population_other_truth_words_are_rejected_with_their_line(tmp_path: Pat
                + "g1,30,F,true,TRUE,E2,high\n" * 4 + "g1,31,F,maybe,true,E2,high\n")
     pop = _write(tmp_path / "pop", "group_id,country,territory,locality,organisation\ng1,MX,12029,rural,osse\n",
                  members)
-    report = screen_population(pop, tmp_path / "out.csv", load_rules(), DAY)
-    rejects = pl.read_csv(report.rejects, schema_overrides={"line": pl.Int64})
-    got = {(r["file"], r["line"]): r["reason"] for r in rejects.iter_rows(named=True)}
-    assert got[("members.csv", 6)] == "prospera `maybe` is not true or false (sí / no)"
-    assert report.groups == 0
+    for lang, said in (
+        ("es", "prospera (beneficiaria de PROSPERA): `maybe` no es sí ni no"),
+        ("en", "prospera (PROSPERA beneficiary) `maybe` is not true or false (sí / no)"),
+    ):
+        report = screen_population(pop, tmp_path / "out.csv", load_rules(), DAY, lang=lang)
+        rejects = pl.read_csv(report.rejects, schema_overrides={"line": pl.Int64})
+        got = {(r["file"], r["line"]): r["reason"] for r in rejects.iter_rows(named=True)}
+        assert got[("members.csv", 6)] == said
+        assert report.groups == 0
 
 
 def test_population_rejects_are_the_same_screened_whole_or_in_typed_partitions(tmp_path: Path) -> None:
@@ -252,8 +301,8 @@ def test_population_rejects_are_the_same_screened_whole_or_in_typed_partitions(t
                + "g3,130,F,true,true,E2,high\nnobody,30,M,false,false,,low\n")
     pop = _write(tmp_path / "pop", groups, members)
     rules = load_rules()
-    whole = screen_population(pop, tmp_path / "whole.csv", rules, DAY)
-    parts = screen_population(pop, tmp_path / "parts.csv", rules, DAY, chunk_bytes=1_000)
+    whole = screen_population(pop, tmp_path / "whole.csv", rules, DAY, lang="en")
+    parts = screen_population(pop, tmp_path / "parts.csv", rules, DAY, chunk_bytes=1_000, lang="en")
     assert whole.partitions == 1 and parts.partitions > 5
 
     def rejects(report):
@@ -315,13 +364,28 @@ def test_population_rejects_bad_project_values_with_their_reason(tmp_path: Path)
               "d,32010,migrant_club,US,-5,maybe\n"
               "e,32010,club,mx,1e400,\n")
     pop = _write(tmp_path / "pop", groups, "group_id,age\n")
-    report = screen_population(pop, tmp_path / "out.csv", load_rules(), DAY)
+    report = screen_population(pop, tmp_path / "out.csv", load_rules(), DAY, lang="en")
     rejects = pl.read_csv(report.rejects, schema_overrides={"line": pl.Int64})
     got = dict(zip(rejects["line"], rejects["reason"], strict=True))
-    assert got[3] == "project.proposer_country `XX`: `XX` is not an ISO 3166-1 alpha-2 country code: write two letters such as US, CA or ES"
-    assert got[4] == "project.federal `abc` is not a number"
-    assert got[5] == ("social_bank_office `maybe` is not true or false (sí / no); "
-                      "project.federal -5 out of range (0 to 1,000,000,000,000,000)")
+    assert got[3] == ("project.proposer_country (country where the proposer is organised) `XX` is not a "
+                      "country code: write two letters (ISO 3166-1) such as US, CA or ES, or the country's name")
+    assert got[4] == "project.federal (federal contribution) `abc` is not a number"
+    assert got[5] == ("social_bank_office (social-banking office (stated)) `maybe` is not true or false (sí / no); "
+                      "project.federal (federal contribution) -5 out of range (0 to 1,000,000,000,000,000)")
     assert got[6].startswith("project.proposer `club` is not one of migrant_club | migrant_federation")
-    assert "project.federal 1e400 out of range" in got[6]
+    assert "project.federal (federal contribution) 1e400 out of range" in got[6]
     assert report.groups == 1 and len(got) == 4
+
+
+def test_reasons_worded_by_polars_fill_each_row_and_pick_the_plural_per_row() -> None:
+    from engine.validation import worded
+
+    rows = pl.DataFrame({"n": [1, 3, 2], "line": [4, 9, None]})
+    reason = worded("reject.group_left_out", "es", count=pl.col("n"), file="a{}.csv", line=pl.col("line"))
+    assert rows.select(reason.alias("r"))["r"].to_list() == [
+        "grupo omitido: 1 de sus integrantes fue rechazado (en a{}.csv, línea 4)",
+        "grupo omitido: 3 de sus integrantes fueron rechazados (el primero en a{}.csv, línea 9)",
+        None,  # a value not known: no reason made up
+    ]
+    english = worded("reject.group_left_out", "en", count=pl.col("n"), file="m.csv", line=pl.col("line"))
+    assert rows.head(1).select(english.alias("r")).item() == "group left out: 1 of its members rejected (first at m.csv line 4)"

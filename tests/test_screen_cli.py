@@ -59,6 +59,29 @@ def test_screen_cli_counts_rejected_rows_in_words(tmp_path: Path) -> None:
     assert "2 filas rechazadas" in res.output
 
 
+def test_screen_cli_rejects_are_in_spanish_by_default_and_in_english_with_lang_en(tmp_path: Path) -> None:
+    runner.invoke(app, ["synth", "20", "--out", str(tmp_path / "pop"), "--seed", "3"])
+    members = tmp_path / "pop" / "members.csv"
+    header = members.read_text().splitlines()[0].split(",")
+    bad = {"group_id": "nobody", "prospera": "quizá"}
+    members.write_text(members.read_text() + ",".join(bad.get(c, "") for c in header) + "\n")
+    line = len(members.read_text().splitlines())
+
+    def reason(*lang: str) -> str:
+        res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv"), *lang])
+        assert res.exit_code == 0, res.output
+        rejects = pl.read_csv(tmp_path / "r.rejects.csv")
+        assert rejects.columns == ["file", "line", "group_id", "reason"] and rejects["line"].to_list() == [line]
+        return rejects["reason"][0]
+
+    assert reason() == "prospera (beneficiaria de PROSPERA): `quizá` no es sí ni no"
+    assert reason("--lang", "en") == "prospera (PROSPERA beneficiary) `quizá` is not true or false (sí / no)"
+    # a member of no group whose cells are all good says so, in either language
+    members.write_text(members.read_text().replace("quizá", "sí"))
+    assert reason() == "integrante de ningún grupo (su group_id no está en el archivo de grupos)"
+    assert reason("--lang", "en") == "member of no group (its group_id is not in the groups file)"
+
+
 def test_screen_cli_summary_shows_programme_names_whole_on_a_narrow_terminal(tmp_path: Path) -> None:
     runner.invoke(app, ["synth", "200", "--out", str(tmp_path / "pop"), "--seed", "5"])
     res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv"), "--lang", "en"],

@@ -114,7 +114,10 @@ def test_a_population_cell_that_is_neither_yes_nor_no_is_rejected_naming_it(tmp_
     (tmp_path / "members.csv").write_text("group_id,prospera\ng,quizá\n", encoding="utf-8")
     parts = list(screen(tmp_path, load_rules(), DAY))
     reasons = [r for p in parts for r in p.rejects.get_column("reason").to_list()]
-    assert any("prospera `quizá` is not true or false (sí / no)" in r for r in reasons)
+    assert "prospera (beneficiaria de PROSPERA): `quizá` no es sí ni no" in reasons
+    parts = list(screen(tmp_path, load_rules(), DAY, lang="en"))
+    reasons = [r for p in parts for r in p.rejects.get_column("reason").to_list()]
+    assert "prospera (PROSPERA beneficiary) `quizá` is not true or false (sí / no)" in reasons
 
 
 def test_errors_in_a_file_written_with_spanish_field_names_give_their_own_lines(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from api.commands.core import lang_option
 from engine.messages import Lang, t
 from engine.rules import RuleSet, load_rules
 
@@ -61,11 +62,12 @@ def coverage(
     from engine.coverage_report import FORMATS, render
     from engine.errors import InputError
 
+    language = lang_option(lang)
     if fmt != "summary" and fmt not in FORMATS:
-        raise InputError(f"unknown format `{fmt}`", hint=f"use one of: summary, {', '.join(FORMATS)}")
-    if lang not in ("es", "en"):
-        raise InputError(f"unknown language `{lang}`", hint="use es or en")
-    language: Lang = "en" if lang == "en" else "es"
+        raise InputError(
+            t("coverage.error.unknown_format", language, format=fmt),
+            hint=t("coverage.error.unknown_format.hint", language, formats=", ".join(("summary", *FORMATS))),
+        )
     if rejects is None:
         rejects = (
             out_file.with_name(out_file.stem + ".rejects.csv") if out_file else Path("coverage.rejects.csv")

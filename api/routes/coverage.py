@@ -17,20 +17,20 @@ import difflib
 import tempfile
 import threading
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from api.deps import SettingsDep
-from api.errors import ApiError, Problem
+from api.errors import ApiError, Problem, request_lang
 from api.middleware import page_csp
 from api.routes.eligibility import _iso_date
 from api.settings import Settings
 from engine.coverage import Measured, measure_listing_rejects
 from engine.coverage_report import render
-from engine.messages import t
+from engine.messages import Lang, t
 from engine.rules import load_rules
 
 router = APIRouter(tags=["coverage"])
@@ -69,7 +69,11 @@ class _Asked(BaseModel):
     )
     programs: list[str] | None = Field(default=None, max_length=20, description="only these programmes")
     examples: int = Field(default=5, ge=0, le=50, description="example groups per cell")
-    lang: Literal["es", "en"] = "es"
+    lang: Lang | None = Field(
+        default=None,
+        description="language of the report, its rejects and its errors "
+        "(default: the request's, from ?lang= or Accept-Language; else Spanish)",
+    )
 
 
 class SentPopulation(_Asked):
@@ -117,8 +121,13 @@ def _slots(request: Request, settings: Settings) -> threading.BoundedSemaphore:
     return slots  # type: ignore[no-any-return]
 
 
+def _lang(body: SentPopulation | ServerPopulation, request: Request) -> Lang:
+    """The language asked for in the body, else the request's (api/errors.py)."""
+    return body.lang or request_lang(request.scope)
+
+
 def _measure(body: SentPopulation | ServerPopulation, request: Request, settings: Settings) -> Measured:
-    lang = body.lang
+    lang = _lang(body, request)
     slots = _slots(request, settings)
     if not slots.acquire(blocking=False):
         problem = Problem(
@@ -163,7 +172,7 @@ def _measure(body: SentPopulation | ServerPopulation, request: Request, settings
         slots.release()
 
 
-def _server_population(name: str, settings: Settings, lang: Literal["es", "en"]) -> Path:
+def _server_population(name: str, settings: Settings, lang: Lang) -> Path:
     known = _known(settings)
     if name not in known:
         raise ApiError(
@@ -180,7 +189,7 @@ def _server_population(name: str, settings: Settings, lang: Literal["es", "en"])
     return folder / name
 
 
-def _server_padron(population: Path, name: str, lang: Literal["es", "en"]) -> Path:
+def _server_padron(population: Path, name: str, lang: Lang) -> Path:
     for candidate in ("padron.csv", "padron.parquet"):
         if (population / candidate).is_file():
             return population / candidate
@@ -211,7 +220,7 @@ def coverage(body: CoverageRequest, request: Request, settings: SettingsDep) -> 
     responses=PROBLEMS,
 )
 def coverage_report(body: CoverageRequest, request: Request, settings: SettingsDep) -> HTMLResponse:
-    html = render(_measure(body, request, settings).report, "html", body.lang)
+    html = render(_measure(body, request, settings).report, "html", _lang(body, request))
     return HTMLResponse(
         html, headers={"content-security-policy": page_csp(html, inline_styles=True, scripts=False)}
     )
