@@ -178,15 +178,13 @@ def compare(
     population = Path(population)
     if not population.exists():
         raise InputError(
-            f"population not found: {population}",
-            hint="give a group file (YAML/JSON), a folder of them, or a population "
-            "folder with groups.csv and members.csv",
+            key="impact.no_population", hint_key="impact.no_population.hint", values={"path": str(population)}
         )
     slugs = list(dict.fromkeys(before.slugs + after.slugs))
     if is_population_dir(population):
         if as_of is None:
-            raise InputError("a population folder has no dates of its own", hint="give --as-of YYYY-MM-DD")
-        rows_b, rows_a, places, names = _screen_population(before, after, population, as_of)
+            raise InputError(key="impact.no_date", hint_key="impact.no_date.hint")
+        rows_b, rows_a, places, names = _screen_population(before, after, population, as_of, language)
     else:
         groups = load_groups(population)
         rows_b, rows_a, places, names = _screen_groups(before, after, groups, as_of, language)
@@ -247,7 +245,7 @@ def _screen_groups(
 
 
 def _screen_population(
-    before: RuleSet, after: RuleSet, folder: Path, as_of: dt.date
+    before: RuleSet, after: RuleSet, folder: Path, as_of: dt.date, lang: Lang
 ) -> tuple[Rows, Rows, dict[str, tuple[str, str]], dict[str, str | None]]:
     import polars as pl
 
@@ -257,7 +255,7 @@ def _screen_population(
     out: list[Rows] = []
     for rules in (before, after):
         rows: Rows = {}
-        screening = screen(folder, rules, as_of)
+        screening = screen(folder, rules, as_of, lang=lang)
         for part in screening:
             results = [f"{k}_{i}" for i in range(len(screening.plan.slugs)) for k in ("eligible", "failed")]
             frame = part.groups.select(
