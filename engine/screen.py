@@ -323,18 +323,16 @@ def _summary(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
 def _near_misses(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     """Per programme and criterion, the groups not eligible for the programme by that criterion
     alone (program, criterion, groups): the groups one change away from eligibility, where it
-    is a change they can make (`in_hands`)."""
-    out = []
+    is a change they can make (`in_hands`). Counted per list of failed criteria (a population
+    has only a few lists), then the lists of one criterion kept."""
+    rows = []
     for i, slug in enumerate(plan.slugs):
-        failed = pl.col(f"failed_{i}").cast(pl.String)
-        alone = frame.filter((pl.col(f"eligible_{i}") == False) & ~failed.str.contains(";", literal=True))  # noqa: E712
-        if alone.height:
-            out.append(
-                alone.group_by(failed.alias("criterion"))
-                .len("groups")
-                .select(pl.lit(slug).alias("program"), "criterion", pl.col("groups").cast(pl.Int64))
-            )
-    return pl.concat(out) if out else pl.DataFrame(schema=NEAR_SCHEMA)
+        failed = pl.col(f"failed_{i}").filter(pl.col(f"eligible_{i}") == False)  # noqa: E712
+        counts = frame.select(failed.value_counts()).unnest(f"failed_{i}")
+        for criteria, n in counts.with_columns(pl.col(f"failed_{i}").cast(pl.String)).iter_rows():
+            if criteria and ";" not in criteria:
+                rows.append({"program": slug, "criterion": criteria, "groups": n})
+    return pl.DataFrame(rows, schema=NEAR_SCHEMA)
 
 
 def missing_facts(plan: Plan, unknown: dict[str, dict[tuple[str, ...], int]]) -> pl.DataFrame:
