@@ -18,7 +18,7 @@ def test_screen_cli_synth_then_screen_writes_results_and_summary(tmp_path: Path)
     res = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv"),
                               "--as-of", "2017-06-30"])
     assert res.exit_code == 0, res.output
-    assert "300 grupos evaluados para 5 programas el 2017-06-30" in res.output
+    assert "300 grupos evaluados para 5 programas el 30/06/2017" in res.output
     assert "Grupos elegibles por entidad" in res.output and "no se puede" in res.output
     english = runner.invoke(app, ["screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv"),
                                   "--as-of", "2017-06-30", "--lang", "en"])
@@ -171,3 +171,13 @@ def test_screen_summary_names_the_missing_facts_that_leave_the_most_answers_open
                               *[x for p in programs for x in ("-p", p)]])
     assert "Datos que faltan y dejan más respuestas sin determinar" in res.output
     assert "edad (de los integrantes)" in res.output
+
+
+def test_screen_counts_one_group_and_one_programme_in_the_singular(tmp_path: Path) -> None:
+    pop = tmp_path / "pop"
+    pop.mkdir()
+    (pop / "groups.csv").write_text("group_id,country,territory,locality\ng1,MX,12029,rural\n", encoding="utf-8")
+    (pop / "members.csv").write_text("group_id,age,sex\ng1,30,F\n", encoding="utf-8")
+    res = runner.invoke(app, ["screen", str(pop), "--out", str(tmp_path / "r.csv"), "--as-of", "2017-06-30",
+                              "-p", "proinpro"])
+    assert "1 grupo evaluado para 1 programa el 30/06/2017" in res.output

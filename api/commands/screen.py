@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.commands.core import lang_option
+from engine.explain import day_text
 from engine.messages import Lang, t
 from engine.rules import RuleSet, load_rules
 
@@ -116,9 +117,9 @@ def screen(
         t(
             "screen.done",
             language,
-            groups=f"{report.groups:,}",
-            programmes=report.programmes,
-            day=day,
+            groups=t("screen.groups", language, count=report.groups),
+            programmes=t("screen.programmes", language, count=report.programmes),
+            day=day_text(day, language),
             seconds=f"{report.seconds:.1f}",
             parts=parts,
             out=escape(str(report.out)),
