@@ -30,7 +30,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from engine.errors import InputError
@@ -75,6 +74,8 @@ def well_formed(path: Path, n_fields: int, rows: int | None = None) -> bool:
     refuses it (and a short line it balances) when it reads the file. False means "read it
     line by line", not "malformed". Read in small steps into one buffer, so that it holds no
     more than a step of the file."""
+    import numpy as np  # here, not at the top: 75 ms that most runs never need
+
     commas = newlines = 0
     buffer = bytearray(_COUNT_STEP)
     last = 10  # the last byte read ("\n" for an empty file)
