@@ -8,16 +8,13 @@ languages (programme and criterion names carry both).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from engine.coverage import CELLS, CoverageReport, ProgrammeCoverage
 from engine.errors import InputError
 from engine.messages import Lang, t
+from engine.report import template_env
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 Format = Literal["json", "md", "html"]
 FORMATS: tuple[Format, ...] = ("json", "md", "html")
 
@@ -49,16 +46,7 @@ def render(report: CoverageReport, fmt: str = "md", lang: Lang = "es") -> str:
         raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
     if fmt == "json":
         return report.model_dump_json(indent=2) + "\n"
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        undefined=StrictUndefined,
-        autoescape=select_autoescape(["html", "html.j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["num"] = _num
-    env.filters["pct"] = _pct
+    env = template_env(num=_num, pct=_pct)
 
     def words(key: str, **values: Any) -> str:
         return t(key, lang, **values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
@@ -184,7 +185,9 @@ def svg_graph(case: CaseReport, lang: Lang) -> dict[str, Any]:
 # --------------------------------------------------------------------------- rendering
 
 
-def _env() -> Environment:
+def template_env(**filters: Callable[..., str]) -> Environment:
+    """The project's templates (engine/templates), HTML escaped, with `filters` (used by the
+    gap report here and the coverage report in engine/coverage_report.py)."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         undefined=StrictUndefined,
@@ -193,9 +196,12 @@ def _env() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["pct"] = pct
-    env.filters["num"] = lambda x: f"{x:,.0f}" if isinstance(x, (int, float)) else str(x)
+    env.filters.update(filters)
     return env
+
+
+def _env() -> Environment:
+    return template_env(pct=pct, num=lambda x: f"{x:,.0f}" if isinstance(x, (int, float)) else str(x))
 
 
 def _notes(case: CaseReport) -> tuple[list[Any], dict[int, list[int]], dict[int, int]]:
