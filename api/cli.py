@@ -7,6 +7,7 @@ Exit codes (for scripts): 0 at least one programme eligible (or the command succ
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -24,6 +25,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
+
+
+@app.callback()
+def _everywhere(
+    lang: Annotated[str, typer.Option("--lang", help="es | en")] = "es",
+) -> None:
+    """`--lang` before the command too (`vincula --lang en --help`): the language is read from
+    the arguments before they are parsed (api/commands/language.py `cli_lang`)."""
+
 
 core.register(app)
 # Further command groups register here, one line each:

@@ -206,28 +206,34 @@ def cell(column: Column, text: str, lang: Lang = DEFAULT_LANG) -> tuple[Any, str
     or (None, reason in `lang`)."""
     spec = column.fact
     assert spec is not None
-    field = field_name(column, lang)
     if spec.type == "bool":
         value = parse_value(spec, text)
         if isinstance(value, bool):
             return value, None
-        return None, t("reject.bool", lang, field=field, value=shown(text))
+        return None, t("reject.bool", lang, field=field_name(column, lang), value=shown(text))
     if spec.type == "number":  # a whole number (real numbers are parsed as columns)
         if not _INT.match(text.strip()):
-            return None, t("reject.whole_number", lang, field=field, value=shown(text))
+            return None, t("reject.whole_number", lang, field=field_name(column, lang), value=shown(text))
         if len(text.strip().lstrip("+-").lstrip("0")) > 18:  # beyond any range, and int() refuses it
             return None, t(
-                "reject.out_of_range", lang, field=field, value=shown(text.strip()), **_bounds(column)
+                "reject.out_of_range",
+                lang,
+                field=field_name(column, lang),
+                value=shown(text.strip()),
+                **_bounds(column),
             )
         number = int(text)
         if (spec.ge is not None and number < spec.ge) or (spec.le is not None and number > spec.le):
-            return None, t("reject.out_of_range", lang, field=field, value=number, **_bounds(column))
+            return None, t(
+                "reject.out_of_range", lang, field=field_name(column, lang), value=number, **_bounds(column)
+            )
         return number, None
     if spec.values is None:  # free text (a territory code: checked against the territories)
         return text, None
     try:
         value = _adapter(column).validate_python(parse_value(spec, text))
     except ValidationError:
+        field = field_name(column, lang)
         if len(spec.values) <= 12:
             return None, t(
                 "reject.choice", lang, field=field, value=shown(text), choices=" | ".join(spec.values)

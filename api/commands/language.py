@@ -10,7 +10,12 @@ usage line and the messages of its usage errors.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib.abc
+import importlib.util
+import sys
+from collections.abc import Callable, Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import Any, cast
 
 import typer
@@ -44,10 +49,16 @@ def localised(app: typer.Typer, lang: Lang) -> Any:
     command = typer.main.get_command(app)
     command.help = _text("help.vincula", lang) or command.help
     _help_option(command, lang)
+    for param in command.params:
+        text = _text(f"help.option.{param.name}", lang)
+        if text is not None and hasattr(param, "help"):
+            param.help = text
     for name, sub in getattr(command, "commands", {}).items():
         sub.help = _text(f"help.{name}", lang) or sub.help
         _help_option(sub, lang)
         for param in sub.params:
+            if param.name == "lang":  # `vincula --lang en programs`: the language asked for anywhere
+                param.default = lang
             text = _text(f"help.{name}.{param.name}", lang) or _text(f"help.option.{param.name}", lang)
             if text is not None and hasattr(param, "help"):
                 param.help = text
@@ -65,25 +76,63 @@ def _help_option(command: Any, lang: Lang) -> None:
         option.help = t("cli.click.help", lang)
 
 
+_PANEL_WORDS = (
+    ("ARGUMENTS_PANEL_TITLE", "cli.click.arguments"),
+    ("OPTIONS_PANEL_TITLE", "cli.click.options"),
+    ("COMMANDS_PANEL_TITLE", "cli.click.commands"),
+    ("ERRORS_PANEL_TITLE", "cli.click.error"),
+    ("REQUIRED_LONG_STRING", "cli.click.required"),
+    ("DEFAULT_STRING", "cli.click.default"),
+    ("RICH_HELP", "cli.click.try_help"),
+)
+
+
+def _panel_words(rich_utils: ModuleType, lang: Lang) -> None:
+    for constant, key in _PANEL_WORDS:
+        if hasattr(rich_utils, constant):
+            setattr(rich_utils, constant, t(key, lang))
+
+
+class _OnImport(importlib.abc.MetaPathFinder):
+    """Runs `then(module)` once `name` has been imported. typer imports its rich_utils (and
+    rich's markdown with it, 0.1 s) only to print help or an error; its words are set then,
+    not imported up front by every command."""
+
+    def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
+        self.name, self.then = name, then
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)  # once; and the search below must not come back here
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, then = spec.loader, self.then
+        run = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            run(module)
+            then(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
 def _typer_words(lang: Lang) -> None:
     """typer's words, where it lets them be set (module constants and a few methods); a typer
     without them keeps its own."""
     try:
-        from typer import _click, rich_utils
+        from typer import _click
         from typer._click import exceptions, formatting
     except ImportError:
         return
-    for constant, key in (
-        ("ARGUMENTS_PANEL_TITLE", "cli.click.arguments"),
-        ("OPTIONS_PANEL_TITLE", "cli.click.options"),
-        ("COMMANDS_PANEL_TITLE", "cli.click.commands"),
-        ("ERRORS_PANEL_TITLE", "cli.click.error"),
-        ("REQUIRED_LONG_STRING", "cli.click.required"),
-        ("DEFAULT_STRING", "cli.click.default"),
-        ("RICH_HELP", "cli.click.try_help"),
-    ):
-        if hasattr(rich_utils, constant):
-            setattr(rich_utils, constant, t(key, lang))
+    rich_utils = sys.modules.get("typer.rich_utils")
+    if rich_utils is not None:
+        _panel_words(rich_utils, lang)
+    else:
+        sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _OnImport)]
+        sys.meta_path.insert(0, _OnImport("typer.rich_utils", lambda module: _panel_words(module, lang)))
     usage = t("cli.click.usage", lang)
     formatter = formatting.HelpFormatter
     write_usage = getattr(formatter, "_vincula_write_usage", formatter.write_usage)
