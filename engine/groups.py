@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from engine.errors import InputError
@@ -17,7 +16,7 @@ from engine.input_errors import PARTS, worded
 from engine.messages import Lang, t
 from engine.schema import Group
 from engine.vocabulary import field_of
-from engine.yamlfile import read_data
+from engine.yamlfile import line_of, read_data
 
 GROUP_SUFFIXES = (".yaml", ".yml", ".json")
 _GROUPS = TypeAdapter(list[Group])
@@ -67,21 +66,12 @@ def _explained(exc: ValidationError, path: Path, data: Any, node: Any, many: boo
 def _line(node: Any, loc: tuple[Any, ...]) -> int | None:
     """1-based line of the deepest part of the file that `loc` (the model's field names) reaches,
     whatever word the file uses for each key (`integrantes`, `edad`): engine/vocabulary.py
-    `field_of`."""
-    model: type[BaseModel] = Group
-    best = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next(
-                (v for k, v in node.value if field_of(model, getattr(k, "value", None)) == part), None
-            )
-            if match is None:
-                continue
-            node = match
+    `field_of`, in the model of the part reached (a member's keys in `Member`)."""
+
+    def field(reached: tuple[Any, ...], key: str | None) -> str | None:
+        model: type[BaseModel] = Group
+        for part in reached:
             model = PARTS.get(str(part), model)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            continue
-        best = node.start_mark.line + 1
-    return best
+        return field_of(model, key)
+
+    return line_of(node, loc, field)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -194,13 +195,29 @@ def _refuse_duplicate_keys(
         first_line[value] = line
 
 
-def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+def line_of(
+    node: yaml.Node | None,
+    loc: tuple[Any, ...],
+    field: Callable[[tuple[Any, ...], str | None], str | None] | None = None,
+) -> int | None:
     """1-based line of the deepest node that `loc` reaches (pydantic locs may hold union tags,
-    which are skipped because they are not keys of the file)."""
+    which are skipped because they are not keys of the file). `field(reached, key)` names a key
+    of the file as `loc` does, given the parts of `loc` reached so far (a group file's
+    `integrantes` is `members`: engine/groups.py); by default a key is its own name."""
     best = node.start_mark.line + 1 if node is not None else None
+    reached: list[Any] = []
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+            here = tuple(reached)
+            match = next(
+                (
+                    v
+                    for k, v in node.value
+                    for key in (getattr(k, "value", None),)
+                    if (field(here, key) if field else key) == str(part)
+                ),
+                None,
+            )
             if match is None:
                 continue
             node = match
@@ -208,6 +225,7 @@ def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
             node = node.value[part]
         else:
             continue
+        reached.append(part)
         best = node.start_mark.line + 1
     return best
 
