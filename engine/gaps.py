@@ -1128,6 +1128,37 @@ def _by_rate(rate: float, bands: tuple[tuple[float, Severity], ...]) -> Severity
     return next((sev for floor, sev in bands if rate >= floor), "low")
 
 
+def _registry_gap(
+    which: Literal["inclusion", "exclusion"],
+    bands: tuple[tuple[float, Severity], ...],
+    rate: float,
+    count: int,
+    *,
+    name: Text | str,
+    year: int,
+    actor: str,
+    evidence: list[Text],
+    figures: dict[str, Any],
+    measured: Measurement,
+    citations: list[GapCitation] | None = None,
+) -> Gap:
+    """A gap measured from a registry (`which`: groups served that are not eligible, or eligible
+    groups not served): `count` groups, `rate` of the programme's, severity by `bands`."""
+    kind: GapKind = "inclusion_measured" if which == "inclusion" else "exclusion_measured"
+    return Gap(
+        kind=kind,
+        check=f"registry-{which}",
+        severity=_by_rate(rate, bands),
+        title=_both(f"gap.registry.{which}.title", name=name, count=count, year=year, rate=pct(rate)),
+        evidence=evidence,
+        remedy=_both(f"gap.registry.{which}.remedy"),
+        actors=[actor],
+        figures=figures,
+        citations=citations or [],
+        measured=measured,
+    )
+
+
 def _registry_actors(case: Case, cov: CoverageReport) -> dict[str, str]:
     """slug -> actor id of the case's programmes that the registry measured."""
     return {a.programme: a.id for a in case.actors if a.programme and a.programme in cov.programs}
@@ -1175,20 +1206,15 @@ def check_registry(case: Case, cov: CoverageReport, rules: Any) -> list[Gap]:
             if p.cannot_tell_served:
                 evidence.append(_both("gap.registry.cannot_tell", count=p.cannot_tell_served))
             gaps.append(
-                Gap(
-                    kind="inclusion_measured",
-                    check="registry-inclusion",
-                    severity=_by_rate(rate, INCLUSION_SEVERITY),
-                    title=_both(
-                        "gap.registry.inclusion.title",
-                        name=name,
-                        count=p.not_eligible_served,
-                        year=year,
-                        rate=pct(rate),
-                    ),
+                _registry_gap(
+                    "inclusion",
+                    INCLUSION_SEVERITY,
+                    rate,
+                    p.not_eligible_served,
+                    name=name,
+                    year=year,
+                    actor=actor,
                     evidence=evidence,
-                    remedy=_both("gap.registry.inclusion.remedy"),
-                    actors=[actor],
                     figures={
                         "served": p.served,
                         "not_eligible_served": p.not_eligible_served,
@@ -1196,32 +1222,27 @@ def check_registry(case: Case, cov: CoverageReport, rules: Any) -> list[Gap]:
                         "inclusion_rate": round(rate, 4),
                         "by_criterion": {c.criterion: c.groups for c in p.inclusion_by_criterion},
                     },
+                    measured=measured,
                     citations=[
                         _criterion_citation(rules, slug, c.criterion) for c in p.inclusion_by_criterion
                     ],
-                    measured=measured,
                 )
             )
         eligible = p.eligible_served + p.eligible_not_served
         if p.eligible_not_served:
             rate = p.eligible_not_served / eligible
             gaps.append(
-                Gap(
-                    kind="exclusion_measured",
-                    check="registry-exclusion",
-                    severity=_by_rate(rate, EXCLUSION_SEVERITY),
-                    title=_both(
-                        "gap.registry.exclusion.title",
-                        name=name,
-                        count=p.eligible_not_served,
-                        year=year,
-                        rate=pct(rate),
-                    ),
+                _registry_gap(
+                    "exclusion",
+                    EXCLUSION_SEVERITY,
+                    rate,
+                    p.eligible_not_served,
+                    name=name,
+                    year=year,
+                    actor=actor,
                     evidence=[
                         _both("gap.registry.exclusion.evidence", served=p.eligible_served, eligible=eligible)
                     ],
-                    remedy=_both("gap.registry.exclusion.remedy"),
-                    actors=[actor],
                     figures={
                         "eligible_served": p.eligible_served,
                         "eligible_not_served": p.eligible_not_served,
