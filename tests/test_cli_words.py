@@ -58,3 +58,25 @@ def test_switching_language_in_one_process_switches_the_panels(capsys):
     for lang, title in (("es", "Opciones"), ("en", "Options"), ("es", "Opciones")):
         localised(app, lang).main(["--help"], prog_name="vincula", standalone_mode=False)
         assert title in capsys.readouterr().out, lang
+
+
+def test_every_command_and_option_has_its_help_in_the_catalogue():
+    """A new option whose help is written only in the code would show English in Spanish help."""
+    import typer.main
+
+    from engine.messages import catalogue
+
+    words = catalogue()
+    command = typer.main.get_command(app)
+    missing = [f"--{p.name}" for p in command.params if f"help.option.{p.name}" not in words]
+    for name, sub in getattr(command, "commands", {}).items():
+        if f"help.{name}" not in words:
+            missing.append(name)
+        missing += [
+            f"{name} --{p.name}"
+            for p in sub.params
+            if p.name != "help"
+            and f"help.{name}.{p.name}" not in words
+            and f"help.option.{p.name}" not in words
+        ]
+    assert missing == []
