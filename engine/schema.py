@@ -409,6 +409,9 @@ class Concurrency(Strict):
 class Programme(Strict):
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: Text
+    short_name: Text | None = Field(
+        default=None, description="the name as a table's column or a list shows it (default: name)"
+    )
     agency: str
     country: Literal["MX", "PA"]
     unit: Literal["group", "project"]
@@ -479,6 +482,10 @@ class Programme(Strict):
 
     def criterion(self, cid: str) -> Criterion:
         return next(c for c in self.criteria if c.id == cid)
+
+    def short(self, lang: str) -> str:
+        """The name as a table's column or a list shows it."""
+        return (self.short_name or self.name).get(lang)
 
 
 # --------------------------------------------------------------------------- groups

@@ -109,9 +109,9 @@ def screen(
     chunk = chunk_mb * 2**20 if chunk_mb else None
     with _stoppable(language):
         report = _screen(population, out_file, rs, day, program, rejects, chunk, language)
-    _print_summary(report.summary, language)
+    _print_summary(report.summary, rs, language)
     _print_near_misses(report.near_misses, rs, language)
-    _print_missing_facts(report.missing_facts, language)
+    _print_missing_facts(report.missing_facts, rs, language)
     parts = t("screen.parts", language, count=report.partitions)
     out.print(
         t(
@@ -165,32 +165,38 @@ def _screen(
         return screen_population(population, out_file, rs, day, program, rejects, chunk, progress, language)
 
 
-def _print_summary(summary: pl.DataFrame, lang: Lang) -> None:
+def _print_summary(summary: pl.DataFrame, rs: RuleSet, lang: Lang) -> None:
     if summary.height == 0:
         return
     programs = sorted(summary["program"].unique().to_list())
-    table = Table(title=t("screen.title", lang), title_justify="left")
+    # no outer edge: the short names' words (up to 13 letters) fit in 80 columns, unbroken
+    table = Table(title=t("screen.title", lang), title_justify="left", show_edge=False)
     wide = summary.pivot(on="program", index="state", values="eligible").fill_null(0).sort("state")
     labels = {s: t(f"status.{s}", lang).lower() for s in ("eligible", "not_eligible", "cannot_tell")}
     # the state column keeps the status labels whole, up to a width; a longer one (Spanish
     # "no se puede determinar") breaks between words rather than pushing a programme out
     first = min(max(len(t("screen.state", lang)), *(len(label) for label in labels.values())), 12)
     table.add_column(t("screen.state", lang), min_width=first)
-    # on a terminal too narrow for the slugs in one line, each breaks at its hyphens
-    needed = (
-        max(first, *(len(str(s)) for s in wide["state"])) + sum(map(len, programs)) + 3 * len(programs) + 4
-    )
-    fold = needed > out.width
-    for p in programs:
-        table.add_column(p.replace("-", "-\n") if fold else p, justify="right", overflow="fold")
-    for row in wide.iter_rows(named=True):
-        table.add_row(escape(str(row["state"])), *[f"{row.get(p, 0):,}" for p in programs])
     totals = summary.group_by("program").agg(pl.col("eligible", "not_eligible", "cannot_tell").sum())
     by = {r["program"]: r for r in totals.iter_rows(named=True)}
+    for p in programs:
+        # a programme's short name, broken between its words: the column is as wide as its
+        # longest word or number, so that five fit in 80 columns
+        name = _short(rs, p, lang)
+        numbers = [f"{n:,}" for n in (*wide[p], *(by[p][col] for col in labels))]
+        width = max(len(text) for text in (*name.split(), *numbers))
+        table.add_column(escape(name), justify="right", width=width)
+    for row in wide.iter_rows(named=True):
+        table.add_row(escape(str(row["state"])), *[f"{row.get(p, 0):,}" for p in programs])
     table.add_section()
     for col, label in labels.items():
         table.add_row(f"[bold]{escape(label)}[/]", *[f"{by[p][col]:,}" for p in programs])
     out.print(table)
+
+
+def _short(rs: RuleSet, slug: str, lang: Lang) -> str:
+    programme = rs.programmes.get(slug)
+    return programme.short(lang) if programme is not None else slug
 
 
 def _print_near_misses(misses: pl.DataFrame, rs: RuleSet, lang: Lang, shown: int = 10) -> None:
@@ -212,7 +218,7 @@ def _print_near_misses(misses: pl.DataFrame, rs: RuleSet, lang: Lang, shown: int
             (c.label.get(lang) for c in programme.criteria if c.id == row["criterion"]), row["criterion"]
         )
         table.add_row(
-            escape(row["program"]),
+            escape(programme.short(lang)),
             escape(label),
             f"{row['groups']:,}",
             t("screen.near.yes" if row["in_hands"] else "screen.near.no", lang),
@@ -222,7 +228,7 @@ def _print_near_misses(misses: pl.DataFrame, rs: RuleSet, lang: Lang, shown: int
         out.print(t("screen.near.more", lang, count=misses.height - shown))
 
 
-def _print_missing_facts(missing: pl.DataFrame, lang: Lang, shown: int = 10) -> None:
+def _print_missing_facts(missing: pl.DataFrame, rs: RuleSet, lang: Lang, shown: int = 10) -> None:
     """The facts to collect: those whose absence keeps the most answers "cannot tell"."""
     from engine.eligibility import fact_label
 
@@ -235,7 +241,8 @@ def _print_missing_facts(missing: pl.DataFrame, lang: Lang, shown: int = 10) -> 
         label = fact_label(row["fact"], lang, member=row["member"])
         if row["member"]:
             label = t("screen.missing.of_members", lang, fact=label)
-        table.add_row(escape(label), f"{row['answers']:,}", escape(row["programs"].replace(";", ", ")))
+        names = ", ".join(_short(rs, slug, lang) for slug in row["programs"].split(";"))
+        table.add_row(escape(label), f"{row['answers']:,}", escape(names))
     out.print(table)
     if missing.height > shown:
         out.print(t("screen.missing.more", lang, count=missing.height - shown))
