@@ -550,6 +550,7 @@ class Member(Stated):
             "age",
             synonyms=("la edad", "años"),
             changeable=True,
+            personal="grows",
             predicate=("tener {value} años", "be {value} years old"),
         ),
     )
@@ -560,6 +561,7 @@ class Member(Stated):
             "sex",
             synonyms=("el sexo",),
             changeable=True,
+            personal="fixed",
             predicate=("ser {value}", "be a {value}"),
             values={
                 "F": value("mujer", "woman", "female", trait=("mujer", "mujeres", "a woman", "women")),

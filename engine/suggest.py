@@ -316,6 +316,15 @@ def member_subject(index: int, member: Mapping[str, Any], lang: Lang) -> str:
     return t(f"suggest.member.{sex if sex in ('F', 'M') else 'other'}", lang, n=index + 1)
 
 
+def _only_another_person(fact: str, current: Any, wanted: Any) -> bool:
+    """Whether a member's fact can take `wanted` only in another person: who she is
+    (`personal`: fixed, or grows and `wanted` is lower)."""
+    personal = MEMBER_FACTS[fact].personal
+    if current is None or personal is None or current == wanted:
+        return False
+    return personal == "fixed" or wanted < current
+
+
 def _now(fact: str, value: Any, lang: Lang, member: bool, country: str | None, project: bool = True) -> str:
     if not project and fact.startswith("project."):
         return t("suggest.now_no_project", lang)
@@ -857,12 +866,16 @@ class Advisor:
         why: Mapping[str, tuple[Leaf, ...]],
         cid: str,
     ) -> Step:
-        """One member changed: "la integrante 5 debe tener al menos 18 años (hoy: 17)"."""
+        """One member changed: "la integrante 5 debe tener al menos 18 años (hoy: 17)"; or, where
+        that asks of her what only another person has (another sex, a lower age), replaced:
+        "quien sustituya a la integrante 3 debe tener entre 18 y 65 años (hoy: 70)"."""
         lang = self.lang
         facts = dict(now.members[index])
         before = copy.deepcopy(now.doc)
         self._set_member(now, index, new)
-        subject = member_subject(index, now.members[index], lang)
+        subject = member_subject(index, facts if facts.get("sex") in ("F", "M") else now.members[index], lang)
+        if any(_only_another_person(fact, facts.get(fact), value) for fact, value in new.items()):
+            subject = t("suggest.replacement", lang, member=subject)
         masculine = now.members[index].get("sex") == "M"
         parts = [
             f"{requirement(fact, leaves, lang, subject, member=True, masculine=masculine)} "

@@ -51,6 +51,7 @@ def fact(
     share: tuple[str, str] | None = None,
     unit: str | None = None,
     changeable: bool = False,
+    personal: Literal["fixed", "grows"] | None = None,
     predicate: tuple[str, str] | tuple[str, str, str] | None = None,
     example: Any = None,
 ) -> dict[str, Any]:
@@ -62,7 +63,9 @@ def fact(
 
     `changeable`: the fact is in the group's hands (its members' facts, by changing who is in
     the group; its organisation; its project), so a suggestion that changes it is feasible;
-    its place, the date and what the territory tables say are not. `predicate`: what a
+    its place, the date and what the territory tables say are not. `personal`: a member's fact
+    that is who the person is, which the group changes only by changing who is in it: `fixed`
+    (sex), or `grows` (age: reached by waiting, never gone back to). `predicate`: what a
     requirement on it says after "debe" / "must" (`{value}` stands for the values asked for;
     a third text is the Spanish masculine form, for a man); `example`: the value a suggestion
     proposes where the rule only says which values do not do (`!= MX` -> US)."""
@@ -77,6 +80,8 @@ def fact(
         meta["unit"] = unit
     if changeable:
         meta["changeable"] = True
+    if personal is not None:
+        meta["personal"] = personal
     if predicate is not None:
         meta["predicate"] = {"es": predicate[0], "en": predicate[1]}
         if len(predicate) > 2:
@@ -169,6 +174,8 @@ class Fact:
     unit: str | None = None
     #: in the group's hands (see `fact`)
     changeable: bool = False
+    #: who the person is: changed by changing the member (`fixed`), or only upwards (`grows`)
+    personal: Literal["fixed", "grows"] | None = None
     #: what a requirement on it says after "debe" / "must" (see `fact`)
     predicate: Mapping[str, str] | None = None
     example: Any = None
@@ -308,6 +315,7 @@ def model_facts(
                 default=default.value if isinstance(default, Enum) else default,
                 unit=meta.get("unit"),
                 changeable=bool(meta.get("changeable", False)),
+                personal=meta.get("personal"),
                 predicate=meta.get("predicate"),
                 example=meta.get("example"),
                 annotation=info.annotation,

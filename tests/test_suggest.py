@@ -96,6 +96,9 @@ def steps(engine: EligibilityEngine, group_id: str, program: str) -> list[tuple[
     ("g-004", "proinpro", ("1 integrante más debe ser beneficiaria de PROSPERA (p. ej., el integrante 4)",
                            True, "change")),
     ("g-006", "proinpro", ("La integrante 1 debe tener al menos 18 años (hoy: 17)", True, "change")),
+    # she cannot get younger: the group would need another member in her place
+    ("g-025", "el-campo-en-nuestras-manos", ("Quien sustituya a la integrante 1 debe tener entre 18 y 65 años "
+                                             "(hoy: 66)", True, "change")),
     ("g-010", "proinpro", ("El integrante 5 debe tener potencial emprendedor medio, alto o muy alto (hoy: bajo)",
                            True, "change")),
     ("g-021", "opciones-productivas", ("Registrarse como organización del sector social de la economía (OSSE) "

@@ -64,7 +64,7 @@ Característica: El Campo en Nuestras Manos — mujeres en pobreza y pequeños p
       Cuando se evalúa la elegibilidad para El Campo en Nuestras Manos
       Entonces la integrante 3 no cumple el criterio "target_members"
       Y la explicación cita "women aged 18 to 65 who live in conditions of poverty"
-      Y lo que haría falta incluye "La integrante 3 debe tener entre 18 y 65 años (hoy: 70)"
+      Y lo que haría falta incluye "Quien sustituya a la integrante 3 debe tener entre 18 y 65 años (hoy: 70)"
       Y los cambios están en manos del grupo
 
   Regla: Localidad rural o periurbana (rural_or_periurban)
