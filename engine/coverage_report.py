@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from engine.coverage import CELLS, CoverageReport, ProgrammeCoverage
-from engine.errors import InputError
 from engine.messages import Lang, t
-from engine.report import template_env
+from engine.report import check_format, template_env
 
 Format = Literal["json", "md", "html"]
 FORMATS: tuple[Format, ...] = ("json", "md", "html")
@@ -42,8 +41,7 @@ def _pct(value: float | None) -> str:
 
 
 def render(report: CoverageReport, fmt: str = "md", lang: Lang = "es") -> str:
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
+    check_format(fmt, FORMATS)
     if fmt == "json":
         return report.model_dump_json(indent=2) + "\n"
     env = template_env(num=_num, pct=_pct)

@@ -38,7 +38,7 @@ from engine.commitments import (
 )
 from engine.coverage import CoverageReport
 from engine.errors import InputError, RuleFileError, UnknownProgrammeError
-from engine.messages import LANGS, t
+from engine.messages import LANGS, Lang, t
 from engine.schema import (
     AllOf,
     AnyOf,
@@ -240,7 +240,7 @@ class CaseReport(BaseModel):
     country: str
     period: str
     as_of: dt.date
-    sources: list[str]
+    sources: list[Text] = Field(description="the case's documents as a reader finds them")
     figures: list[Figure]
     tables: list[Table] = []
     counts: dict[str, int]
@@ -1437,7 +1437,7 @@ def analyse_case(
         country=case.country,
         period=case.period,
         as_of=case.as_of,
-        sources=[_source_line(d) for d in case.sources.values()],
+        sources=[Text(es=_source_line(d, "es"), en=_source_line(d, "en")) for d in case.sources.values()],
         figures=[
             Figure(
                 label=f.label,
@@ -1469,12 +1469,12 @@ def analyse_case(
     )
 
 
-def _source_line(doc: SourceDoc) -> str:
+def _source_line(doc: SourceDoc, lang: Lang) -> str:
     """A document as a reader finds it: title, author or publisher, date, and where it is cited."""
     parts = [doc.title, doc.author or "", doc.publisher or "", doc.date or doc.date_note or ""]
     line = ". ".join(p.rstrip(".") for p in parts if p)
     if doc.cited_in is not None:
-        line += f" (citado en / cited in: {doc.cited_in.ref}, {doc.cited_in.pinpoint})"
+        line += " " + t("gap.source.cited_in", lang, ref=doc.cited_in.ref, pinpoint=doc.cited_in.pinpoint)
     return line
 
 

@@ -29,6 +29,7 @@ import yaml
 
 from engine import FIXTURES_DIR, PROJECT_ROOT, RULES_DIR
 from engine.errors import RuleFileError, VinculaError
+from engine.messages import DEFAULT_LANG, Lang, t
 from engine.rules import RULE_SUFFIXES, RuleSet, load_programme, rule_files
 from engine.schema import Condition, Criterion, Group, Programme, walk
 from engine.sources import check_quote
@@ -71,8 +72,10 @@ def lint(
     directory: Path | str | None = None,
     groups_dir: Path | str | None = GROUPS_DIR,
     features_dir: Path | str | None = FEATURES_DIR,
+    lang: Lang = DEFAULT_LANG,
 ) -> list[Finding]:
-    """Every finding for the rule files of `directory` (default: the bundled rules/)."""
+    """Every finding for the rule files of `directory` (default: the bundled rules/), its message
+    and hint in `lang`."""
     directory = Path(directory) if directory is not None else RULES_DIR
     if not directory.is_dir():
         return [
@@ -80,14 +83,15 @@ def lint(
                 "error",
                 "schema",
                 str(directory),
-                "rules directory not found",
-                "give a folder holding <programme-slug>.yaml files",
+                t("lint.no_rules_dir", lang),
+                t("lint.no_rules_dir.hint", lang),
             )
         ]
     try:
         files = rule_files(directory)
     except VinculaError as exc:  # no rule files, or two files for one programme
-        return [Finding("error", "schema", exc.where or str(directory), exc.message, exc.hint or "")]
+        where = exc.where or str(directory)
+        return [Finding("error", "schema", where, exc.message_in(lang), exc.hint_in(lang) or "")]
     findings: list[Finding] = []
     programmes: dict[str, tuple[Programme, Path]] = {}
     for path in files:
@@ -95,19 +99,20 @@ def lint(
             programme, _ = load_programme(path)
         except VinculaError as exc:
             # the message may already start with `file:line: `; keep that as the place
-            found = re.match(rf"{re.escape(str(path))}(:\d+)?: ", exc.message)
+            text = exc.message_in(lang)
+            found = re.match(rf"{re.escape(str(path))}(:\d+)?: ", text)
             where = exc.where or (f"{path}{found.group(1) or ''}" if found else str(path))
-            message = exc.message[found.end() :] if found else exc.message
-            findings.append(Finding("error", "schema", where, message, exc.hint or ""))
+            message = text[found.end() :] if found else text
+            findings.append(Finding("error", "schema", where, message, exc.hint_in(lang) or ""))
             continue
         programmes[programme.slug] = (programme, path)
-        findings += check_citations(programme, path)
-        findings += check_dates(programme, path)
-        findings += check_labels(programme, path)
+        findings += check_citations(programme, path, lang)
+        findings += check_dates(programme, path, lang)
+        findings += check_labels(programme, path, lang)
     if groups_dir is not None and programmes:
-        findings += check_population(programmes, Path(groups_dir))
+        findings += check_population(programmes, Path(groups_dir), lang)
     if features_dir is not None and programmes:
-        findings += check_features(programmes, Path(features_dir))
+        findings += check_features(programmes, Path(features_dir), lang)
     return findings
 
 
@@ -115,7 +120,7 @@ def _placeholder(text: str | None) -> bool:
     return text is None or text.strip().lower() in PLACEHOLDERS
 
 
-def check_citations(p: Programme, path: Path) -> list[Finding]:
+def check_citations(p: Programme, path: Path, lang: Lang = DEFAULT_LANG) -> list[Finding]:
     out: list[Finding] = []
     for c in p.criteria:
         if _placeholder(c.source.pinpoint):
@@ -124,8 +129,8 @@ def check_citations(p: Programme, path: Path) -> list[Finding]:
                     "error",
                     "citation",
                     f"{path}: criterion `{c.id}`",
-                    f"the citation has no real pinpoint (`{c.source.pinpoint}`)",
-                    "give the article, numeral or page of the source that states this criterion",
+                    t("lint.citation.no_pinpoint", lang, pinpoint=c.source.pinpoint),
+                    t("lint.citation.no_pinpoint.criterion.hint", lang),
                 )
             )
     for name, param in p.parameters.items():
@@ -136,8 +141,8 @@ def check_citations(p: Programme, path: Path) -> list[Finding]:
                         "error",
                         "citation",
                         f"{path}: parameter `{name}` from {v.from_}",
-                        f"the citation has no real pinpoint (`{v.source.pinpoint}`)",
-                        "give the article, numeral or page that sets this value",
+                        t("lint.citation.no_pinpoint", lang, pinpoint=v.source.pinpoint),
+                        t("lint.citation.no_pinpoint.value.hint", lang),
                     )
                 )
     cited = {c.source.ref for c in p.criteria} | {
@@ -151,14 +156,14 @@ def check_citations(p: Programme, path: Path) -> list[Finding]:
                     "warning",
                     "citation",
                     f"{path}: source `{key}`",
-                    "the source has neither a link nor a publisher; a reader cannot find it",
-                    "add `publisher:` (and `link:` where the document is online)",
+                    t("lint.citation.unfindable", lang),
+                    t("lint.citation.unfindable.hint", lang),
                 )
             )
     return out
 
 
-def check_dates(p: Programme, path: Path) -> list[Finding]:
+def check_dates(p: Programme, path: Path, lang: Lang = DEFAULT_LANG) -> list[Finding]:
     """Gaps between parameter values, and parts of the programme's period no value covers."""
     out: list[Finding] = []
     one = dt.timedelta(days=1)
@@ -172,9 +177,8 @@ def check_dates(p: Programme, path: Path) -> list[Finding]:
                         "error",
                         "dates",
                         where,
-                        f"no value in force from {prev.to + one} to {nxt.from_ - one}",
-                        f"set `to: {nxt.from_ - one}` on the value from {prev.from_}, or add "
-                        'a value for the gap; criteria using it come out "cannot tell" there',
+                        t("lint.dates.gap", lang, start=prev.to + one, end=nxt.from_ - one),
+                        t("lint.dates.gap.hint", lang, end=nxt.from_ - one, previous=prev.from_),
                     )
                 )
         if values[0].from_ > p.valid_from:
@@ -184,9 +188,8 @@ def check_dates(p: Programme, path: Path) -> list[Finding]:
                     "info",
                     "dates",
                     where,
-                    f"the programme starts {p.valid_from} but the first value starts {values[0].from_}",
-                    "add the value in force at the start, or move `valid_from`; until then criteria "
-                    'using it come out "cannot tell"',
+                    t("lint.dates.late_start", lang, programme_from=p.valid_from, value_from=values[0].from_),
+                    t("lint.dates.late_start.hint", lang),
                 )
             )
         last = values[-1]
@@ -196,15 +199,16 @@ def check_dates(p: Programme, path: Path) -> list[Finding]:
                     "info",
                     "dates",
                     where,
-                    f"the last value ends {last.to} but the programme runs to {p.valid_to or 'no end'}",
-                    "add the value in force afterwards, or leave `to:` open; after it criteria using "
-                    'it come out "cannot tell"',
+                    t("lint.dates.early_end", lang, value_to=last.to, programme_to=p.valid_to)
+                    if p.valid_to is not None
+                    else t("lint.dates.early_end_open", lang, value_to=last.to),
+                    t("lint.dates.early_end.hint", lang),
                 )
             )
     return out
 
 
-def check_labels(p: Programme, path: Path) -> list[Finding]:
+def check_labels(p: Programme, path: Path, lang: Lang = DEFAULT_LANG) -> list[Finding]:
     """A label that says "5" while the parameter it uses is now 4 misleads every explanation."""
     out: list[Finding] = []
     for c in p.criteria:
@@ -221,9 +225,14 @@ def check_labels(p: Programme, path: Path) -> list[Finding]:
                         "warning",
                         "label",
                         f"{path}: criterion `{c.id}`",
-                        f"the label states {', '.join(f'{x:g}' for x in sorted(shown))} but "
-                        f"`{name}` is now {current:g}",
-                        "update the Spanish and English labels, or use words without the number",
+                        t(
+                            "lint.label.stale",
+                            lang,
+                            shown=", ".join(f"{x:g}" for x in sorted(shown)),
+                            param=name,
+                            current=f"{current:g}",
+                        ),
+                        t("lint.label.stale.hint", lang),
                     )
                 )
     return out
@@ -233,19 +242,26 @@ def _nodes(c: Criterion) -> list[Condition]:
     return walk(c.condition)
 
 
-def check_population(programmes: dict[str, tuple[Programme, Path]], groups_dir: Path) -> list[Finding]:
+def check_population(
+    programmes: dict[str, tuple[Programme, Path]], groups_dir: Path, lang: Lang = DEFAULT_LANG
+) -> list[Finding]:
     """Criteria whose outcome never varies over the bundled fixture groups. Each group is judged
     on its own `as_of` date, or, without one, on the programme's first day."""
     from engine.eligibility import EligibilityEngine
     from engine.groups import load_groups
 
     if not groups_dir.is_dir():
-        return [Finding("info", "never_pass", str(groups_dir), "no bundled population to test criteria on")]
+        return [Finding("info", "never_pass", str(groups_dir), t("lint.population.none", lang))]
     try:
         groups = load_groups(groups_dir)
     except VinculaError as exc:
         return [
-            Finding("warning", "never_pass", str(groups_dir), f"bundled population unreadable: {exc.message}")
+            Finding(
+                "warning",
+                "never_pass",
+                str(groups_dir),
+                t("lint.population.unreadable", lang, reason=exc.message_in(lang)),
+            )
         ]
     rules = RuleSet(
         directory=groups_dir,
@@ -270,8 +286,8 @@ def check_population(programmes: dict[str, tuple[Programme, Path]], groups_dir: 
                         "warning",
                         "never_pass",
                         where,
-                        f"passes for none of the {n} bundled groups ({_counts(counts)})",
-                        f"add a group to {groups_dir} that meets it, or check the condition",
+                        t("lint.never_pass", lang, count=n, counts=_counts(counts, lang)),
+                        t("lint.never_pass.hint", lang, folder=str(groups_dir)),
                     )
                 )
             if counts["fail"] == 0:
@@ -280,9 +296,8 @@ def check_population(programmes: dict[str, tuple[Programme, Path]], groups_dir: 
                         "warning",
                         "never_fail",
                         where,
-                        f"fails for none of the {n} bundled groups ({_counts(counts)})",
-                        f"add a group to {groups_dir} that does not meet it, or check whether "
-                        "the criterion can fail at all",
+                        t("lint.never_fail", lang, count=n, counts=_counts(counts, lang)),
+                        t("lint.never_fail.hint", lang, folder=str(groups_dir)),
                     )
                 )
     return out
@@ -292,8 +307,9 @@ def _with_date(g: Group, day: dt.date) -> Group:
     return g if g.as_of else g.model_copy(update={"as_of": day})
 
 
-def _counts(c: Counter[str]) -> str:
-    return ", ".join(f"{k} {c[k]}" for k in ("pass", "fail", "unknown") if c[k])
+def _counts(c: Counter[str], lang: Lang) -> str:
+    """How the bundled groups came out on a criterion, in the words of its explanations."""
+    return ", ".join(f"{t(f'outcome.{k}', lang)} {c[k]}" for k in ("pass", "fail", "unknown") if c[k])
 
 
 def _digest(path: Path) -> str:
@@ -302,7 +318,9 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def check_features(programmes: dict[str, tuple[Programme, Path]], features_dir: Path) -> list[Finding]:
+def check_features(
+    programmes: dict[str, tuple[Programme, Path]], features_dir: Path, lang: Lang = DEFAULT_LANG
+) -> list[Finding]:
     """A programme is exercised when a step names it ("... para PROINPRO", "... for PROINPRO");
     a criterion is named when its id or label appears in a feature (in a step or a table)."""
     from engine.territory import _fold
@@ -324,8 +342,8 @@ def check_features(programmes: dict[str, tuple[Programme, Path]], features_dir: 
                     "warning",
                     "features",
                     str(path),
-                    f"no feature exercises `{slug}`",
-                    f"write scenarios under features/{slug}/ (see features/README.md)",
+                    t("lint.features.programme", lang, slug=slug),
+                    t("lint.features.programme.hint", lang, slug=slug),
                 )
             )
             continue
@@ -347,8 +365,8 @@ def check_features(programmes: dict[str, tuple[Programme, Path]], features_dir: 
                         "info",
                         "features",
                         f"{path}: criterion `{c.id}`",
-                        "no scenario names this criterion",
-                        "add a Scenario Outline with examples on both sides of it",
+                        t("lint.features.criterion", lang),
+                        t("lint.features.criterion.hint", lang),
                     )
                 )
     return out
@@ -392,19 +410,22 @@ def _scalar(node: yaml.Node, key: str) -> yaml.ScalarNode | None:
     return None
 
 
-def _unquoted(data: dict, node: yaml.Node | None, path: Path) -> list[Finding]:
+def _unquoted(data: dict, node: yaml.Node | None, path: Path, lang: Lang = DEFAULT_LANG) -> list[Finding]:
     """Criteria, parameter values and documented commitments that carry no quote."""
     wanted: list[tuple[tuple[str | int, ...], str]] = []
     for i, c in enumerate(data.get("criteria") or []):
-        wanted.append((("criteria", i, "source"), f"criterion `{c.get('id', i)}`"))
+        wanted.append((("criteria", i, "source"), t("lint.quote.missing.criterion", lang, id=c.get("id", i))))
     for name, param in (data.get("parameters") or {}).items():
         for j, _ in enumerate(param.get("values") or []):
-            wanted.append((("parameters", name, "values", j, "source"), f"parameter `{name}` value {j + 1}"))
+            value_source: tuple[str | int, ...] = ("parameters", name, "values", j, "source")
+            wanted.append((value_source, t("lint.quote.missing.value", lang, name=name, n=j + 1)))
     for i, c in enumerate(data.get("commitments") or []):
         if c.get("evidence", "documented") == "documented":
-            wanted.append((("commitments", i, "source"), f"commitment `{c.get('id', i)}`"))
+            wanted.append(
+                (("commitments", i, "source"), t("lint.quote.missing.commitment", lang, id=c.get("id", i)))
+            )
     out = []
-    for loc, what in wanted:
+    for loc, message in wanted:
         source: object = data
         for part in loc:
             source = source[part] if isinstance(source, (dict, list)) else None  # type: ignore[index]
@@ -416,9 +437,8 @@ def _unquoted(data: dict, node: yaml.Node | None, path: Path) -> list[Finding]:
                     "error",
                     "quote",
                     f"{path}:{line_of(node, loc)}",
-                    f"{what} has no `quote`",
-                    "copy the passage that states it, verbatim, from the document's text "
-                    "(or mark a commitment `evidence: inferred` with its `reasoning`)",
+                    message,
+                    t("lint.quote.missing.hint", lang),
                 )
             )
     return out
@@ -428,16 +448,22 @@ def check_sources(
     sources_dir: Path | str,
     rules_dir: Path | str | None = None,
     commitments_dir: Path | str | None = COMMITMENTS_DIR,
+    lang: Lang = DEFAULT_LANG,
 ) -> list[Finding]:
     """Every quote of the rule files and commitments cases, looked for in the text of the
     document it cites; every criterion, parameter value and documented commitment quoted."""
     sources_dir = Path(sources_dir)
     if not sources_dir.is_dir():
-        return [Finding("error", "quote", str(sources_dir), "sources folder not found")]
+        return [Finding("error", "quote", str(sources_dir), t("lint.no_sources_dir", lang))]
     files = _yaml_files(Path(rules_dir) if rules_dir is not None else RULES_DIR)
     if commitments_dir is not None and Path(commitments_dir).is_dir():
         files += _yaml_files(Path(commitments_dir))
+    # one folder given as both (`lint draft/ --commitments draft/`): each file read once
+    once: dict[Path, Path] = {}
+    for f in files:
+        once.setdefault(f.resolve(), f)
     out: list[Finding] = []
+    files = list(once.values())
     for path in files:
         try:
             data, node = read_data(path, RuleFileError)
@@ -449,16 +475,17 @@ def check_sources(
             key: (doc.get("text") if isinstance(doc, dict) else None)
             for key, doc in (data.get("sources") or {}).items()
         }
-        out += _unquoted(data, node, path)
+        out += _unquoted(data, node, path, lang)
         for loc, cite in _citations(node):
             ref_node, quote_node = _scalar(cite, "ref"), _scalar(cite, "quote")
             if ref_node is None or quote_node is None:
                 continue
             ref, line, where = str(ref_node.value), quote_node.start_mark.line + 1, _place(loc)
             if ref not in texts:
-                out.append(Finding("error", "quote", f"{path}:{line}", f"{where}: unknown source `{ref}`"))
+                unknown = t("lint.quote.unknown_source", lang, ref=ref)
+                out.append(Finding("error", "quote", f"{path}:{line}", f"{where}: {unknown}"))
                 continue
-            problem = check_quote(sources_dir, texts[ref], str(quote_node.value), path, line, where)
+            problem = check_quote(sources_dir, texts[ref], str(quote_node.value), path, line, where, lang)
             if problem is not None:
                 out.append(
                     Finding(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
@@ -241,13 +241,29 @@ def _side_by_side(case: CaseReport) -> list[dict[str, Any]]:
     return rows
 
 
+def check_format(fmt: str, formats: Sequence[str] = FORMATS) -> None:
+    """An error naming the format asked for when it is not one of `formats`. Its words are
+    catalogued, so the command line and the API show them in their user's language."""
+    if fmt not in formats:
+        raise InputError(
+            key="error.unknown_format",
+            hint_key="error.unknown_format.hint",
+            values={"format": fmt, "formats": ", ".join(formats)},
+        )
+
+
+def check_language(lang: str) -> Lang:
+    """`lang` as the one language type, or an error naming it (worded in the default language
+    wherever the language asked for is the unknown one)."""
+    if lang not in LANGS:
+        raise InputError(key="error.unknown_language", hint_key="cli.lang_hint", values={"lang": lang})
+    return cast(Lang, lang)
+
+
 def render(report: GapReport, fmt: str = "html", lang: str = "es") -> str:
     """The report as Markdown, a self-contained HTML page, or JSON (both languages)."""
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
-    if lang not in LANGS:
-        raise InputError(f"unknown language `{lang}`", hint="use es or en")
-    language = cast(Lang, lang)
+    check_format(fmt)
+    language = check_language(lang)
     if fmt == "json":
         return report.model_dump_json(indent=2) + "\n"
     cases = []

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from engine.messages import DEFAULT_LANG, Lang, t
+
 _TYPOGRAPHIC = str.maketrans(
     {
         "‘": "'",
@@ -136,36 +138,50 @@ def source_text(folder: Path, name: str) -> SourceText | None:
 
 @dataclass(frozen=True)
 class QuoteProblem:
-    """A quote that is not in its text, or a citation whose text is missing."""
+    """A quote that is not in its text, or a citation whose text is missing, worded in `lang`."""
 
     file: Path
     line: int | None
     where: str
     message: str
     closest: str = ""
+    lang: Lang = DEFAULT_LANG
 
     def __str__(self) -> str:
         text = f"{self.file}:{self.line or '?'}: {self.where}: {self.message}"
-        return text + (f"\n  → closest passage: {self.closest}" if self.closest else "")
+        if not self.closest:
+            return text
+        return text + "\n  → " + t("sources.quote.closest_passage", self.lang, closest=self.closest)
 
 
 def check_quote(
-    folder: Path, text_name: str | None, quote: str, file: Path, line: int | None, where: str
+    folder: Path,
+    text_name: str | None,
+    quote: str,
+    file: Path,
+    line: int | None,
+    where: str,
+    lang: Lang = DEFAULT_LANG,
 ) -> QuoteProblem | None:
-    """None when `quote` is in the text called `text_name` of `folder`; else what is wrong."""
+    """None when `quote` is in the text called `text_name` of `folder`; else what is wrong, in `lang`."""
     if text_name is None:
-        return QuoteProblem(file, line, where, "the cited document has no `text` to find the quote in")
+        return QuoteProblem(file, line, where, t("sources.quote.no_text", lang), lang=lang)
     text = source_text(folder, text_name)
     if text is None:
-        return QuoteProblem(file, line, where, f"source text `{text_name}` is not in {folder}")
+        message = t("sources.quote.text_missing", lang, name=text_name, folder=str(folder))
+        return QuoteProblem(file, line, where, message, lang=lang)
     if text.find(quote) is not None:
         return None
     at, passage, ratio = text.closest(quote)
     shown = passage if len(passage) <= 400 else passage[:397] + "..."
+    cut = quote[:160] + ("…" if len(quote) > 160 else "")
     return QuoteProblem(
         file,
         line,
         where,
-        f"quote not found in {text_name}: «{quote[:160]}{'…' if len(quote) > 160 else ''}»",
-        closest=f"{text_name}:{at} ({ratio:.0%} alike): «{shown}»",
+        t("sources.quote.not_found", lang, name=text_name, quote=cut),
+        closest=t(
+            "sources.quote.closest", lang, name=text_name, line=at, share=f"{ratio:.0%}", passage=shown
+        ),
+        lang=lang,
     )

@@ -99,8 +99,10 @@ def test_report_counts_of_one_are_in_the_singular(everything: GapReport) -> None
 
 
 def test_report_unknown_format_is_an_input_error(steia: GapReport) -> None:
-    with pytest.raises(InputError, match="unknown format `pdf`"):
+    with pytest.raises(InputError, match="formato desconocido `pdf`") as raised:
         render(steia, "pdf", "es")
+    assert raised.value.message_in("en") == "unknown format `pdf`"
+    assert raised.value.hint_in("en") == "use one of: md, html, json"
 
 
 def test_report_layout_keeps_actors_apart(everything: GapReport) -> None:

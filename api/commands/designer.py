@@ -235,19 +235,21 @@ def lint(
     from engine.lint import lint as run_lint
 
     language = lang_option(lang)
-    findings = run_lint(directory)
+    findings = run_lint(directory, lang=language)
     if sources is not None:
         if not sources.is_dir():
             raise InputError(
                 key="designer.no_sources", hint_key="designer.no_sources.hint", values={"path": str(sources)}
             )
-        findings += check_sources(sources, directory, commitments or COMMITMENTS_DIR)
+        findings += check_sources(sources, directory, commitments or COMMITMENTS_DIR, language)
     colour = {"error": "red", "warning": "yellow", "info": "blue"}
     for f in findings:
         if quiet and f.level == "info":
             continue
         level = t(f"designer.level.{f.level}", language)
-        out.print(f"[{colour[f.level]}]{level}[/]: {escape(f.where)}: [bold]{f.check}[/] {escape(f.message)}")
+        # the check id in brackets, the same in every language (scripts grep `[quote]`)
+        check = escape(f"[{f.check}]")
+        out.print(f"[{colour[f.level]}]{level}[/]: {escape(f.where)}: [bold]{check}[/] {escape(f.message)}")
         if f.hint:
             out.print(f"  [dim]→ {escape(f.hint)}[/]")
     if sources is not None:

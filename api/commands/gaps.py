@@ -10,8 +10,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from engine.errors import InputError
-
 err = Console(stderr=True, highlight=False)
 
 
@@ -64,12 +62,11 @@ def gaps(
     # imported here: networkx and jinja2 are not needed by the other commands' start-up
     from engine.atomic import write_atomic
     from engine.gaps import analyse
-    from engine.report import FORMATS, render
+    from engine.report import check_format, check_language, render
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format `{fmt}`", hint=f"use one of: {', '.join(FORMATS)}")
-    if lang not in ("es", "en"):
-        raise InputError(f"unknown language `{lang}`", hint="use es or en")
+    # before the analysis, not after it
+    check_format(fmt)
+    check_language(lang)
     report = analyse(
         case,
         commitments_dir=commitments,
