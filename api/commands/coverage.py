@@ -60,14 +60,10 @@ def coverage(
     programmes at once, classified by whether the rules allow it."""
     from engine.coverage import measure
     from engine.coverage_report import FORMATS, render
-    from engine.errors import InputError
+    from engine.report import check_format
 
     language = lang_option(lang)
-    if fmt != "summary" and fmt not in FORMATS:
-        raise InputError(
-            t("coverage.error.unknown_format", language, format=fmt),
-            hint=t("coverage.error.unknown_format.hint", language, formats=", ".join(("summary", *FORMATS))),
-        )
+    check_format(fmt, ("summary", *FORMATS))
     if rejects is None:
         rejects = (
             out_file.with_name(out_file.stem + ".rejects.csv") if out_file else Path("coverage.rejects.csv")

@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from engine.messages import t
+
 err = Console(stderr=True, highlight=False)
 
 
@@ -66,7 +68,7 @@ def gaps(
 
     # before the analysis, not after it
     check_format(fmt)
-    check_language(lang)
+    language = check_language(lang)
     report = analyse(
         case,
         commitments_dir=commitments,
@@ -81,4 +83,5 @@ def gaps(
         return
     write_atomic(out, text)
     total = sum(len(c.gaps) for c in report.cases)
-    err.print(f"{out}: {len(report.cases)} case(s), {total} gap(s)")
+    cases = t("report.count.cases", language, count=len(report.cases))
+    err.print(f"{out}: {cases}, {t('report.count.gaps_found', language, count=total)}")
