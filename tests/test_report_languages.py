@@ -67,3 +67,12 @@ def test_coverage_report_unknown_format_is_refused_before_the_report_is_read() -
         render_coverage(CoverageReport.model_construct(), "pdf", "en")
     assert str(raised.value) == "formato desconocido `pdf`\n  → use uno de: json, md, html"
     assert raised.value.text("en") == "unknown format `pdf`\n  → use one of: json, md, html"
+
+
+def test_gaps_written_to_a_file_are_counted_in_the_users_language(tmp_path) -> None:
+    out = tmp_path / "steia.md"
+    es = vincula("gaps", "--case", "steia", "--out", str(out))
+    assert es.returncode == 0 and out.is_file()
+    assert es.stderr.strip().startswith(f"{out}: 1 caso, ") and "brechas encontradas" in es.stderr
+    en = vincula("gaps", "--case", "steia", "--out", str(out), "--lang", "en")
+    assert en.stderr.strip().startswith(f"{out}: 1 case, ") and "gaps found" in en.stderr
