@@ -84,4 +84,4 @@ def gaps(
     write_atomic(out, text)
     total = sum(len(c.gaps) for c in report.cases)
     cases = t("report.count.cases", language, count=len(report.cases))
-    err.print(f"{out}: {cases}, {t('report.count.gaps_found', language, count=total)}")
+    err.print(f"{out}: {cases}, {t('report.count.gaps_found', language, count=total)}", soft_wrap=True)
