@@ -179,4 +179,12 @@ def _typer_words(lang: Lang) -> None:
         )
 
     no_option.__init__ = no_such_option  # type: ignore[method-assign]
+
+    def no_such_option_message(self: Any) -> str:
+        if not self.possibilities:
+            return str(self.message)
+        options = ", ".join(sorted(self.possibilities))
+        return f"{self.message} {t('cli.click.possible_options', lang, options=options)}"
+
+    no_option.format_message = no_such_option_message  # type: ignore[method-assign]
     _ = _click
