@@ -85,6 +85,6 @@ def test_every_command_and_option_has_its_help_in_the_catalogue():
 def test_a_mistyped_option_is_reported_with_the_close_ones_in_the_users_language():
     es = vincula("lint", "--source", "x")
     assert es.returncode == 2
-    assert "No existe la opción --source (opciones parecidas: --sources)" in es.stderr
+    assert "No existe la opción --source (opciones parecidas: --sources, --strict)" in es.stderr
     en = vincula("lint", "--source", "x", "--lang", "en")
-    assert "No such option: --source (Possible options: --sources)" in en.stderr
+    assert "No such option: --source (Possible options: --sources, --strict)" in en.stderr
