@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from api.cli import app
 from api.commands.language import localised
 
@@ -88,3 +90,50 @@ def test_a_mistyped_option_is_reported_with_the_close_ones_in_the_users_language
     assert "No existe la opción --source (opciones parecidas: --sources, --strict)" in es.stderr
     en = vincula("lint", "--source", "x", "--lang", "en")
     assert "No such option: --source (Possible options: --sources, --strict)" in en.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "es", "en"),
+    [
+        (
+            ("screeen",),
+            "No existe la orden 'screeen'. ¿Quiso decir 'screen'?",
+            "No such command 'screeen'. Did you mean 'screen'?",
+        ),
+        (("programs", "extra"), "Sobra: extra", "Unexpected extra argument(s): extra"),
+        (
+            ("screen", "pop", "--out"),
+            "La opción '--out' necesita un valor.",
+            "Option '--out' requires a value.",
+        ),
+        (
+            ("synth", "abc", "--out", "x"),
+            "Valor no válido para 'n': «abc» no es un número entero",
+            "Invalid value for 'n': `abc` is not a whole number",
+        ),
+        (
+            ("screen", "pop", "--out", "x.csv", "--chunk-mb", "0"),
+            "Valor no válido para '--chunk-mb': debe ser al menos 1 (se leyó 0)",
+            "Invalid value for '--chunk-mb': must be at least 1 (read 0)",
+        ),
+        (
+            ("screen", "pop", "--out", "x.csv", "--as-of", "2017-13-01"),
+            "Valor no válido para '--as-of': «2017-13-01» no es una fecha",
+            "Invalid value for '--as-of': `2017-13-01` is not a date",
+        ),
+    ],
+)
+def test_usage_errors_are_worded_in_the_users_language(args, es, en):
+    """click's and typer's own errors, which they write in English, come out in Spanish too."""
+    spanish = vincula(*args)
+    assert spanish.returncode == 2 and es in " ".join(spanish.stderr.replace("│", " ").split())
+    english = vincula("--lang", "en", *args)
+    assert english.returncode == 2 and en in " ".join(english.stderr.replace("│", " ").split())
+
+
+def test_a_date_on_the_command_line_may_be_written_as_in_spanish(tmp_path):
+    assert vincula("synth", "5", "--out", str(tmp_path / "pop")).returncode == 0
+    for written in ("30/06/2017", "2017-06-30"):
+        run = vincula("screen", str(tmp_path / "pop"), "--out", str(tmp_path / "r.csv"), "--as-of", written)
+        assert run.returncode == 0, run.stderr
+        assert "5 grupos evaluados para 5 programas el 30/06/2017" in run.stdout

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from api.commands.language import DATE_FORMATS
 from engine.eligibility import EligibilityEngine
 from engine.errors import UnknownTerritoryError
 from engine.explain import condition_text, day_text, value_text
@@ -77,7 +78,7 @@ def explain(
     lang: LangOpt = "es",
     as_of: Annotated[
         dt.date | None,
-        typer.Option("--as-of", formats=["%Y-%m-%d"], help="show parameters in force on this date"),
+        typer.Option("--as-of", formats=DATE_FORMATS, help="show parameters in force on this date"),
     ] = None,
 ) -> None:
     """Show a programme's rule in readable form, with parameters and citations."""
@@ -154,7 +155,7 @@ def check(
         dt.datetime | None,
         typer.Option(
             "--as-of",
-            formats=["%Y-%m-%d", "%d/%m/%Y"],
+            formats=DATE_FORMATS,
             help="judge on this date (overrides the file; default: the file's, else today)",
         ),
     ] = None,

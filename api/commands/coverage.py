@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from api.commands.core import lang_option
+from api.commands.language import DATE_FORMATS
 from engine.messages import Lang, t
 from engine.rules import RuleSet, load_rules
 
@@ -35,7 +36,7 @@ def coverage(
     ],
     as_of: Annotated[
         dt.datetime,
-        typer.Option("--as-of", formats=["%Y-%m-%d"], help="judge on this date; its year is the fiscal year"),
+        typer.Option("--as-of", formats=DATE_FORMATS, help="judge on this date; its year is the fiscal year"),
     ],
     fmt: Annotated[str, typer.Option("--format", "-f", help="summary | json | md | html")] = "summary",
     out_file: Annotated[

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from api.commands.core import LangOpt, lang_option
+from api.commands.language import DATE_FORMATS
 from engine import PROJECT_ROOT, RULES_DIR
 from engine.errors import InputError
 from engine.messages import t
@@ -173,7 +174,7 @@ def diff(
     as_of: Annotated[
         dt.datetime | None,
         typer.Option(
-            "--as-of", formats=["%Y-%m-%d"], help="judge every group on this date (default: each group's own)"
+            "--as-of", formats=DATE_FORMATS, help="judge every group on this date (default: each group's own)"
         ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="md | html | json")] = "md",

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.commands.language import DATE_FORMATS
 from engine.messages import t
 
 err = Console(stderr=True, highlight=False)
@@ -52,7 +53,7 @@ def gaps(
         dt.datetime | None,
         typer.Option(
             "--as-of",
-            formats=["%Y-%m-%d"],
+            formats=DATE_FORMATS,
             help="with --registry: judge on this date (default: the date each case screens its population on)",
         ),
     ] = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.util
+import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib.machinery import ModuleSpec
@@ -119,14 +120,66 @@ class _OnImport(importlib.abc.MetaPathFinder):
         return spec
 
 
+#: how a date may be written on the command line, as in a group file: 2017-06-30 or 30/06/2017
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def _coercion_message(lang: Lang) -> Callable[[Any], str]:
+    """typer's message for a value it could not read (pydantic's, in English), worded as a group
+    file's are (engine/input_errors.py): "«abc» no es un número entero"."""
+
+    def first_error(exc: Any) -> str:
+        from engine.input_errors import message
+
+        errors = exc.errors() if hasattr(exc, "errors") else []
+        if not errors:
+            return str(exc)
+        err = dict(errors[0])
+        if err.get("type") == "value_error" and "does not match the formats" in str(err.get("msg")):
+            err["type"] = "date_parsing"  # typer's own date reader: the value is not a date
+        return message(err, lang)
+
+    return first_error
+
+
+#: click's own usage errors, which it writes in English in the code (no hook to set them):
+#: recognised by their text and worded from the catalogue
+_USAGE_ERRORS = (
+    (re.compile(r"Option '(?P<name>[^']+)' requires an argument\."), "cli.click.needs_value"),
+    (re.compile(r"Option '(?P<name>[^']+)' does not take a value\."), "cli.click.takes_no_value"),
+    (re.compile(r"Got unexpected extra argument\(s\) \((?P<args>.*)\)"), "cli.click.extra_args"),
+    (
+        re.compile(r"No such command '(?P<name>[^']+)'\. Did you mean (?P<close>.+)\?"),
+        "cli.click.no_command_close",
+    ),
+    (re.compile(r"No such command '(?P<name>[^']+)'\."), "cli.click.no_command"),
+    (re.compile(r"Missing command\."), "cli.click.missing_command"),
+)
+
+
+def _usage_error(lang: Lang) -> Callable[[Any], str]:
+    def format_message(self: Any) -> str:
+        text = str(self.message)
+        for pattern, key in _USAGE_ERRORS:
+            found = pattern.fullmatch(text)
+            if found:
+                return t(key, lang, **found.groupdict())
+        return text
+
+    return format_message
+
+
 def _typer_words(lang: Lang) -> None:
     """typer's words, where it lets them be set (module constants and a few methods); a typer
     without them keeps its own."""
     try:
-        from typer import _click
+        from typer import _click, _coercion
         from typer._click import exceptions, formatting
     except ImportError:
         return
+    if hasattr(_coercion, "get_error_msg"):
+        _coercion.get_error_msg = _coercion_message(lang)  # type: ignore[assignment]
+    exceptions.UsageError.format_message = _usage_error(lang)  # type: ignore[method-assign,assignment]
     rich_utils = sys.modules.get("typer.rich_utils")
     if rich_utils is not None:
         _panel_words(rich_utils, lang)

@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.commands.core import lang_option
+from api.commands.language import DATE_FORMATS
 from engine.explain import day_text
 from engine.messages import Lang, t
 from engine.rules import RuleSet, load_rules
@@ -43,7 +44,7 @@ PopulationArg = Annotated[Path, typer.Argument(help="folder with groups.csv + me
 OutOpt = Annotated[Path, typer.Option("--out", help="results file: .csv or .parquet")]
 AsOfOpt = Annotated[
     dt.datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="judge on this date (default: today)"),
+    typer.Option("--as-of", formats=DATE_FORMATS, help="judge on this date (default: today)"),
 ]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: bundled rules/)")]
 ProgramOpt = Annotated[list[str] | None, typer.Option("--program", "-p", help="only these programmes")]
@@ -266,7 +267,7 @@ def synth(
         dt.datetime,
         typer.Option(
             "--padron-as-of",
-            formats=["%Y-%m-%d"],
+            formats=DATE_FORMATS,
             help="with --padron: the registry's date (its year: the fiscal year)",
         ),
     ] = dt.datetime(2017, 6, 30),
