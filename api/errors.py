@@ -30,6 +30,7 @@ from engine.errors import (
     UnknownTerritoryError,
     VinculaError,
 )
+from engine.input_errors import message as input_message
 from engine.input_errors import worded
 from engine.messages import LANGS, Lang, lang_of, t
 from engine.yamlfile import field_path
@@ -171,12 +172,12 @@ def _message(err: dict[str, Any], lang: Lang) -> str:
     worded_error = _document_error(err, lang)
     if worded_error is not None:
         return worded_error[1]
-    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     if kind == "extra_forbidden":
         return t("api.field.unknown", lang)
     if kind == "missing":
         return t("api.field.missing", lang)
-    return msg  # a query or path parameter: pydantic's own words, next to the field path
+    # a query or path parameter: worded as a group file's values are, next to the field path
+    return input_message(err, lang)
 
 
 def malformed_json(message: str, lang: Lang) -> Problem:

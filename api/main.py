@@ -28,7 +28,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 DESCRIPTION = """
 Programme rules as data, eligibility explained criterion by criterion with citations, and the
 coordination-gap report. Every eligibility answer is the same model `vincula check --json`
-prints. Errors share one shape (`Problem`, with a stable `code` and words in Spanish, or in
+prints; answers and errors are in Spanish, or in English with `?lang=en` or `Accept-Language: en`.
+Errors share one shape (`Problem`, with a stable `code` and words in Spanish, or in
 English with `?lang=en` or `Accept-Language: en`): 400 malformed JSON, 404 unknown programme or
 territory (with `suggestions`), 408 request too slow, 413 body too large, 422 invalid field (with
 the field path) or batch over its limits, 431 headers too large, 503 server busy.

@@ -108,6 +108,10 @@ def message(err: dict[str, Any], lang: Lang, model: type[BaseModel] = Group) -> 
         return _unknown_field(loc, lang)
     if kind in ("literal_error", "enum") and spec is not None:
         return t("input.choice", lang, input=_shown(value), choices=_choices(spec, lang))
+    if kind in ("literal_error", "enum") and "expected" in ctx:  # not a fact: a query's `lang`...
+        return t(
+            "input.choice", lang, input=_shown(value), choices=str(ctx["expected"]).replace(" or ", " | ")
+        )
     if kind == "value_error" and spec is not None and spec.choices is not None:
         return t("input.choice", lang, input=_shown(value), choices=_choices(spec, lang))
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_type", "date_from_datetime_inexact"):

@@ -225,3 +225,30 @@ def test_api_gap_report_shows_an_edited_commitments_file_without_restart(tmp_pat
         case_file.write_text(text.replace(before["es"], "3x1 revisado por el comité", 1), encoding="utf-8")
         after = c.get("/v1/gaps", params={"case": "tres-por-uno"}).json()["cases"][0]["title"]
     assert after["es"] == "3x1 revisado por el comité" != before["es"]
+
+
+def test_answers_follow_accept_language_as_errors_do(client: TestClient) -> None:
+    """A client that says `Accept-Language: en` gets its answers in English, not only its
+    errors; `?lang=` wins over the header; Spanish by default."""
+    def reason(headers: dict[str, str], query: str = "") -> str:
+        r = client.post(f"/v1/eligibility{query}", json=GROUP, headers=headers)
+        assert r.status_code == 200, r.text
+        return next(d for d in r.json()["determinations"] if d["program"] == "proinpro")["summary"]
+
+    spanish, english = reason({}), reason({"Accept-Language": "en-GB,en;q=0.9"})
+    assert spanish != english
+    assert reason({"Accept-Language": "en"}, "?lang=es") == spanish
+    assert reason({}, "?lang=en") == english
+    batch = client.post("/v1/eligibility/batch", json={"groups": [GROUP]}, headers={"Accept-Language": "en"})
+    assert next(d for d in batch.json()["results"][0]["result"]["determinations"]
+                if d["program"] == "proinpro")["summary"] == english
+    report = client.get("/report", params={"case": "steia"}, headers={"Accept-Language": "en"})
+    assert "<title>Coordination gaps" in report.text
+
+
+def test_a_bad_query_parameter_is_worded_in_the_request_language(client: TestClient) -> None:
+    es = client.post("/v1/eligibility?lang=fr", json=GROUP).json()
+    assert es["errors"][0]["message"] == "«fr» no es un valor admitido: use 'es' | 'en'"
+    en = client.post("/v1/eligibility?as_of=2017-13-01", json=GROUP, headers={"Accept-Language": "en"}).json()
+    assert en["errors"][0]["field"] == "query.as_of"
+    assert en["errors"][0]["message"] == "`2017-13-01` is not a date: write it as 2017-06-30 or 30/06/2017"

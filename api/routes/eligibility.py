@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import EngineDep, SettingsDep
+from api.deps import EngineDep, LangDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, ApiError, FieldProblem, Problem, engine_problem, request_lang
 from api.settings import MAX_BATCH, Settings
 from engine import export
@@ -39,7 +39,6 @@ CSV = "text/csv"
 #: that it does not hold up the other requests this worker's event loop is serving.
 INLINE_MEMBERS = 50
 
-Lang = Annotated[Literal["es", "en"], Query(description="language of labels and explanations")]
 Programs = Annotated[
     list[str] | None,
     Query(
@@ -146,7 +145,7 @@ class BatchResponse(BaseModel):
 async def check_group(
     group: Annotated[Group, Body(openapi_examples=GROUP_EXAMPLES)],
     engine: EngineDep,
-    lang: Lang = "es",
+    lang: LangDep,
     programs: Programs = None,
     as_of: AsOf = None,
 ) -> GroupResult:
@@ -183,7 +182,7 @@ async def check_batch(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
-    lang: Lang = "es",
+    lang: LangDep,
     programs: Programs = None,
     as_of: AsOf = None,
     fmt: Annotated[
@@ -275,7 +274,7 @@ async def _judge_all(
     groups: list[Group],
     budget: SuggestionBudget,
     as_of: dt.date | None,
-    lang: Lang,
+    lang: MessageLang,
     programs: list[str] | None,
 ) -> AsyncIterator[BatchItem]:
     """Each group judged in a worker thread (the event loop stays free for other requests),

@@ -10,12 +10,12 @@ from __future__ import annotations
 import difflib
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import SettingsDep
+from api.deps import LangDep, SettingsDep
 from api.errors import GET_PROBLEMS, ApiError, Problem
 from api.middleware import page_csp
 from engine import FIXTURES_DIR, RULES_DIR
@@ -28,7 +28,6 @@ router = APIRouter(tags=["gaps"])
 Case = Annotated[
     str | None, Query(max_length=100, description="one case (default: all)", examples=["tres-por-uno"])
 ]
-Lang = Annotated[Literal["es", "en"], Query(description="language of the report")]
 Illustrative = Annotated[
     bool, Query(description="also list, apart and without severity, findings resting on illustrative facts")
 ]
@@ -95,7 +94,7 @@ def gaps(settings: SettingsDep, case: Case = None, include_illustrative: Illustr
     "/report", summary="Coordination gaps (HTML report)", response_class=HTMLResponse, responses=GET_PROBLEMS
 )
 def report(
-    settings: SettingsDep, case: Case = None, lang: Lang = "es", include_illustrative: Illustrative = False
+    settings: SettingsDep, lang: LangDep, case: Case = None, include_illustrative: Illustrative = False
 ) -> HTMLResponse:
     html = render(_gap_report(case, settings, include_illustrative), "html", lang)
     # a standalone file (also written by `vincula gaps --out`): its styles are inline; no script
