@@ -49,7 +49,10 @@ def main() -> None:
     try:
         localised(app, lang)(prog_name="vincula")
     except VinculaError as exc:
-        err.print(f"[bold red]error:[/] {escape(exc.text(lang))}", highlight=False, soft_wrap=True)
+        # emoji=False: a place such as `proinpro.yaml:100:` is not the emoji code :100:
+        err.print(
+            f"[bold red]error:[/] {escape(exc.text(lang))}", highlight=False, soft_wrap=True, emoji=False
+        )
         sys.exit(2)
 
 
