@@ -24,7 +24,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+#: emoji=False: a place such as `proinpro.yaml:100:` is not the emoji code :100:
+err = Console(stderr=True, emoji=False)
 
 
 @app.callback()
@@ -49,10 +50,7 @@ def main() -> None:
     try:
         localised(app, lang)(prog_name="vincula")
     except VinculaError as exc:
-        # emoji=False: a place such as `proinpro.yaml:100:` is not the emoji code :100:
-        err.print(
-            f"[bold red]error:[/] {escape(exc.text(lang))}", highlight=False, soft_wrap=True, emoji=False
-        )
+        err.print(f"[bold red]error:[/] {escape(exc.text(lang))}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

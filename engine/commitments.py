@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from engine import DATA_ROOT, FIXTURES_DIR
 from engine.errors import FileProblem, InputError, Words
-from engine.schema import Citation, SourceDoc, Strict, Text, check_citation, check_citations
+from engine.schema import AT, Citation, SourceDoc, Strict, Text, check_citation, check_citations
 from engine.yamlfile import line_of, read_data, validation_problems
 
 COMMITMENTS_DIR = FIXTURES_DIR / "commitments"
@@ -222,13 +222,13 @@ class Commitment(Strict):
             raise PydanticCustomError(
                 "commitments.end_before_start",
                 "`end` ({end}) is before `start` ({start})",
-                {"end": self.end, "start": self.start},
+                {"end": self.end, "start": self.start, AT: ("end",)},
             )
         if self.delivered is not None and self.amount is not None and self.delivered > self.amount:
             raise PydanticCustomError(
                 "commitments.delivered_over_amount",
                 "`delivered` ({delivered}) is more than `amount` ({amount})",
-                {"delivered": f"{self.delivered:,.0f}", "amount": f"{self.amount:,.0f}"},
+                {"delivered": f"{self.delivered:,.0f}", "amount": f"{self.amount:,.0f}", AT: ("delivered",)},
             )
         return self
 

@@ -52,9 +52,13 @@ class FileProblem:
     field: str
     words: Words | str
 
-    def text(self, lang: Lang) -> str:
+    def message(self, lang: Lang) -> str:
+        """`field: what is wrong`, without the place in the file."""
         what = self.words.in_lang(lang) if isinstance(self.words, Words) else self.words
-        return f"{self.where}: {self.field or t('rule.top_level', lang)}: {what}"
+        return f"{self.field or t('rule.top_level', lang)}: {what}"
+
+    def text(self, lang: Lang) -> str:
+        return f"{self.where}: {self.message(lang)}"
 
 
 class VinculaError(Exception):
