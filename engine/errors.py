@@ -77,8 +77,7 @@ class VinculaError(Exception):
     ) -> None:
         self.key, self.hint_key, self.values = key, hint_key, dict(values or {})
         self.problems = list(problems)
-        self.message = message
-        self.message = self.message_in(DEFAULT_LANG)
+        self.message = self.message_in(DEFAULT_LANG) if key or self.problems else message
         self.where = where
         self.hint = self.hint_in(DEFAULT_LANG) if hint_key else hint
         super().__init__(str(self))

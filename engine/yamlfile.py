@@ -11,7 +11,8 @@ program hang, run out of memory or silently read something other than what its a
   aliases can stand for a billion), or that contain themselves;
 - a key written twice in one mapping (YAML keeps the last one without a word);
 - `.nan` or `.inf`, which no rule, group or commitment means and which compare false with
-  everything.
+  everything;
+- a date that does not exist (`2017-13-01`), which YAML reads as a date and cannot build.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ MAX_ALIAS_NODES = 100_000
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _FLOAT_TAG = "tag:yaml.org,2002:float"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -167,6 +169,16 @@ def _refuse_misleading(root: yaml.Node, loader: Any, path: Path, error: type[Vin
     for node in nodes:
         if isinstance(node, yaml.MappingNode):
             _refuse_duplicate_keys(node, loader, path, error)
+        elif isinstance(node, yaml.ScalarNode) and node.tag == _TIMESTAMP_TAG:
+            try:
+                loader.construct_yaml_timestamp(node)
+            except ValueError:  # 2017-13-01 reads as a date and then fails to be one
+                raise error(
+                    key="file.no_such_date",
+                    hint_key="file.no_such_date.hint",
+                    values={"value": node.value},
+                    where=f"{path}:{node.start_mark.line + 1}",
+                ) from None
         elif isinstance(node, yaml.ScalarNode) and node.tag == _FLOAT_TAG:
             if not math.isfinite(loader.construct_yaml_float(node)):
                 raise error(

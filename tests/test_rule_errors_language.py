@@ -221,3 +221,24 @@ def test_every_catalogue_id_a_validator_names_is_in_the_catalogue_in_both_langua
     assert len(named) > 60
     missing = sorted(k for k in named if not {"es", "en"} <= set(catalogue().get(k, {})))
     assert missing == []
+
+
+def test_a_date_that_does_not_exist_is_an_error_at_its_line_not_a_traceback(tmp_path: Path) -> None:
+    # YAML reads 2016-13-01 as a date and then fails to build it: PyYAML raised a bare ValueError
+    folder, path, text = draft(tmp_path, "valid_from: 2016-01-01", "valid_from: 2016-13-01")
+    line = lines_of(text, "2016-13-01")[0]
+    with pytest.raises(RuleFileError) as err:
+        load_rules(folder)
+    assert err.value.text("es") == (
+        f"{path}:{line}: «2016-13-01» se escribió como fecha, pero ese día no existe\n"
+        "  → revise el mes y el día (AAAA-MM-DD: el mes va de 01 a 12)"
+    )
+    assert err.value.text("en") == (
+        f"{path}:{line}: `2016-13-01` is written as a date, but no such day exists\n"
+        "  → check the month and the day (YYYY-MM-DD: the month runs from 01 to 12)"
+    )
+    group = tmp_path / "g.yaml"
+    group.write_text("id: g1\nas_of: 2017-02-30\nmembers:\n  - {age: 30}\n", encoding="utf-8")
+    result = vincula("check", str(group), "--lang", "en")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {group}:2: `2017-02-30` is written as a date, but no such day exists")
