@@ -24,7 +24,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+#: emoji=False: a place such as `proinpro.yaml:100:` is not the emoji code :100:
+err = Console(stderr=True, emoji=False)
 
 
 @app.callback()

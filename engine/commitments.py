@@ -23,11 +23,12 @@ from typing import Any, Literal
 
 import networkx as nx
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from engine import DATA_ROOT, FIXTURES_DIR
-from engine.errors import InputError
-from engine.schema import Citation, SourceDoc, Strict, Text, check_citations
-from engine.yamlfile import explain_validation, line_of, read_data
+from engine.errors import FileProblem, InputError, Words
+from engine.schema import AT, Citation, SourceDoc, Strict, Text, check_citation, check_citations
+from engine.yamlfile import line_of, read_data, validation_problems
 
 COMMITMENTS_DIR = FIXTURES_DIR / "commitments"
 
@@ -112,12 +113,16 @@ class Fact(Strict):
 
 def _check_evidence(evidence: str, source: Citation | None, reasoning: Text | None) -> None:
     if evidence == "documented" and (source is None or not source.quote):
-        raise ValueError(
+        raise PydanticCustomError(
+            "commitments.documented_needs_quote",
             "a documented fact needs a `source` with the `quote` that states it; otherwise mark it "
-            "`evidence: inferred` (with `reasoning`) or `evidence: illustrative`"
+            "`evidence: inferred` (with `reasoning`) or `evidence: illustrative`",
         )
     if evidence == "inferred" and reasoning is None:
-        raise ValueError("an inferred fact needs its `reasoning` written out ({es, en})")
+        raise PydanticCustomError(
+            "commitments.inferred_needs_reasoning",
+            "an inferred fact needs its `reasoning` written out ({es, en})",
+        )
 
 
 class Actor(Strict):
@@ -145,9 +150,15 @@ class Actor(Strict):
             if name not in ACTOR_FACTS:
                 close = difflib.get_close_matches(name, list(ACTOR_FACTS), n=3)
                 hint = (
-                    f"; did you mean {', '.join(close)}?" if close else f" (known: {', '.join(ACTOR_FACTS)})"
+                    Words("rule.did_you_mean", {"close": ", ".join(close)})
+                    if close
+                    else Words("commitments.known_facts", {"known": ", ".join(ACTOR_FACTS)})
                 )
-                raise ValueError(f"`{name}` is not an actor fact{hint}")
+                raise PydanticCustomError(
+                    "commitments.unknown_actor_fact",
+                    "`{name}` is not an actor fact{hint}",
+                    {"name": name, "hint": hint},
+                )
         return facts
 
     @model_validator(mode="after")
@@ -204,12 +215,20 @@ class Commitment(Strict):
     def _money(self) -> Commitment:
         _check_evidence(self.evidence, self.source, self.reasoning)
         if self.amount is not None and self.currency is None:
-            raise ValueError("an amount needs a `currency` (e.g. MXN, USD)")
+            raise PydanticCustomError(
+                "commitments.currency_needed", "an amount needs a `currency` (e.g. MXN, USD)"
+            )
         if self.start and self.end and self.end < self.start:
-            raise ValueError(f"`end` ({self.end}) is before `start` ({self.start})")
+            raise PydanticCustomError(
+                "commitments.end_before_start",
+                "`end` ({end}) is before `start` ({start})",
+                {"end": self.end, "start": self.start, AT: ("end",)},
+            )
         if self.delivered is not None and self.amount is not None and self.delivered > self.amount:
-            raise ValueError(
-                f"`delivered` ({self.delivered:,.0f}) is more than `amount` ({self.amount:,.0f})"
+            raise PydanticCustomError(
+                "commitments.delivered_over_amount",
+                "`delivered` ({delivered}) is more than `amount` ({amount})",
+                {"delivered": f"{self.delivered:,.0f}", "amount": f"{self.amount:,.0f}", AT: ("delivered",)},
             )
         return self
 
@@ -264,7 +283,11 @@ class DataTable(Strict):
     def _shape(self) -> DataTable:
         for i, row in enumerate(self.rows):
             if len(row) != len(self.columns):
-                raise ValueError(f"row {i + 1} has {len(row)} values for {len(self.columns)} columns")
+                raise PydanticCustomError(
+                    "commitments.row_length",
+                    "row {row} has {count} values for {columns} columns",
+                    {"row": i + 1, "count": len(row), "columns": len(self.columns)},
+                )
         return self
 
     def column(self, name: str) -> list[float | int | str]:
@@ -301,7 +324,11 @@ class CoFinancing(Strict):
     @classmethod
     def _sum(cls, shares: dict[str, float]) -> dict[str, float]:
         if abs(sum(shares.values()) - 1) > 1e-6:
-            raise ValueError(f"shares must add up to 1 (they add up to {sum(shares.values()):g})")
+            raise PydanticCustomError(
+                "commitments.shares_sum",
+                "shares must add up to 1 (they add up to {total})",
+                {"total": f"{sum(shares.values()):g}"},
+            )
         return shares
 
 
@@ -405,24 +432,30 @@ def load_case(path: Path | str) -> Case:
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        raise InputError(explain_validation(exc, path, data, node)) from None
+        raise InputError(problems=validation_problems(exc, path, data, node, Case)) from None
     problems = []
     for loc, what, value, known in _references(case):
-        where = f"{path}:{line_of(node, loc)}: {_ref_location(loc)}"
+        where = f"{path}:{line_of(node, loc)}"
         if what == "duplicate":
-            problems.append(f"{where}: id `{value}` is used twice; ids must be unique")
+            problems.append(
+                FileProblem(where, _ref_location(loc), Words("commitments.id_twice", {"id": value}))
+            )
         elif value not in known:
             close = difflib.get_close_matches(value, known, n=3)
-            hint = f"did you mean {', '.join(close)}?" if close else f"add an {what} with id `{value}`"
-            problems.append(f"{where}: unknown {what} `{value}`; {hint}")
+            hint = (
+                Words("error.did_you_mean", {"close": ", ".join(close)})
+                if close
+                else Words(f"commitments.add_{what}", {"id": value})
+            )
+            words = Words(f"commitments.unknown_{what}", {"id": value, "hint": hint})
+            problems.append(FileProblem(where, _ref_location(loc), words))
     for loc, cite in _citations(case):
-        for problem in check_citations(case.sources, [("citation", cite)]):
-            where = f"{path}:{line_of(node, loc)}: {_ref_location(loc)}"
-            problems.append(f"{where}: {problem.removeprefix('citation ')}")
+        for problem in check_citation(case.sources, Words("rule.where.citation"), cite):
+            problems.append(FileProblem(f"{path}:{line_of(node, loc)}", _ref_location(loc), problem))
     for problem in check_citations(case.sources, []):
-        problems.append(f"{path}: sources: {problem}")
+        problems.append(FileProblem(str(path), "sources", problem))
     if problems:
-        raise InputError("\n".join(problems))
+        raise InputError(problems=problems)
     return case
 
 
@@ -430,7 +463,7 @@ def case_files(directory: Path | None = None) -> dict[str, Path]:
     """Case name (file stem) -> file, for every commitments file in the directory."""
     directory = directory or COMMITMENTS_DIR
     if not directory.is_dir():
-        raise InputError(f"commitments directory not found: {directory}")
+        raise InputError(key="commitments.no_directory", values={"directory": directory})
     return {p.stem: p for p in sorted(directory.iterdir()) if p.suffix in (".yaml", ".yml")}
 
 
@@ -441,8 +474,11 @@ def load_cases(name: str | None = None, directory: Path | None = None) -> list[C
         return [load_case(p) for p in files.values()]
     if name not in files:
         close = difflib.get_close_matches(name, list(files), n=3, cutoff=0.3)
-        hint = f"did you mean {', '.join(close)}?" if close else f"known cases: {', '.join(files)}"
-        raise InputError(f"no commitments case called `{name}`", hint=hint)
+        raise InputError(
+            key="commitments.unknown_case",
+            hint_key="error.did_you_mean" if close else "commitments.known_cases",
+            values={"name": name, "close": ", ".join(close), "known": ", ".join(files)},
+        )
     return [load_case(files[name])]
 
 

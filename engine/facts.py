@@ -19,6 +19,7 @@ from enum import Enum
 from typing import Any
 
 from engine.algebra import TRI, Algebra
+from engine.errors import Words
 from engine.schema import (
     AllOf,
     AnyOf,
@@ -31,6 +32,7 @@ from engine.schema import (
     NotOf,
     Programme,
     Territory,
+    parameter_value_words,
 )
 from engine.vocabulary import Fact, Key, Scope, model_facts, model_keys, share_labels
 
@@ -161,12 +163,26 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "text": ("==", "!=", "in", "not_in"),
     "bool": ("==", "!=", "in", "not_in"),
 }
-_TYPE_WORDS = {"number": "a number", "date": "a date (YYYY-MM-DD)", "text": "a text", "bool": "true or false"}
 
 Loc = tuple[str | int, ...]
 
 
-def _value_problem(spec: Fact, value: Any) -> str | None:
+def _type_words(spec: Fact) -> Words:
+    return Words(f"rule.type.{spec.type}")
+
+
+def _kind_words(value: Any) -> Words:
+    """What a value of a rule file is, in words ("a text" for 'cinco')."""
+    if isinstance(value, bool):
+        return Words("rule.type.bool")
+    if isinstance(value, (int, float)):
+        return Words("rule.type.number")
+    if isinstance(value, dt.date):
+        return Words("rule.type.date")
+    return Words("rule.type.text") if isinstance(value, str) else Words("rule.type.other")
+
+
+def _value_problem(spec: Fact, value: Any) -> Words | None:
     """Why `value` cannot be compared with the fact `spec`, or None."""
     ok = {
         "number": isinstance(value, (int, float)) and not isinstance(value, bool),
@@ -175,63 +191,87 @@ def _value_problem(spec: Fact, value: Any) -> str | None:
         "bool": isinstance(value, bool),
     }[spec.type]
     if not ok:
-        return f"`{spec.name}` is {_TYPE_WORDS[spec.type]}; {value!r} ({type(value).__name__}) cannot be compared with it"
+        return Words(
+            "rule.fact.wrong_type",
+            {
+                "fact": spec.name,
+                "type": _type_words(spec),
+                "value": repr(value),
+                "kind": _kind_words(value),
+            },
+        )
     if spec.choices is not None and value not in (spec.values or []):
         close = difflib.get_close_matches(str(value), spec.values or [], n=3, cutoff=0.75)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        known = ", ".join(spec.values or []) if len(spec.values or []) <= 12 else "see the vocabulary"
-        return f"`{value}` is not a value of `{spec.name}` ({known}){hint}"
+        hint = Words("rule.did_you_mean", {"close": ", ".join(close)}) if close else ""
+        known = (
+            ", ".join(spec.values or [])
+            if len(spec.values or []) <= 12
+            else Words("rule.fact.see_vocabulary")
+        )
+        return Words(
+            "rule.fact.not_a_choice", {"value": value, "fact": spec.name, "known": known, "hint": hint}
+        )
     return None
+
+
+def _in_parameter(label: Words | None, problem: Words) -> Words:
+    """A problem of one value of a parameter, prefixed with which value it is."""
+    return Words("rule.at", {"where": label, "problem": problem}) if label else problem
 
 
 def _compare_problems(
     programme: Programme, node: Compare, scope: Scope, loc: Loc
-) -> Iterator[tuple[Loc, str]]:
+) -> Iterator[tuple[Loc, Words]]:
     facts = FACTS[scope]
     spec = facts.get(node.fact)
     if spec is None:
         other: Scope = "member" if scope == "group" else "group"
         if node.fact in FACTS[other]:
-            where = "inside `members: ...`" if other == "member" else "outside `members: ...`"
-            yield (*loc, "fact"), f"`{node.fact}` is a {other} fact: test it {where}"
+            yield (*loc, "fact"), Words(f"rule.fact.{other}_fact", {"fact": node.fact})
             return
         close = difflib.get_close_matches(node.fact, list(facts), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        yield (*loc, "fact"), f"`{node.fact}` is not a {scope} fact{hint}"
+        hint = Words("rule.did_you_mean", {"close": ", ".join(close)}) if close else ""
+        yield (*loc, "fact"), Words(f"rule.fact.unknown.{scope}", {"fact": node.fact, "hint": hint})
         return
     if node.op not in OPERATORS[spec.type]:
+        ops = ", ".join(OPERATORS[spec.type])
         yield (
             (*loc, "op"),
-            f"`{node.fact}` is {_TYPE_WORDS[spec.type]}: compare it with {', '.join(OPERATORS[spec.type])}, not `{node.op}`",
+            Words(
+                "rule.fact.operator",
+                {"fact": node.fact, "type": _type_words(spec), "ops": ops, "op": node.op},
+            ),
         )
         return
-    candidates: list[tuple[str, Any]]
+    candidates: list[tuple[Words | None, Any]]
     if node.param is not None:
         parameter = programme.parameters.get(node.param)
         candidates = (
-            [(f"parameter `{node.param}` from {v.from_}", v.value) for v in parameter.values]
+            [(parameter_value_words(node.param, v.from_), v.value) for v in parameter.values]
             if parameter
             else []
         )
         at: Loc = (*loc, "param")
     else:
-        candidates = [("", node.value)]
+        candidates = [(None, node.value)]
         at = (*loc, "value")
     for label, raw in candidates:
         items = raw if isinstance(raw, list) else [raw]
         if node.op in ("in", "not_in", "between") and not isinstance(raw, list):
-            yield at, f"{label + ': ' if label else ''}operator `{node.op}` needs a list"
+            yield at, _in_parameter(label, Words("rule.fact.list_needed", {"op": node.op}))
             continue
         for item in items:
             problem = _value_problem(spec, item)
             if problem:
-                yield at, (f"{label}: " if label else "") + problem
+                yield at, _in_parameter(label, problem)
                 break
         else:
             if node.op == "between" and len(items) == 2 and items[0] > items[1]:  # type: ignore[operator]
                 yield (
                     at,
-                    f"{label + ': ' if label else ''}`between` needs [low, high], not [{items[0]}, {items[1]}]",
+                    _in_parameter(
+                        label, Words("rule.fact.between_order", {"low": items[0], "high": items[1]})
+                    ),
                 )
 
 
@@ -249,30 +289,30 @@ def _walk(cond: Condition, scope: Scope, loc: Loc) -> Iterator[tuple[Compare | M
         yield from _walk(cond.where, "member", (*loc, "where"))
 
 
-def check_programme(programme: Programme) -> list[tuple[Loc, str]]:
+def check_programme(programme: Programme) -> list[tuple[Loc, Words]]:
     """Every comparison of a validated programme checked against the vocabulary: the fact
     exists in its scope, the operator suits its type, and every value it is compared with (or
     every value its parameter ever takes) has the fact's type and, for a choice, is one of its
-    values. Returns (place in the file, message) pairs; none when the programme is sound."""
-    out: list[tuple[Loc, str]] = []
+    values. Returns (place in the file, words) pairs; none when the programme is sound."""
+    out: list[tuple[Loc, Words]] = []
     for i, crit in enumerate(programme.criteria):
         for node, scope, loc in _walk(crit.condition, "group", ("criteria", i, "condition")):
             if isinstance(node, Compare):
                 out += _compare_problems(programme, node, scope, loc)
                 continue
-            thresholds: list[tuple[str, Any]] = []
+            thresholds: list[tuple[Words | None, Any]] = []
             if node.param is not None and node.param in programme.parameters:
                 thresholds = [
-                    (f"parameter `{node.param}` from {v.from_}", v.value)
+                    (parameter_value_words(node.param, v.from_), v.value)
                     for v in programme.parameters[node.param].values
                 ]
             elif node.value is not None:
-                thresholds = [("", node.value)]
+                thresholds = [(None, node.value)]
             for label, raw in thresholds:
-                prefix = f"{label}: " if label else ""
                 at = (*loc, "param" if node.param is not None else "value")
                 if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-                    out.append((at, f"{prefix}`members: {node.members}` compares a number, not {raw!r}"))
+                    problem = Words("rule.members.not_number", {"members": node.members, "value": repr(raw)})
+                    out.append((at, _in_parameter(label, problem)))
                 elif node.members == "share" and not 0 <= raw <= 1:
-                    out.append((at, f"{prefix}a share is between 0 and 1 (0.5 is half), not {raw}"))
+                    out.append((at, _in_parameter(label, Words("rule.members.share_range", {"value": raw}))))
     return out

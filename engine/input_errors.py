@@ -11,11 +11,13 @@ leyó 130)". The command line adds the file and line (engine/groups.py), the API
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
+from engine.errors import Words
 from engine.messages import Lang, t
 from engine.schema import Contributions, Group, Member, Project
 from engine.vocabulary import Fact, field_words, fold
@@ -100,7 +102,6 @@ def _unknown_field(loc: Sequence[Any], lang: Lang) -> str:
 def message(err: dict[str, Any], lang: Lang, model: type[BaseModel] = Group) -> str:
     """One pydantic error in words (without its place)."""
     kind = str(err.get("type", ""))
-    ctx = dict(err.get("ctx") or {})
     loc = tuple(err.get("loc", ()))
     value = err.get("input")
     _, spec, _ = place(loc, lang, model)
@@ -114,22 +115,54 @@ def message(err: dict[str, Any], lang: Lang, model: type[BaseModel] = Group) -> 
         )
     if kind == "value_error" and spec is not None and spec.choices is not None:
         return t("input.choice", lang, input=_shown(value), choices=_choices(spec, lang))
-    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type", "date_from_datetime_inexact"):
-        kind = "date_text"
-    if kind in ("int_from_float",):
-        kind = "int_parsing"
-    if kind in ("float_type",):
-        kind = "float_parsing"
-    if kind in ("int_type",):
-        kind = "int_parsing"
-    if kind in ("bool_type",):
-        kind = "bool_parsing"
-    if kind in ("dict_type", "model_attributes_type"):
-        kind = "model_type"
-    key = f"input.{kind}"
-    if key in _catalogue():
-        return t(key, lang, **{"input": _shown(value), **{k: _shown(v) for k, v in ctx.items()}})
-    return str(err.get("msg", kind)).removeprefix("Value error, ")
+    words = words_of(err)
+    return words.in_lang(lang) if words else pydantic_text(err)
+
+
+#: pydantic error types worded by one text of the catalogue
+_WORDED_AS = {
+    "date_parsing": "date_text",
+    "date_from_datetime_parsing": "date_text",
+    "date_type": "date_text",
+    "date_from_datetime_inexact": "date_text",
+    "int_from_float": "int_parsing",
+    "int_type": "int_parsing",
+    "float_type": "float_parsing",
+    "bool_type": "bool_parsing",
+    "dict_type": "model_type",
+    "model_attributes_type": "model_type",
+    "enum": "literal_error",
+}
+
+
+def words_of(err: dict[str, Any], families: Sequence[str] = ("input",)) -> Words | None:
+    """A pydantic error as words of the catalogue, or None where it has none. An error a
+    validator raises as `PydanticCustomError("<catalogue id>", ...)` is that text with its
+    context; pydantic's own errors are `<family>.<type>`, in the first family that words it
+    (rule files: `("rule", "input")`, groups: `("input",)`)."""
+    kind = str(err.get("type", ""))
+    ctx = dict(err.get("ctx") or {})
+    if "." in kind and kind in _catalogue():
+        return Words(kind, ctx)
+    kind = _WORDED_AS.get(kind, kind)
+    # a bound of a float field (`ge=0`) is 0.0 to pydantic; people write and read 0
+    bounds = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()}
+    values = {"input": _shown(err.get("input")), **{k: _shown(v) for k, v in bounds.items()}}
+    if isinstance(ctx.get("expected"), str):  # pydantic's English "'a', 'b' or 'c'": the values alone
+        values["choices"] = ", ".join(re.findall(r"'([^']*)'", ctx["expected"])) or ctx["expected"]
+    for size in ("min_length", "max_length"):
+        if size in ctx:
+            values.setdefault("count", ctx[size])  # for texts that say "1 character" or "3 characters"
+    for family in families:
+        key = f"{family}.{kind}"
+        if key in _catalogue():
+            return Words(key, values)
+    return None
+
+
+def pydantic_text(err: dict[str, Any]) -> str:
+    """pydantic's own English words for an error the catalogue does not word."""
+    return str(err.get("msg", err.get("type", ""))).removeprefix("Value error, ")
 
 
 def worded(err: dict[str, Any], lang: Lang, model: type[BaseModel] = Group) -> tuple[str, str]:

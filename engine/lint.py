@@ -98,6 +98,10 @@ def lint(
         try:
             programme, _ = load_programme(path)
         except VinculaError as exc:
+            if exc.problems:  # one finding for each place of the file that is wrong
+                places = {(p.where, p.message(lang)): None for p in exc.problems}
+                findings += [Finding("error", "schema", w, m, exc.hint_in(lang) or "") for w, m in places]
+                continue
             # the message may already start with `file:line: `; keep that as the place
             text = exc.message_in(lang)
             found = re.match(rf"{re.escape(str(path))}(:\d+)?: ", text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine import RULES_DIR
-from engine.errors import RuleFileError, UnknownProgrammeError
+from engine.errors import FileProblem, RuleFileError, UnknownProgrammeError, Words
 from engine.schema import Programme
 from engine.yamlfile import field_path, line_of, parse_text, read_text
 
@@ -57,16 +57,17 @@ def load_programme(path: Path) -> tuple[Programme, str]:
     loc = next(_non_finite(programme.model_dump(by_alias=True)), None)
     if loc is not None:
         raise RuleFileError(
-            f"{field_path(loc, data)}: not a finite number",
-            where=f"{path}:{line_of(node, loc)}",
-            hint="write a finite number (a threshold or parameter value cannot be NaN or infinite)",
+            problems=[
+                FileProblem(f"{path}:{line_of(node, loc)}", field_path(loc, data), Words("rule.not_finite"))
+            ],
+            hint_key="rule.not_finite.hint",
         )
-    expected = path.stem
-    if programme.slug != expected:
+    if programme.slug != path.stem:
         raise RuleFileError(
-            f"slug `{programme.slug}` does not match the file name",
+            key="rule.slug_mismatch",
+            hint_key="rule.slug_mismatch.hint",
+            values={"slug": programme.slug, "stem": path.stem},
             where=f"{path}:1",
-            hint=f"rename the file to {programme.slug}.yaml or set `slug: {expected}`",
         )
     return programme, digest
 
@@ -75,20 +76,20 @@ def _validate(path: Path, data: object, node: object) -> Programme:
     from pydantic import ValidationError
 
     from engine.facts import check_programme
-    from engine.yamlfile import explain_validation, field_path, line_of
+    from engine.yamlfile import validation_problems
 
     try:
         programme = Programme.model_validate(data)
     except ValidationError as exc:
-        raise RuleFileError(explain_validation(exc, path, data, node)) from None  # type: ignore[arg-type]
+        raise RuleFileError(problems=validation_problems(exc, path, data, node, Programme)) from None  # type: ignore[arg-type]
     # every comparison against the fact vocabulary: names, operators, value types and choices
     problems = check_programme(programme)
     if problems:
         raise RuleFileError(
-            "\n".join(
-                f"{path}:{line_of(node, loc)}: {field_path(loc, data)}: {message}"  # type: ignore[arg-type]
-                for loc, message in problems
-            )
+            problems=[
+                FileProblem(f"{path}:{line_of(node, loc)}", field_path(loc, data), words)  # type: ignore[arg-type]
+                for loc, words in problems
+            ]
         )
     return programme
 
@@ -99,15 +100,15 @@ def rule_files(directory: Path) -> list[Path]:
     # not only regular files: a FIFO or device named *.yaml is refused when read, not skipped
     files = sorted(p for p in directory.iterdir() if p.suffix in RULE_SUFFIXES and not p.is_dir())
     if not files:
-        raise RuleFileError(f"no rule files (*.yaml) in {directory}")
+        raise RuleFileError(key="rule.no_rule_files", values={"directory": directory})
     by_stem: dict[str, Path] = {}
     for path in files:
         if path.stem in by_stem:
             raise RuleFileError(
-                f"two rule files for `{path.stem}`: {by_stem[path.stem].name} and {path.name}; "
-                "only one of them would be used",
+                key="rule.two_files",
+                hint_key="rule.two_files.hint",
+                values={"stem": path.stem, "first": by_stem[path.stem].name, "second": path.name},
                 where=str(directory),
-                hint="keep one of them (move the other out of the folder)",
             )
         by_stem[path.stem] = path
     return files
@@ -118,8 +119,7 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
     directory = Path(directory) if directory is not None else RULES_DIR
     if not directory.is_dir():
         raise RuleFileError(
-            f"rules directory not found: {directory}",
-            hint="give a folder holding <programme-slug>.yaml files",
+            key="rule.no_rules_dir", hint_key="rule.no_rules_dir.hint", values={"directory": directory}
         )
     files = rule_files(directory)
     programmes: dict[str, Programme] = {}
@@ -143,9 +143,10 @@ def _check_concurrency(programmes: dict[str, Programme], directory: Path) -> Non
             if other not in known:
                 close = difflib.get_close_matches(other, known, n=3)
                 raise RuleFileError(
-                    f"concurrency names `{other}`, which is not a known programme",
+                    key="rule.concurrency_unknown",
+                    hint_key="error.did_you_mean" if close else "error.known_programmes",
+                    values={"other": other, "close": ", ".join(close), "known": ", ".join(known)},
                     where=str(directory / f"{slug}.yaml"),
-                    hint=f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(known)}",
                 )
 
 

@@ -26,7 +26,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from engine.countries import countries, country_code
+from engine.errors import Words
 from engine.vocabulary import fact, identifier, nested, parse_date, read_part, value, words
+
+#: the context key of a validator's error that names the place, inside the model it validates,
+#: that the error is about (a repeated criterion id, not the whole programme): engine/yamlfile.py
+#: reports the error at that line and field
+AT = "at"
 
 
 class Strict(BaseModel):
@@ -84,14 +90,16 @@ class SourceDoc(Strict):
     @model_validator(mode="after")
     def _text_or_cited(self) -> SourceDoc:
         if (self.text is None) == (self.cited_in is None):
-            raise ValueError(
+            raise PydanticCustomError(
+                "rule.source.text_or_cited",
                 "give exactly one of `text` (the file name of the document's plain text) or "
-                "`cited_in` (the passage of a document at hand that cites it)"
+                "`cited_in` (the passage of a document at hand that cites it)",
             )
         if not (self.author or self.publisher or self.note):
-            raise ValueError(
+            raise PydanticCustomError(
+                "rule.source.author_or_publisher",
                 "give the document's `author` or `publisher` as it names them, or a `note` "
-                "saying that it names neither"
+                "saying that it names neither",
             )
         return self
 
@@ -105,7 +113,7 @@ class Translation(Strict):
     @model_validator(mode="after")
     def _one(self) -> Translation:
         if not (self.es or self.en):
-            raise ValueError("give `es`, `en` or both")
+            raise PydanticCustomError("rule.translation.empty", "give `es`, `en` or both")
         return self
 
 
@@ -122,10 +130,9 @@ class Citation(Strict):
     )
 
 
-def check_citations(sources: dict[str, SourceDoc], citations: list[tuple[str, Citation]]) -> list[str]:
-    """What is wrong with the citations of one file: unknown documents, quotes from a document
-    whose text nobody here has (cite the passage that cites it instead), `cites` that do not
-    name a document cited by the quoted one. Each problem names the citing place."""
+def check_citations(sources: dict[str, SourceDoc], citations: list[tuple[Words, Citation]]) -> list[Words]:
+    """What is wrong with the sources and citations of one file: a `cited_in` that names no
+    document at hand, and each citation's problems (`check_citation`)."""
     problems = []
     known = ", ".join(sorted(sources))
     for key, doc in sources.items():
@@ -133,26 +140,33 @@ def check_citations(sources: dict[str, SourceDoc], citations: list[tuple[str, Ci
             citing = sources.get(doc.cited_in.ref)
             if citing is None or citing.text is None:
                 problems.append(
-                    f"source `{key}` is cited_in `{doc.cited_in.ref}`, which is not a document with "
-                    f"`text` in `sources` (known: {known})"
+                    Words(
+                        "rule.citation.cited_in_unknown",
+                        {"key": key, "ref": doc.cited_in.ref, "known": known},
+                    )
                 )
-    for where, c in citations:
-        cited = sources.get(c.ref)
-        if cited is None:
-            problems.append(f"{where} cites `{c.ref}`, which is not in `sources` (known: {known})")
-            continue
-        if cited.text is None:
+    return problems + [problem for where, c in citations for problem in check_citation(sources, where, c)]
+
+
+def check_citation(sources: dict[str, SourceDoc], where: Words, c: Citation) -> list[Words]:
+    """What is wrong with one citation: an unknown document, a quote from a document whose text
+    nobody here has (cite the passage that cites it instead), `cites` that does not name a
+    document cited by the quoted one. Each problem names the citing place, `where` ("criterion
+    `rural`")."""
+    problems = []
+    cited = sources.get(c.ref)
+    if cited is None:
+        known = ", ".join(sorted(sources))
+        return [Words("rule.citation.unknown", {"where": where, "ref": c.ref, "known": known})]
+    if cited.text is None:
+        citing_ref = cited.cited_in.ref if cited.cited_in else "?"
+        problems.append(Words("rule.citation.unread", {"where": where, "ref": c.ref, "citing": citing_ref}))
+    if c.cites is not None:
+        cited_doc = sources.get(c.cites)
+        if cited_doc is None or cited_doc.cited_in is None or cited_doc.cited_in.ref != c.ref:
             problems.append(
-                f"{where} cites `{c.ref}`, whose text nobody here has read (it is only cited in "
-                f"`{cited.cited_in.ref if cited.cited_in else '?'}`): cite that document's passage instead, "
-                f"with `cites: {c.ref}`"
+                Words("rule.citation.cites_mismatch", {"where": where, "cites": c.cites, "ref": c.ref})
             )
-        if c.cites is not None:
-            cited_doc = sources.get(c.cites)
-            if cited_doc is None or cited_doc.cited_in is None or cited_doc.cited_in.ref != c.ref:
-                problems.append(
-                    f"{where}: `cites: {c.cites}` must name a source whose `cited_in.ref` is `{c.ref}`"
-                )
     return problems
 
 
@@ -171,15 +185,24 @@ class Compare(Strict):
     @model_validator(mode="after")
     def _value_xor_param(self) -> Compare:
         if (self.value is None) == (self.param is None):
-            raise ValueError("give exactly one of `value` or `param`")
+            raise PydanticCustomError(
+                "rule.compare.value_xor_param", "give exactly one of `value` or `param`"
+            )
         if self.value is not None:
             is_list = isinstance(self.value, list)
+            op = {"op": self.op}
             if self.op in ("in", "not_in") and not (isinstance(self.value, list) and self.value):
-                raise ValueError(f"operator `{self.op}` needs a non-empty list value")
+                raise PydanticCustomError(
+                    "rule.compare.list_needed", "operator `{op}` needs a non-empty list value", op
+                )
             if self.op == "between" and not (isinstance(self.value, list) and len(self.value) == 2):
-                raise ValueError("operator `between` needs a list of two values [low, high]")
+                raise PydanticCustomError(
+                    "rule.compare.between_pair", "operator `between` needs a list of two values [low, high]"
+                )
             if self.op not in ("in", "not_in", "between") and is_list:
-                raise ValueError(f"operator `{self.op}` needs a single value, not a list")
+                raise PydanticCustomError(
+                    "rule.compare.single_value", "operator `{op}` needs a single value, not a list", op
+                )
         return self
 
 
@@ -212,12 +235,23 @@ class Members(Strict):
     def _threshold(self) -> Members:
         counting = self.members in ("count", "share")
         has_threshold = self.value is not None or self.param is not None
+        members = {"members": self.members}
         if counting and (self.op is None or not has_threshold):
-            raise ValueError(f"`members: {self.members}` needs `op` and a `value` or `param`")
+            raise PydanticCustomError(
+                "rule.members.threshold_needed",
+                "`members: {members}` needs `op` and a `value` or `param`",
+                members,
+            )
         if not counting and (self.op is not None or has_threshold):
-            raise ValueError(f"`members: {self.members}` takes no `op`/`value`/`param`")
+            raise PydanticCustomError(
+                "rule.members.no_threshold", "`members: {members}` takes no `op`/`value`/`param`", members
+            )
         if self.op in ("in", "not_in", "between"):
-            raise ValueError(f"`members: {self.members}` compares a number: use <, <=, ==, >=, >")
+            raise PydanticCustomError(
+                "rule.members.number_op",
+                "`members: {members}` compares a number: use <, <=, ==, >=, >",
+                members,
+            )
         return self
 
 
@@ -245,7 +279,7 @@ Condition = Annotated[
     | Annotated[Members, Tag("members")],
     Discriminator(
         _condition_kind,
-        custom_error_type="condition_kind",
+        custom_error_type="rule.condition_kind",
         custom_error_message="a condition needs one of the keys `fact` (a comparison), "
         "`all`, `any`, `not` or `members`",
     ),
@@ -288,8 +322,17 @@ class ParameterValue(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> ParameterValue:
         if self.to is not None and self.to < self.from_:
-            raise ValueError(f"`to` ({self.to}) is before `from` ({self.from_})")
+            raise PydanticCustomError(
+                "rule.parameter.to_before_from",
+                "`to` ({to}) is before `from` ({start})",
+                {"to": self.to, "start": self.from_},
+            )
         return self
+
+
+def parameter_value_words(name: str, start: dt.date) -> Words:
+    """ "parameter `x` from 2016-01-01": the value of a parameter a problem is about."""
+    return Words("rule.where.parameter", {"name": name, "start": start})
 
 
 class Parameter(Strict):
@@ -305,9 +348,16 @@ class Parameter(Strict):
         ordered = sorted(values, key=lambda v: v.from_)
         for prev, nxt in zip(ordered, ordered[1:], strict=False):
             if prev.to is None or prev.to >= nxt.from_:
-                raise ValueError(
-                    f"values overlap: the one from {prev.from_} (to {prev.to or 'open end'}) is still "
-                    f"in force on {nxt.from_}, when the next begins; close it with `to:` the day before"
+                end = (
+                    Words("rule.parameter.until", {"day": prev.to})
+                    if prev.to
+                    else Words("rule.parameter.open")
+                )
+                raise PydanticCustomError(
+                    "rule.parameter.overlap",
+                    "values overlap: the one from {start} ({end}) is still in force on {next}, when the next "
+                    "begins; close it with `to:` the day before",
+                    {"start": prev.from_, "end": end, "next": nxt.from_},
                 )
         return ordered
 
@@ -341,16 +391,17 @@ class Criterion(Strict):
     @model_validator(mode="after")
     def _one_kind(self) -> Criterion:
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
-            raise ValueError("valid_from is after valid_to")
+            raise PydanticCustomError("rule.criterion.valid_order", "valid_from is after valid_to")
         nodes = walk(self.condition)
         quantifiers = [n for n in nodes if isinstance(n, Members)]
         if quantifiers and not isinstance(self.condition, Members):
-            raise ValueError(
+            raise PydanticCustomError(
+                "rule.criterion.members_on_top",
                 "a condition that quantifies over members must be the whole condition "
-                "(`members: ...` at the top); split group tests into their own criterion"
+                "(`members: ...` at the top); split group tests into their own criterion",
             )
         if len(quantifiers) > 1:
-            raise ValueError("member quantifiers cannot be nested")
+            raise PydanticCustomError("rule.criterion.nested_members", "member quantifiers cannot be nested")
         return self
 
     @property
@@ -367,7 +418,7 @@ class Rule(Strict):
     @model_validator(mode="after")
     def _one(self) -> Rule:
         if (self.all is None) == (self.any is None):
-            raise ValueError("give exactly one of `all` or `any`")
+            raise PydanticCustomError("rule.rule.all_or_any", "give exactly one of `all` or `any`")
         return self
 
     @property
@@ -397,11 +448,16 @@ class Concurrency(Strict):
     def _evidence(self) -> Concurrency:
         if self.allowed == "unknown":
             if self.note is None:
-                raise ValueError("`allowed: unknown` needs a `note` saying what the sources do (not) say")
+                raise PydanticCustomError(
+                    "rule.concurrency.note_needed",
+                    "`allowed: unknown` needs a `note` saying what the sources do (not) say",
+                )
         elif self.source is None or not self.source.quote:
-            raise ValueError(
-                f"`allowed: {str(self.allowed).lower()}` needs a `source` with the `quote` that says so; "
-                "where no source says, write `allowed: unknown` with a `note`"
+            raise PydanticCustomError(
+                "rule.concurrency.quote_needed",
+                "`allowed: {allowed}` needs a `source` with the `quote` that says so; "
+                "where no source says, write `allowed: unknown` with a `note`",
+                {"allowed": str(self.allowed).lower()},
             )
         return self
 
@@ -443,37 +499,72 @@ class Programme(Strict):
         ids = [c.id for c in self.criteria]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"criterion ids repeated: {', '.join(dupes)}")
-        problems = check_citations(self.sources, self._citations())
+            second = [i for i, cid in enumerate(ids) if cid == dupes[0]][1]
+            raise PydanticCustomError(
+                "rule.programme.ids_repeated",
+                "criterion ids repeated: {ids}",
+                {"ids": ", ".join(dupes), AT: ("criteria", second, "id")},
+            )
+        # each citation on its own, so that the error points at the first that is wrong
+        problems = check_citations(self.sources, [])
+        places: list[tuple[str | int, ...]] = [("sources",)] if problems else []
+        for loc, where, citation in self._citations():
+            found = check_citation(self.sources, where, citation)
+            problems += found
+            places += [loc] if found else []
         if problems:
-            raise ValueError("; ".join(problems))
+            raise PydanticCustomError("rule.problems", "{problems}", {"problems": problems, AT: places[0]})
         if self.slug in self.concurrency:
-            raise ValueError("`concurrency` lists the programme itself; list only the other programmes")
+            raise PydanticCustomError(
+                "rule.programme.concurrency_self",
+                "`concurrency` lists the programme itself; list only the other programmes",
+                {AT: ("concurrency", self.slug)},
+            )
         known = set(ids)
         if len(self.eligibility.ids()) > MAX_ELIGIBILITY_ITEMS:
-            raise ValueError(
-                f"`eligibility` names {len(self.eligibility.ids())} criteria; at most "
-                f"{MAX_ELIGIBILITY_ITEMS} (the screener keeps failed criteria as a 64-bit set)"
+            raise PydanticCustomError(
+                "rule.programme.too_many_criteria",
+                "`eligibility` names {count} criteria; at most {limit} (the screener keeps failed criteria "
+                "as a 64-bit set)",
+                {"count": len(self.eligibility.ids()), "limit": MAX_ELIGIBILITY_ITEMS, AT: ("eligibility",)},
             )
         for cid in self.eligibility.ids() + self.priority:
             if cid not in known:
-                raise ValueError(f"`{cid}` in eligibility/priority is not a criterion id")
-        for c in self.criteria:
+                part = "priority" if cid in self.priority else "eligibility"
+                raise PydanticCustomError(
+                    "rule.programme.unknown_criterion",
+                    "`{id}` in eligibility/priority is not a criterion id",
+                    {"id": cid, AT: (part,)},
+                )
+        for i, c in enumerate(self.criteria):
             for node in walk(c.condition):
                 param = getattr(node, "param", None)
                 if param is not None and param not in self.parameters:
-                    raise ValueError(
-                        f"criterion `{c.id}` uses parameter `{param}`, which is not defined in `parameters`"
+                    raise PydanticCustomError(
+                        "rule.programme.unknown_parameter",
+                        "criterion `{id}` uses parameter `{param}`, which is not defined in `parameters`",
+                        {"id": c.id, "param": param, AT: ("criteria", i, "condition")},
                     )
         return self
 
-    def _citations(self) -> list[tuple[str, Citation]]:
-        out = [(f"criterion `{c.id}`", c.source) for c in self.criteria]
+    def _citations(self) -> list[tuple[tuple[str | int, ...], Words, Citation]]:
+        """(place in the file, the citing place in words, citation) of every citation."""
+        out: list[tuple[tuple[str | int, ...], Words, Citation]] = [
+            (("criteria", i, "source"), Words("rule.where.criterion", {"id": c.id}), c.source)
+            for i, c in enumerate(self.criteria)
+        ]
         for name, p in self.parameters.items():
-            out += [(f"parameter `{name}` from {v.from_}", v.source) for v in p.values]
-        out += [(f"concurrency `{k}`", c.source) for k, c in self.concurrency.items() if c.source]
+            # the values are kept in date order, which need not be the file's: the parameter's place
+            out += [(("parameters", name), parameter_value_words(name, v.from_), v.source) for v in p.values]
+        out += [
+            (("concurrency", k, "source"), Words("rule.where.concurrency", {"slug": k}), c.source)
+            for k, c in self.concurrency.items()
+            if c.source
+        ]
         if self.next_steps_source is not None:
-            out.append(("next_steps_source", self.next_steps_source))
+            out.append(
+                (("next_steps_source",), Words("rule.where.next_steps_source"), self.next_steps_source)
+            )
         return out
 
     def params_on(self, day: dt.date) -> dict[str, Scalar]:

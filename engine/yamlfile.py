@@ -11,7 +11,8 @@ program hang, run out of memory or silently read something other than what its a
   aliases can stand for a billion), or that contain themselves;
 - a key written twice in one mapping (YAML keeps the last one without a word);
 - `.nan` or `.inf`, which no rule, group or commitment means and which compare false with
-  everything.
+  everything;
+- a date that does not exist (`2017-13-01`), which YAML reads as a date and cannot build.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import VinculaError
+from engine.errors import FileProblem, VinculaError, Words
+from engine.messages import Lang
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -43,6 +45,7 @@ MAX_ALIAS_NODES = 100_000
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _FLOAT_TAG = "tag:yaml.org,2002:float"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -166,6 +169,16 @@ def _refuse_misleading(root: yaml.Node, loader: Any, path: Path, error: type[Vin
     for node in nodes:
         if isinstance(node, yaml.MappingNode):
             _refuse_duplicate_keys(node, loader, path, error)
+        elif isinstance(node, yaml.ScalarNode) and node.tag == _TIMESTAMP_TAG:
+            try:
+                loader.construct_yaml_timestamp(node)
+            except ValueError:  # 2017-13-01 reads as a date and then fails to be one
+                raise error(
+                    key="file.no_such_date",
+                    hint_key="file.no_such_date.hint",
+                    values={"value": node.value},
+                    where=f"{path}:{node.start_mark.line + 1}",
+                ) from None
         elif isinstance(node, yaml.ScalarNode) and node.tag == _FLOAT_TAG:
             if not math.isfinite(loader.construct_yaml_float(node)):
                 raise error(
@@ -230,9 +243,15 @@ def line_of(
     return best
 
 
-def field_path(loc: tuple[Any, ...], data: Any) -> str:
+#: the field of a problem of the whole document (the API names it so; a file's problem says it in
+#: the reader's words, engine/errors.py `FileProblem`)
+TOP_LEVEL = "(top level)"
+
+
+def field_path(loc: tuple[Any, ...], data: Any, missing: bool = True) -> str:
     """`criteria[2].condition.op`: the parts of `loc` that are keys or indexes of the data, plus
-    a missing field's name at the end."""
+    a missing field's name at the end (when `missing`: otherwise a last part that is not in the
+    data is a union's tag, `compare` or `bool`, which the file does not write)."""
     out = ""
     for i, part in enumerate(loc):
         if isinstance(part, int) and isinstance(data, list) and part < len(data):
@@ -241,29 +260,72 @@ def field_path(loc: tuple[Any, ...], data: Any) -> str:
         elif isinstance(data, dict) and str(part) in data:
             out += f".{part}" if out else str(part)
             data = data[str(part)]
-        elif i == len(loc) - 1 and isinstance(part, str):
+        elif missing and i == len(loc) - 1 and isinstance(part, str):
             out += f".{part}" if out else part
-    return out or "(top level)"
+    return out or TOP_LEVEL
+
+
+def validation_problems(
+    exc: ValidationError,
+    path: Path | str,
+    data: Any,
+    node: yaml.Node | None = None,
+    model: type[BaseModel] | None = None,
+) -> list[FileProblem]:
+    """Every validation problem of one file (a rule file, a commitments case), each at its
+    `file:line` and field, worded from the catalogue: a validator's own error by its id, pydantic's
+    as `rule.<type>` or `input.<type>` (engine/input_errors.py `words_of`). An unknown field of
+    `model` is answered with the field it most likely means."""
+    from engine.input_errors import pydantic_text, words_of
+
+    problems = []
+    from engine.schema import AT
+
+    for err in exc.errors():
+        loc = tuple(err["loc"]) + tuple(dict(err.get("ctx") or {}).get(AT, ()))
+        line = line_of(node, loc)
+        where = f"{path}:{line}" if line else str(path)
+        words: Words | str | None = None
+        if err["type"] == "extra_forbidden":
+            close = _close_field(model, loc) if model is not None else None
+            words = Words("rule.extra_forbidden_close", {"field": close}) if close else None
+        words = words or words_of(dict(err), ("rule", "input")) or pydantic_text(dict(err))
+        field = field_path(loc, data, err["type"] == "missing")
+        problems.append(FileProblem(where, "" if field == TOP_LEVEL else field, words))
+    return problems
+
+
+def _close_field(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """The field of the format most like the unknown key at the end of `loc`, if one is close."""
+    import difflib
+
+    models = [model]
+    for part in loc[:-1]:
+        if not isinstance(part, str):
+            continue  # a list item
+        fields = [f for m in models for name, f in m.model_fields.items() if part in (name, f.alias)]
+        if fields:  # otherwise a key of the file's own (a parameter's name) or a union's tag
+            models = [m for f in fields for m in _models_in(f.annotation)] or models
+    names = sorted({f.alias or name for m in models for name, f in m.model_fields.items()})
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.7) if loc else []
+    return close[0] if close else None
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models a field's type holds (`list[Criterion]`, `dict[str, Parameter]`, a union)."""
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
 
 
 def explain_validation(
-    exc: ValidationError, path: Path | str, data: Any, node: yaml.Node | None = None
+    exc: ValidationError, path: Path | str, data: Any, node: yaml.Node | None = None, lang: Lang = "en"
 ) -> str:
-    """All validation problems of one file, one per line, as `file:line: field: message`."""
-    lines = []
-    seen = set()
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        line = line_of(node, loc)
-        where = f"{path}:{line}" if line else str(path)
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (not part of the format; check its spelling)"
-        text = f"{where}: {field_path(loc, data)}: {msg}"
-        if text not in seen:
-            seen.add(text)
-            lines.append(text)
-    return "\n".join(lines)
+    """All validation problems of one file, one per line, as `file:line: field: message`, in
+    `lang`: English for the gap-check files of engine/gaps.py, whose other errors are English."""
+    return "\n".join(dict.fromkeys(p.text(lang) for p in validation_problems(exc, path, data, node)))
 
 
 def load_model(path: Path, model: type[M], error: type[VinculaError], data: Any = None) -> M:
@@ -274,4 +336,4 @@ def load_model(path: Path, model: type[M], error: type[VinculaError], data: Any 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise error(explain_validation(exc, path, data, node)) from None
+        raise error(problems=validation_problems(exc, path, data, node, model)) from None

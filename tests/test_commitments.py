@@ -70,7 +70,7 @@ def test_commitments_documented_fact_without_quote_is_rejected(tmp_path: Path) -
                                         "{id: a, name: Actor A, kind: ministry}"))
     with pytest.raises(InputError) as err:
         load_case(path)
-    assert f"{path}:10: actors[0]" in str(err.value) and "needs a `source` with the `quote`" in str(err.value)
+    assert f"{path}:10: actors[0]" in str(err.value) and "necesita una `source` con la cita (`quote`)" in str(err.value)
 
 
 def test_commitments_good_file_loads(tmp_path: Path) -> None:
@@ -82,15 +82,16 @@ def test_commitments_unknown_actor_names_file_line_and_suggestion(tmp_path: Path
     path = write(tmp_path, GOOD.replace("    to: b\n", "    to: bb\n"))
     with pytest.raises(InputError) as err:
         load_case(path)
-    assert f"{path}:15: commitments[0].to: unknown actor `bb`" in str(err.value)
-    assert "did you mean b?" in str(err.value)
+    assert f"{path}:15: commitments[0].to: no hay un actor `bb`" in str(err.value)
+    assert "¿quiso decir b?" in str(err.value)
+    assert "commitments[0].to: unknown actor `bb`; did you mean b?" in err.value.text("en")
 
 
 def test_commitments_negative_amount_is_an_error_with_line(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("amount: 100", "amount: -5"))
     with pytest.raises(InputError) as err:
         load_case(path)
-    assert f"{path}:17: commitments[0].amount: Input should be greater than or equal to 0" in str(err.value)
+    assert f"{path}:17: commitments[0].amount: debe ser al menos 0 (se leyó -5)" in str(err.value)
 
 
 def test_commitments_bad_status_lists_the_allowed_ones(tmp_path: Path) -> None:
@@ -99,7 +100,7 @@ def test_commitments_bad_status_lists_the_allowed_ones(tmp_path: Path) -> None:
         load_case(path)
     message = str(err.value)
     assert f"{path}:20: commitments[0].status:" in message
-    assert "'planned', 'honoured', 'partial', 'broken' or 'withdrawn'" in message
+    assert "«done» no es un valor admitido; use uno de estos: planned, honoured, partial, broken, withdrawn" in message
 
 
 def test_commitments_unknown_source_and_duplicate_id(tmp_path: Path) -> None:
@@ -108,12 +109,15 @@ def test_commitments_unknown_source_and_duplicate_id(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_case(path)
     message = str(err.value)
-    assert "actors[1].id: id `a` is used twice" in message
-    assert "commitments[0].source: cites `dco`, which is not in `sources` (known: doc)" in message
+    assert "actors[1].id: el id `a` se usa dos veces" in message
+    assert "commitments[0].source: esta cita remite a `dco`, que no está en `sources` (las fuentes son: doc)" in message
+    assert "commitments[0].source: this citation cites `dco`, which is not in `sources` (known: doc)" in err.value.text(
+        "en"
+    )
 
 
 def test_commitments_unknown_case_suggests_names() -> None:
     with pytest.raises(InputError) as err:
         load_cases("steai")
-    assert "no commitments case called `steai`" in str(err.value)
+    assert "no hay un caso de compromisos llamado `steai`" in str(err.value)
     assert "steia" in str(err.value)

@@ -263,7 +263,7 @@ def test_gaps_bad_check_file_names_file_and_line(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(RuleFileError) as err:
         load_checks(tmp_path)
-    assert f"{path}:3: severity: Input should be 'high', 'medium' or 'low'" in str(err.value)
+    assert f"{path}:3: severity: `urgent` is not an accepted value; use one of: high, medium, low" in str(err.value)
     assert "needs a non-empty list value" in str(err.value)
 
 

@@ -283,4 +283,4 @@ def test_lint_reports_two_rule_files_for_one_programme(tmp_path):
     (tmp_path / "proinpro.yaml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "proinpro.yml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     findings = lint(tmp_path)
-    assert any(f.level == "error" and "two rule files for `proinpro`" in f.message for f in findings)
+    assert any(f.level == "error" and "hay dos archivos de reglas para `proinpro`" in f.message for f in findings)

@@ -39,7 +39,7 @@ def test_lint_schema_error_names_file_line_and_fix(rules_copy: Path) -> None:
     findings = [f for f in lint(rules_copy) if f.check == "schema"]
     assert len(findings) == 1
     assert findings[0].where.startswith(str(rules_copy / "3x1-migrantes.yaml"))
-    assert "did you mean project.federal_pct" in findings[0].message
+    assert "¿quiso decir project.federal_pct" in findings[0].message
 
 
 def test_lint_placeholder_citation_and_date_gap(rules_copy: Path) -> None:
@@ -67,7 +67,7 @@ def test_lint_overlapping_dates_are_a_schema_error(rules_copy: Path) -> None:
         "      - from: 2017-01-01\n        value: 4\n",
     )
     findings = lint(rules_copy)
-    assert any(f.check == "schema" and "overlap" in f.message for f in findings)
+    assert any(f.check == "schema" and "los valores se traslapan" in f.message for f in findings)
 
 
 def test_lint_criterion_that_never_passes_on_the_bundled_groups(rules_copy: Path) -> None:

@@ -149,7 +149,7 @@ def test_report_cli_markdown_to_stdout() -> None:
 def test_report_cli_unknown_case_is_a_clear_error() -> None:
     result = runner.invoke(app, ["gaps", "--case", "nope", "--format", "md"])
     assert isinstance(result.exception, InputError)
-    assert "no commitments case called `nope`" in str(result.exception)
+    assert "no hay un caso de compromisos llamado `nope`" in str(result.exception)
 
 
 def test_report_is_byte_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:

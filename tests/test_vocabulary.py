@@ -33,13 +33,13 @@ def _line(text: str, needle: str) -> int:
 @pytest.mark.parametrize(("before", "after", "expected"), [
     ("{fact: as_of, op: between, value: [2016-01-01, 2017-12-31]}",
      '{fact: as_of, op: ">=", value: "2017-01-01"}',
-     "criteria[0].condition.value: `as_of` is a date (YYYY-MM-DD); '2017-01-01' (str) cannot be compared"),
+     "criteria[0].condition.value: `as_of` is a date (YYYY-MM-DD); '2017-01-01' is a text and cannot be compared"),
     ("{fact: as_of, op: between, value: [2016-01-01, 2017-12-31]}",
      '{fact: size, op: between, value: ["a", 3]}',
-     "criteria[0].condition.value: `size` is a number; 'a' (str) cannot be compared"),
+     "criteria[0].condition.value: `size` is a number; 'a' is a text and cannot be compared"),
     ("{fact: as_of, op: between, value: [2016-01-01, 2017-12-31]}",
      "{fact: locality, op: in, value: [1, a, true, 2017-01-01]}",
-     "criteria[0].condition.value: `locality` is a text; 1 (int) cannot be compared"),
+     "criteria[0].condition.value: `locality` is a text; 1 is a number and cannot be compared"),
     ('{fact: locality, op: "==", value: rural}', '{fact: locality, op: "==", value: rurla}',
      "`rurla` is not a value of `locality` (rural, periurban, urban); did you mean rural?"),
     ('{fact: locality, op: "==", value: rural}', '{fact: locality, op: "<", value: urban}',
@@ -55,7 +55,7 @@ def test_rule_comparison_of_the_wrong_type_is_refused_at_load_with_its_line(tmp_
     text = PROINPRO.replace(before, after, 1)
     with pytest.raises(RuleFileError) as err:
         _load(tmp_path, text, "proinpro.yaml")
-    message = str(err.value)
+    message = err.value.text("en")
     assert f"{tmp_path / 'draft' / 'proinpro.yaml'}:{_line(text, after)}:" in message
     assert expected in message
 
@@ -65,16 +65,17 @@ def test_parameter_value_of_the_wrong_type_is_refused_naming_the_parameter(tmp_p
     assert text != TRES
     with pytest.raises(RuleFileError) as err:
         _load(tmp_path, text, "3x1-migrantes.yaml")
-    assert "parameter `min_share_pct` from 2002-01-01: `project.federal_pct` is a number; 'veinticinco' (str)" in str(
-        err.value
+    assert "parameter `min_share_pct` from 2002-01-01: `project.federal_pct` is a number; 'veinticinco' is a text" in (
+        err.value.text("en")
     )
 
 
 def test_share_threshold_must_be_a_fraction(tmp_path):
     text = PROINPRO.replace("        value: 0.5\n", "        value: 50\n", 1)
     assert text != PROINPRO
-    with pytest.raises(RuleFileError, match=r"a share is between 0 and 1 \(0.5 is half\), not 50"):
+    with pytest.raises(RuleFileError) as err:
         _load(tmp_path, text, "proinpro.yaml")
+    assert "a share is between 0 and 1 (0.5 is half), not 50" in err.value.text("en")
 
 
 def test_a_quoted_number_is_not_a_date_in_a_group():

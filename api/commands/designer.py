@@ -28,7 +28,8 @@ from engine.errors import InputError
 from engine.messages import t
 from engine.rules import load_rules
 
-out = Console(highlight=False, soft_wrap=True)
+#: emoji=False: a place such as `proinpro.yaml:100:` is not the emoji code :100:
+out = Console(highlight=False, soft_wrap=True, emoji=False)
 FEATURES_DIR = PROJECT_ROOT / "features"
 COLLECTOR = FEATURES_DIR / "test_features.py"
 
