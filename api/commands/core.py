@@ -24,7 +24,7 @@ from engine.rules import load_rules
 from engine.schema import Determination, GroupResult, Rule
 
 # A pipe or file gets a wide, stable layout; a terminal gets its own width.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+out = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 140)
 
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: bundled rules/)")]
 LangOpt = Annotated[str, typer.Option("--lang", help="es | en")]
@@ -203,7 +203,7 @@ def check(
         else:
             export.write(results, out_file, fmt, language)  # type: ignore[arg-type]
             written = t("cli.written", language, count=len(results), path=escape(str(out_file)))
-            Console(stderr=True, highlight=False).print(written, soft_wrap=True)
+            Console(stderr=True, highlight=False, emoji=False).print(written, soft_wrap=True)
     elif as_json:
         payload = [json.loads(r.model_dump_json()) for r in results]
         print(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2))

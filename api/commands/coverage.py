@@ -21,8 +21,8 @@ from engine.rules import RuleSet, load_rules
 if TYPE_CHECKING:
     from engine.coverage import CoverageReport
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 
 def register(app: typer.Typer) -> None:

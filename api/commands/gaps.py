@@ -13,7 +13,7 @@ from rich.console import Console
 from api.commands.language import DATE_FORMATS
 from engine.messages import t
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 
 def register(app: typer.Typer) -> None:
