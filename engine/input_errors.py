@@ -102,6 +102,7 @@ def _unknown_field(loc: Sequence[Any], lang: Lang) -> str:
 def message(err: dict[str, Any], lang: Lang, model: type[BaseModel] = Group) -> str:
     """One pydantic error in words (without its place)."""
     kind = str(err.get("type", ""))
+    ctx = dict(err.get("ctx") or {})
     loc = tuple(err.get("loc", ()))
     value = err.get("input")
     _, spec, _ = place(loc, lang, model)
