@@ -208,7 +208,11 @@ class EligibilityEngine:
             if crit.out_of_period:
                 start, end = crit.out_of_period
                 period = t(
-                    "explain.out_of_period", lang, day=day.isoformat(), start=start or "…", end=end or "…"
+                    "explain.out_of_period",
+                    lang,
+                    day=day_text(day, lang),
+                    start=day_text(start, lang) if start else "…",
+                    end=day_text(end, lang) if end else "…",
                 )
                 missing.insert(0, period)
             return CriterionResult(**base, outcome="unknown", observed=missing[0], missing_facts=missing)

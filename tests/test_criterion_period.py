@@ -26,7 +26,7 @@ def test_opciones_productivas_before_2016_cannot_tell_even_where_no_territorial_
     for cid in TERRITORIAL:
         assert outcome(det, cid) == "unknown"
     crit = next(c for c in det.criteria if c.id == "marginalisation")
-    assert "solo se aplica de 2016-01-01 a 2018-12-31" in crit.observed
+    assert crit.observed == "el criterio solo se aplica de 01/01/2016 a 31/12/2018; las fuentes no dan criterio para el 30/06/2010"
 
 
 def test_opciones_productivas_in_2017_judges_the_territorial_criteria(engine):
