@@ -50,6 +50,11 @@ def day_text(day: dt.date, lang: Lang) -> str:
     return day.strftime("%d/%m/%Y") if lang == "es" else day.isoformat()
 
 
+def period_text(start: dt.date, end: dt.date | None, lang: Lang) -> str:
+    """A period as people write it: 01/01/2016 – 31/12/2017 (open-ended: 01/01/2016 – …)."""
+    return f"{day_text(start, lang)} – {day_text(end, lang) if end else '…'}"
+
+
 def number_text(value: float) -> str:
     if isinstance(value, float) and value != int(value):
         return f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -95,3 +95,11 @@ def test_facts_lists_the_vocabulary_with_its_words():
     out = " ".join(result.output.split())
     assert "Facts of each member" in out and "indigenous" in out
     assert "very_high (very high)" in out and "project.proposer_country" in out
+
+
+def test_programs_and_explain_write_units_and_periods_in_spanish():
+    listed = " ".join(runner.invoke(app, ["programs"]).output.split())
+    assert "proyecto │ 01/01/2002 – 31/12/2007" in listed  # 3x1 para Migrantes
+    explained = " ".join(runner.invoke(app, ["explain", "proinpro"]).output.split())
+    assert "Unidad: grupo · Vigencia: 01/01/2016 – 31/12/2017" in explained
+    assert "01/01/2016 – …: 5" in explained  # the minimum group size, in force from 2016

@@ -16,7 +16,7 @@ from rich.table import Table
 from api.commands.language import DATE_FORMATS
 from engine.eligibility import EligibilityEngine
 from engine.errors import UnknownTerritoryError
-from engine.explain import condition_text, day_text, value_text
+from engine.explain import condition_text, day_text, period_text, value_text
 from engine.facts import FACTS
 from engine.groups import load_groups
 from engine.messages import LANGS, Lang, t
@@ -65,9 +65,13 @@ def programs(rules: RulesOpt = None, lang: LangOpt = "es") -> None:
     for key in ("ui.programme", "cli.agency", "cli.unit", "cli.period", "cli.criteria"):
         table.add_column(t(key, language))
     for p in rs.programmes.values():
-        period = f"{p.valid_from} – {p.valid_to or '…'}"
         table.add_row(
-            p.slug, escape(p.name.get(language)), escape(p.agency), p.unit, period, str(len(p.criteria))
+            p.slug,
+            escape(p.name.get(language)),
+            escape(p.agency),
+            t(f"cli.unit.{p.unit}", language),
+            period_text(p.valid_from, p.valid_to, language),
+            str(len(p.criteria)),
         )
     out.print(table)
 
@@ -89,8 +93,8 @@ def explain(
     engine_params = {n: v.value for n, par in p.parameters.items() if (v := par.value_on(day))}
     out.print(f"[bold]{escape(p.name.get(lang))}[/]  ({p.slug}, {rs.version(p.slug)})")
     out.print(
-        f"{escape(p.agency)} · {t('cli.unit', lang)}: {p.unit} · {t('cli.period', lang)}: "
-        f"{p.valid_from} – {p.valid_to or '…'}"
+        f"{escape(p.agency)} · {t('cli.unit', lang)}: {t(f'cli.unit.{p.unit}', lang)} · "
+        f"{t('cli.period', lang)}: {period_text(p.valid_from, p.valid_to, lang)}"
     )
     out.print(escape(p.summary.get(lang)) + "\n")
     out.print(f"[bold]{t('cli.eligibility', lang)}:[/] {escape(_rule_text(p.eligibility, lang))}\n")
@@ -114,7 +118,7 @@ def explain(
             for v in par.values:
                 doc = p.sources[v.source.ref]
                 out.print(
-                    f"    {v.from_} – {v.to or '…'}: {value_text(v.value, lang)}"
+                    f"    {period_text(v.from_, v.to, lang)}: {value_text(v.value, lang)}"
                     f"  ({escape(doc.title)}, {escape(v.source.pinpoint)})"
                 )
     if p.next_steps:
