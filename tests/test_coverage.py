@@ -198,6 +198,12 @@ def test_coverage_cli_prints_a_spanish_summary_and_writes_json(registry: Path) -
     assert "No elegibles atendidos (inclusión)" in res.output
     assert "6 personas están en grupos apoyados por dos o más programas en 2017" in res.output
     assert "sí, permitido" in res.output  # El Campo funded PROINPRO groups (004)
+    # programmes by their short names, criteria by their labels, the date as written in Spanish
+    text = " ".join(res.output.split())
+    assert "reglas vigentes al 30/06/2017" in text
+    assert "El Campo en Nuestras Manos + PROINPRO:" in text
+    assert "PROINPRO · Inclusión por criterio que bloquea" in text and "Localidad rural 1" in text
+    assert "el-campo-en-nuestras-manos" not in text
     res = runner.invoke(app, ["coverage", str(registry / "pop"), "--padron", str(registry / "padron.csv"),
                               "--as-of", "2017-06-30", "--format", "json", "--out", str(registry / "c.json")])
     assert res.exit_code == 0, res.output

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from api.commands.core import lang_option
 from api.commands.language import DATE_FORMATS
+from api.commands.tables import add_programme_column, short_name
 from engine.messages import Lang, t
 from engine.rules import RuleSet, load_rules
 
@@ -69,10 +70,11 @@ def coverage(
         rejects = (
             out_file.with_name(out_file.stem + ".rejects.csv") if out_file else Path("coverage.rejects.csv")
         )
+    rs = load_rules(rules)
     report = measure(
         population,
         padron,
-        load_rules(rules),
+        rs,
         as_of.date(),
         programs=program or None,
         rejects=rejects,
@@ -80,7 +82,7 @@ def coverage(
         lang=language,
     )
     if fmt == "summary":
-        _print_summary(report, language)
+        _print_summary(report, rs, language)
         return
     text = render(report, fmt, language)
     if out_file is None:
@@ -92,12 +94,13 @@ def coverage(
     err.print(t("coverage.written", language, path=escape(str(out_file))), soft_wrap=True)
 
 
-def _print_summary(r: CoverageReport, lang: Lang) -> None:
+def _print_summary(r: CoverageReport, rs: RuleSet, lang: Lang) -> None:
     from engine.coverage import CELLS
     from engine.coverage_report import rates
+    from engine.explain import day_text
 
     out.print(f"[bold]{t('coverage.title', lang, year=r.fiscal_year)}[/]")
-    out.print(t("coverage.as_of", lang, day=r.as_of, year=r.fiscal_year))
+    out.print(t("coverage.as_of", lang, day=day_text(r.as_of, lang), year=r.fiscal_year))
     out.print(
         escape(t("coverage.population", lang, path=r.population.path, count=r.population.groups)),
         soft_wrap=True,
@@ -117,13 +120,16 @@ def _print_summary(r: CoverageReport, lang: Lang) -> None:
         soft_wrap=True,
     )
     if r.padron.not_in_force:
-        out.print(t("coverage.not_in_force", lang, programs=", ".join(r.padron.not_in_force)))
+        names = ", ".join(short_name(rs, slug, lang) for slug in r.padron.not_in_force)
+        out.print(t("coverage.not_in_force", lang, programs=names))
     slugs = list(r.programs)
-    table = Table(title_justify="left")
+    table = Table(title_justify="left", show_edge=False)
     table.add_column("")
-    fold = sum(len(s) + 3 for s in slugs) + 42 > out.width
     for slug in slugs:
-        table.add_column(slug.replace("-", "-\n") if fold else slug, justify="right", overflow="fold")
+        measured = r.programs[slug]
+        numbers = [f"{n:,}" for n in (measured.served, *(getattr(measured, c) for c in CELLS))]
+        numbers += [f"{measured.persons_served:,}", "100.0 %"]
+        add_programme_column(table, short_name(rs, slug, lang), numbers)
     table.add_row(t("coverage.served", lang), *[f"{r.programs[s].served:,}" for s in slugs])
     table.add_section()
     for cell in CELLS:
@@ -143,8 +149,10 @@ def _print_summary(r: CoverageReport, lang: Lang) -> None:
         blocked = r.programs[slug].inclusion_by_criterion
         if blocked:
             out.print(
-                f"[bold]{slug}[/] · {t('coverage.inclusion_by_criterion', lang)}: "
-                + ", ".join(f"{c.criterion} {c.groups:,}" for c in blocked),
+                f"[bold]{escape(short_name(rs, slug, lang))}[/] · {t('coverage.inclusion_by_criterion', lang)}: "
+                + "; ".join(
+                    f"{escape(_criterion_label(rs, slug, c.criterion, lang))} {c.groups:,}" for c in blocked
+                ),
                 soft_wrap=True,
             )
     out.print(
@@ -159,7 +167,7 @@ def _print_summary(r: CoverageReport, lang: Lang) -> None:
     )
     for p in r.overlap.pairs:
         out.print(
-            f"  {' + '.join(p.programs)}: {t('coverage.overlap.pair_line', lang, persons=p.persons, groups=p.groups)}"
+            f"  {' + '.join(short_name(rs, slug, lang) for slug in p.programs)}: {t('coverage.overlap.pair_line', lang, persons=p.persons, groups=p.groups)}"
             f" — {t('coverage.overlap.combining', lang, status=t(f'coverage.concurrency.{p.concurrency}', lang))}",
             soft_wrap=True,
         )
@@ -182,6 +190,12 @@ def _print_summary(r: CoverageReport, lang: Lang) -> None:
         ),
         style="dim",
     )
+
+
+def _criterion_label(rs: RuleSet, slug: str, cid: str, lang: Lang) -> str:
+    programme = rs.programmes.get(slug)
+    found = next((c for c in programme.criteria if c.id == cid), None) if programme else None
+    return found.label.get(lang) if found else cid
 
 
 def write_registry(

@@ -24,6 +24,7 @@ from rich.table import Table
 
 from api.commands.core import lang_option
 from api.commands.language import DATE_FORMATS
+from api.commands.tables import add_programme_column, short_name
 from engine.explain import day_text
 from engine.messages import Lang, t
 from engine.rules import RuleSet, load_rules
@@ -181,23 +182,14 @@ def _print_summary(summary: pl.DataFrame, rs: RuleSet, lang: Lang) -> None:
     totals = summary.group_by("program").agg(pl.col("eligible", "not_eligible", "cannot_tell").sum())
     by = {r["program"]: r for r in totals.iter_rows(named=True)}
     for p in programs:
-        # a programme's short name, broken between its words: the column is as wide as its
-        # longest word or number, so that five fit in 80 columns
-        name = _short(rs, p, lang)
         numbers = [f"{n:,}" for n in (*wide[p], *(by[p][col] for col in labels))]
-        width = max(len(text) for text in (*name.split(), *numbers))
-        table.add_column(escape(name), justify="right", width=width)
+        add_programme_column(table, short_name(rs, p, lang), numbers)
     for row in wide.iter_rows(named=True):
         table.add_row(escape(str(row["state"])), *[f"{row.get(p, 0):,}" for p in programs])
     table.add_section()
     for col, label in labels.items():
         table.add_row(f"[bold]{escape(label)}[/]", *[f"{by[p][col]:,}" for p in programs])
     out.print(table)
-
-
-def _short(rs: RuleSet, slug: str, lang: Lang) -> str:
-    programme = rs.programmes.get(slug)
-    return programme.short(lang) if programme is not None else slug
 
 
 def _print_near_misses(misses: pl.DataFrame, rs: RuleSet, lang: Lang, shown: int = 10) -> None:
@@ -242,7 +234,7 @@ def _print_missing_facts(missing: pl.DataFrame, rs: RuleSet, lang: Lang, shown: 
         label = fact_label(row["fact"], lang, member=row["member"])
         if row["member"]:
             label = t("screen.missing.of_members", lang, fact=label)
-        names = ", ".join(_short(rs, slug, lang) for slug in row["programs"].split(";"))
+        names = ", ".join(short_name(rs, slug, lang) for slug in row["programs"].split(";"))
         table.add_row(escape(label), f"{row['answers']:,}", escape(names))
     out.print(table)
     if missing.height > shown:
