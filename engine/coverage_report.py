@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from engine.coverage import CELLS, CoverageReport, ProgrammeCoverage
 from engine.messages import Lang, t
-from engine.report import check_format, template_env
+from engine.report import check_format
+from engine.templating import template_env
 
 Format = Literal["json", "md", "html"]
 FORMATS: tuple[Format, ...] = ("json", "md", "html")

@@ -433,17 +433,9 @@ def render(impact: Impact, fmt: str = "md", lang: str = "es") -> str:
     lang = _language(lang)
     if fmt == "json":
         return json.dumps(impact.model_dump(), ensure_ascii=False, indent=2) + "\n"
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from engine.templating import template_env
 
-    env = Environment(
-        loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-        undefined=StrictUndefined,
-        autoescape=select_autoescape(["html.j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    template = env.get_template(f"impact.{fmt}.j2")
+    template = template_env().get_template(f"impact.{fmt}.j2")
     return template.render(
         impact=impact,
         t=_words(lang),

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Literal, cast, get_args
 
 import networkx as nx
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from engine.commitments import ActorKind
 from engine.errors import InputError
 from engine.gaps import KIND_LABELS, CaseReport, GapReport, pct
 from engine.messages import LANGS, Lang, catalogue, t
+from engine.templating import template_env
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 Format = Literal["md", "html", "json"]
 FORMATS = ("md", "html", "json")
 
@@ -183,21 +182,6 @@ def svg_graph(case: CaseReport, lang: Lang) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- rendering
-
-
-def template_env(**filters: Callable[..., str]) -> Environment:
-    """The project's templates (engine/templates), HTML escaped, with `filters` (used by the
-    gap report here and the coverage report in engine/coverage_report.py)."""
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        undefined=StrictUndefined,
-        autoescape=select_autoescape(["html", "html.j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(filters)
-    return env
 
 
 def _env() -> Environment:

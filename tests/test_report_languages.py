@@ -76,3 +76,9 @@ def test_gaps_written_to_a_file_are_counted_in_the_users_language(tmp_path) -> N
     assert es.stderr.strip().startswith(f"{out}: 1 caso, ") and "brechas encontradas" in es.stderr
     en = vincula("gaps", "--case", "steia", "--out", str(out), "--lang", "en")
     assert en.stderr.strip().startswith(f"{out}: 1 case, ") and "gaps found" in en.stderr
+
+
+def test_report_dates_are_written_as_the_reader_writes_them(steia: GapReport) -> None:
+    assert "Situación al 31/12/2018" in render(steia, "md", "es")
+    assert "31/12/2018" in render(steia, "html", "es")
+    assert "2018-12-31" in render(steia, "md", "en") and "31/12/2018" not in render(steia, "md", "en")
