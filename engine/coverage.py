@@ -83,6 +83,7 @@ class CriterionCount(BaseModel):
 
 class ProgrammeCoverage(Cells):
     name: Text
+    short_name: Text | None = Field(default=None, description="the name as a table's column shows it")
     served: int = Field(description="groups in the padrón for the year and in the population")
     persons_served: int = Field(description="distinct people (person_id) in those groups")
     prospera_persons_served: int = Field(description="distinct PROSPERA members of those groups")
@@ -601,6 +602,7 @@ def _programmes(
         order = {cid: k for k, cid in enumerate(dict.fromkeys(programme.eligibility.ids()))}
         out[slug] = ProgrammeCoverage(
             name=programme.name,
+            short_name=programme.short_name or programme.name,
             served=served.get(slug, 0),
             persons_served=people.persons[slug],
             prospera_persons_served=people.prospera[slug],

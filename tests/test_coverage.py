@@ -433,3 +433,11 @@ def test_gaps_registry_findings_of_one_group_are_in_the_singular(registry: Path)
     assert "Inclusión productiva de familias PROSPERA: 1 grupo elegible no atendido en 2017 (50% de los elegibles)" in md
     html = render(report, "html", "en")
     assert "1 served lacking facts to judge it" in html and "1 eligible group not served in 2017" in html
+
+
+def test_coverage_markdown_heads_its_table_with_programme_names(registry: Path) -> None:
+    from engine.coverage_report import render
+
+    report = measure(registry / "pop", registry / "padron.csv", load_rules(), DAY)
+    table_head = next(line for line in render(report, "md", "es").splitlines() if line.startswith("| |"))
+    assert table_head == "| | El Campo en Nuestras Manos | PROINPRO | "
