@@ -37,7 +37,7 @@ from engine.commitments import (
     population_path,
 )
 from engine.coverage import CoverageReport
-from engine.errors import InputError, RuleFileError, UnknownProgrammeError
+from engine.errors import FileProblem, InputError, RuleFileError, UnknownProgrammeError, Words
 from engine.messages import LANGS, Lang, t
 from engine.schema import (
     AllOf,
@@ -52,7 +52,7 @@ from engine.schema import (
     Text,
     walk,
 )
-from engine.yamlfile import explain_validation, read_data
+from engine.yamlfile import read_data, validation_problems
 
 GAP_RULES_DIR = RULES_DIR / "gaps"
 
@@ -305,28 +305,30 @@ def check_fields(over: str) -> list[str]:
 
 def _validate_fields(check: GapCheck, path: Path, node: Any) -> None:
     known = check_fields(check.over)
-    problems = []
+    problems: list[tuple[str, Words]] = []  # (the check's field, what is wrong there)
     for leaf in (n for n in walk(check.where) if isinstance(n, Compare)):
         if leaf.param is not None:
-            problems.append(f"`{leaf.fact}`: a gap check compares with a `value`, not a `param`")
+            problems.append(("where", Words("gapcheck.param", {"field": leaf.fact})))
         if leaf.fact not in known:
             close = difflib.get_close_matches(leaf.fact, known, n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            problems.append(f"`{leaf.fact}` is not a field of {check.over}{hint}")
+            values = {"field": leaf.fact, "over": check.over, "close": ", ".join(close)}
+            key = "gapcheck.unknown_field_close" if close else "gapcheck.unknown_field"
+            problems.append(("where", Words(key, values)))
     if any(isinstance(n, Members) for n in walk(check.where)):
-        problems.append("`members:` quantifies over a group's members; a gap check has none")
+        problems.append(("where", Words("gapcheck.members")))
     for field in check.labels:
         if field not in known:
-            problems.append(f"labels: `{field}` is not a field of {check.over}")
+            problems.append(("labels", Words("gapcheck.unknown_field", {"field": field, "over": check.over})))
     if problems:
-        line = _line_of_where(node)
-        raise RuleFileError("; ".join(problems), where=f"{path}:{line}")
+        raise RuleFileError(
+            problems=[FileProblem(f"{path}:{_line_of(node, at)}", at, words) for at, words in problems]
+        )
 
 
-def _line_of_where(node: Any) -> int:
+def _line_of(node: Any, field: str) -> int:
     from engine.yamlfile import line_of
 
-    return line_of(node, ("where",)) or 1
+    return line_of(node, (field,)) or 1
 
 
 def _field(record: dict[str, Any], path: str) -> Any:
@@ -404,12 +406,12 @@ def load_checks(directory: Path | None = None) -> list[GapCheck]:
         try:
             check = GapCheck.model_validate(data)
         except ValidationError as exc:
-            raise RuleFileError(explain_validation(exc, path, data, node)) from None
+            raise RuleFileError(problems=validation_problems(exc, path, data, node, GapCheck)) from None
         if check.id != path.stem:
             raise RuleFileError(
-                f"check id `{check.id}` does not match the file name",
-                where=f"{path}:1",
-                hint=f"set `id: {path.stem}`",
+                problems=[FileProblem(f"{path}:1", "id", Words("gapcheck.id_mismatch", {"id": check.id}))],
+                hint_key="gapcheck.id_mismatch.hint",
+                values={"stem": path.stem},
             )
         _validate_fields(check, path, node)
         checks.append(check)

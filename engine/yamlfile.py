@@ -28,7 +28,6 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import FileProblem, VinculaError, Words
-from engine.messages import Lang
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -318,14 +317,6 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     return [m for arg in get_args(annotation) for m in _models_in(arg)]
-
-
-def explain_validation(
-    exc: ValidationError, path: Path | str, data: Any, node: yaml.Node | None = None, lang: Lang = "en"
-) -> str:
-    """All validation problems of one file, one per line, as `file:line: field: message`, in
-    `lang`: English for the gap-check files of engine/gaps.py, whose other errors are English."""
-    return "\n".join(dict.fromkeys(p.text(lang) for p in validation_problems(exc, path, data, node)))
 
 
 def load_model(path: Path, model: type[M], error: type[VinculaError], data: Any = None) -> M:

@@ -263,8 +263,10 @@ def test_gaps_bad_check_file_names_file_and_line(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(RuleFileError) as err:
         load_checks(tmp_path)
-    assert f"{path}:3: severity: `urgent` is not an accepted value; use one of: high, medium, low" in str(err.value)
-    assert "needs a non-empty list value" in str(err.value)
+    english, spanish = err.value.text("en"), err.value.text("es")
+    assert f"{path}:3: severity: `urgent` is not an accepted value; use one of: high, medium, low" in english
+    assert f"{path}:3: severity: «urgent» no es un valor admitido; use uno de estos: high, medium, low" in spanish
+    assert "needs a non-empty list value" in english
 
 
 def test_gaps_misspelt_field_is_an_error_with_line_and_suggestion(tmp_path: Path) -> None:
@@ -274,7 +276,10 @@ def test_gaps_misspelt_field_is_an_error_with_line_and_suggestion(tmp_path: Path
                     "title: {es: a, en: a}\nevidence: {es: a, en: a}\nremedy: {es: a, en: a}\n", encoding="utf-8")
     with pytest.raises(RuleFileError) as err:
         load_checks(tmp_path)
-    assert f"{path}:5" in str(err.value) and "did you mean facts.has_budget" in str(err.value)
+    assert f"{path}:5: where: `facts.has_budgt` is not a field of actors; did you mean facts.has_budget" in (
+        err.value.text("en"))
+    assert f"{path}:5: where: `facts.has_budgt` no es un campo de actors; ¿quiso decir facts.has_budget" in (
+        err.value.text("es"))
 
 
 def test_gaps_unknown_fact_is_not_a_finding() -> None:
