@@ -150,9 +150,7 @@ def _print_summary(r: CoverageReport, rs: RuleSet, lang: Lang) -> None:
         if blocked:
             out.print(
                 f"[bold]{escape(short_name(rs, slug, lang))}[/] · {t('coverage.inclusion_by_criterion', lang)}: "
-                + "; ".join(
-                    f"{escape(_criterion_label(rs, slug, c.criterion, lang))} {c.groups:,}" for c in blocked
-                ),
+                + "; ".join(f"{escape(c.label.get(lang))} {c.groups:,}" for c in blocked),
                 soft_wrap=True,
             )
     out.print(
@@ -190,12 +188,6 @@ def _print_summary(r: CoverageReport, rs: RuleSet, lang: Lang) -> None:
         ),
         style="dim",
     )
-
-
-def _criterion_label(rs: RuleSet, slug: str, cid: str, lang: Lang) -> str:
-    programme = rs.programmes.get(slug)
-    found = next((c for c in programme.criteria if c.id == cid), None) if programme else None
-    return found.label.get(lang) if found else cid
 
 
 def write_registry(
